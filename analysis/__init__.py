@@ -1,0 +1,1 @@
+"""allonet analysis: load results into xarray/pandas, collect sweeps, make figures."""

@@ -1,0 +1,344 @@
+"""Typed config schemas (Hydra ConfigStore) and validation of user input.
+
+The schemas make OmegaConf reject unknown keys and wrongly typed values while the
+config is composed. :func:`validate` then checks ranges, units and cross references
+(populations named in connections, species named in concentrations) and raises a
+:class:`ConfigError` that names the key, the value and what is allowed. Both happen
+before any Brian2 object is created, so bad input never compiles, runs or writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, DictConfig, OmegaConf
+
+SCHEMA_VERSION = "1.0"
+
+
+class ConfigError(ValueError):
+    """Bad user input: names the config key, the value given and what is allowed."""
+
+    def __init__(self, key: str, value: Any, allowed: str) -> None:
+        self.key, self.value, self.allowed = key, value, allowed
+        super().__init__(f"config key '{key}' = {value!r} is invalid: allowed {allowed}")
+
+
+# --------------------------------------------------------------------------- network
+@dataclass
+class PopulationConfig:
+    """One neuron population: adaptive conductance-based LIF (+ external Poisson drive)."""
+
+    n: int = MISSING
+    kind: str = MISSING  # "exc" (AMPA+NMDA synapses) or "inh" (GABA-A synapses)
+    C_pF: float = MISSING
+    gL_nS: float = MISSING
+    EL_mV: float = MISSING
+    Vt_mV: float = MISSING
+    Vr_mV: float = MISSING
+    tref_ms: float = MISSING
+    a_nS: float = 0.0  # subthreshold adaptation conductance
+    b_pA: float = 0.0  # spike-triggered adaptation increment
+    tau_w_ms: float = 100.0
+    ext_n: int = 0  # number of independent external Poisson afferents
+    ext_rate_Hz: float = 0.0  # rate of each external afferent
+    ext_g_nS: float = 0.0  # AMPA peak conductance of one external spike
+    source: str = ""
+
+
+@dataclass
+class ConnectionConfig:
+    """A projection ``PRE_to_POST``: Bernoulli connectivity and peak conductances."""
+
+    p: float = MISSING
+    g_nS: float = MISSING  # AMPA (exc pre) or GABA-A (inh pre) peak conductance
+    g_nmda_nS: float = 0.0  # NMDA peak conductance (exc pre only)
+    delay_ms: float = 1.5
+    source: str = ""
+
+
+@dataclass
+class NetworkConfig:
+    populations: dict[str, PopulationConfig] = MISSING
+    connections: dict[str, ConnectionConfig] = field(default_factory=dict)
+    dt_ms: float = 0.1
+    method: str = "euler"
+    lfp_population: str = "E"  # population whose currents give the LFP proxy and charges
+
+
+# --------------------------------------------------------------------------- receptors
+@dataclass
+class AMPAConfig:
+    tau_decay_ms: float = MISSING
+    E_rev_mV: float = MISSING
+
+
+@dataclass
+class NMDAConfig:
+    tau_rise_ms: float = MISSING
+    tau_decay_ms: float = MISSING
+    E_rev_mV: float = MISSING
+    mg_mM: float = MISSING
+
+
+@dataclass
+class GABAAConfig:
+    tau_decay_ms: float = MISSING  # unmodulated synaptic (gamma2) IPSC decay
+    E_rev_mV: float = MISSING
+
+
+@dataclass
+class TonicConfig:
+    ambient_gaba_uM: float = MISSING
+    gaba_ec50_uM: float = MISSING
+    gaba_hill: float = 1.0
+
+
+@dataclass
+class PopulationReceptorConfig:
+    """Per-population GABA-A receptor make-up (set independently for E, PV, SST)."""
+
+    g_tonic_max_nS: float = MISSING  # extrasynaptic conductance at saturating GABA
+    E_tonic_mV: float = MISSING
+    delta_expression: float = 1.0  # relative to the reference (virgin/baseline) state
+    gamma2_expression: float = 1.0
+    tonic_steroid_sensitivity: float = 1.0  # scales the delta steroid effect
+    phasic_steroid_sensitivity: float = 1.0  # scales the gamma2 steroid effects
+    source: str = ""
+
+
+@dataclass
+class ReceptorsConfig:
+    ampa: AMPAConfig = field(default_factory=AMPAConfig)
+    nmda: NMDAConfig = field(default_factory=NMDAConfig)
+    gaba_a: GABAAConfig = field(default_factory=GABAAConfig)
+    tonic: TonicConfig = field(default_factory=TonicConfig)
+    populations: dict[str, PopulationReceptorConfig] = MISSING
+
+
+# --------------------------------------------------------------------------- pharmacology
+@dataclass
+class HillConfig:
+    """Effect = emax * occupancy; occupancy from (C/ec50)^hill (see pharmacology.py)."""
+
+    ec50_nM: float = 1.0
+    hill: float = 1.0
+    emax: float = 0.0  # relative change at saturation; >= -1 (full block)
+
+
+@dataclass
+class SpeciesConfig:
+    name: str = MISSING
+    site: str = MISSING  # species at one site compete; sites combine multiplicatively
+    mw_g_per_mol: float = MISSING
+    gamma2_decay: HillConfig = field(default_factory=HillConfig)
+    gamma2_peak: HillConfig = field(default_factory=HillConfig)
+    delta_tonic: HillConfig = field(default_factory=HillConfig)
+    nmda: HillConfig = field(default_factory=HillConfig)
+    source: str = ""
+
+
+@dataclass
+class PharmacologyConfig:
+    species: dict[str, SpeciesConfig] = MISSING
+
+
+@dataclass
+class SteroidsConfig:
+    """Brain (extracellular) steroid concentrations the network sees, per species."""
+
+    brain_nM: dict[str, float] = field(default_factory=dict)
+    source: str = ""
+
+
+# --------------------------------------------------------------------------- running
+@dataclass
+class ProbeConfig:
+    warmup_ms: float = 200.0  # discarded from all metrics
+    window_ms: float = 1000.0  # analysed
+    n_record: int = 100  # lfp-population cells whose currents are recorded
+    record_dt_ms: float = 1.0
+    psd_segment_ms: float = 500.0  # Welch segment length for the LFP-proxy spectrum
+    sync_bin_ms: float = 5.0  # bin for the spike-count synchrony measure
+    max_rate_Hz: float = 200.0  # mean rate above this marks the probe as runaway
+
+
+@dataclass
+class BackendConfig:
+    name: str = "cpp_standalone"  # "cpp_standalone" (compiled binary) or "runtime"
+    codegen_target: str = "cython"  # runtime only: "cython" or "numpy"
+    cache_dir: str = ""  # compiled standalone projects; "" -> ~/.cache/allonet/build
+
+
+@dataclass
+class OutputConfig:
+    filename: str = "result.h5"
+    save_spikes: bool = True
+    compression_level: int = 4
+
+
+@dataclass
+class AllonetConfig:
+    seed: int = 1234
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    receptors: ReceptorsConfig = field(default_factory=ReceptorsConfig)
+    pharmacology: PharmacologyConfig = field(default_factory=PharmacologyConfig)
+    steroids: SteroidsConfig = field(default_factory=SteroidsConfig)
+    probe: ProbeConfig = field(default_factory=ProbeConfig)
+    backend: BackendConfig = field(default_factory=BackendConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+
+def register_configs() -> None:
+    """Register the schemas in Hydra's ConfigStore (idempotent)."""
+    cs = ConfigStore.instance()
+    cs.store(name="allonet_schema", node=AllonetConfig)
+    cs.store(group="network", name="schema", node=NetworkConfig)
+    cs.store(group="receptors", name="schema", node=ReceptorsConfig)
+    cs.store(group="pharmacology", name="schema", node=PharmacologyConfig)
+    cs.store(group="steroids", name="schema", node=SteroidsConfig)
+    cs.store(group="backend", name="schema", node=BackendConfig)
+
+
+# --------------------------------------------------------------------------- validation
+#: suffix -> (check, description of what is allowed)
+_POSITIVE = (lambda v: v > 0, "a number > 0")
+_NONNEG = (lambda v: v >= 0, "a number >= 0")
+_SUFFIX_RULES = {
+    "_ms": _NONNEG, "_nS": _NONNEG, "_pA": _NONNEG, "_pF": _POSITIVE, "_Hz": _NONNEG,
+    "_nM": _NONNEG, "_uM": _NONNEG, "_mM": _NONNEG, "_g_per_mol": _POSITIVE,
+}
+_STRICTLY_POSITIVE_KEYS = {"C_pF", "gL_nS", "tau_decay_ms", "tau_rise_ms", "dt_ms",
+                           "window_ms", "record_dt_ms", "psd_segment_ms", "sync_bin_ms",
+                           "tau_w_ms", "ec50_nM", "gaba_ec50_uM", "max_rate_Hz"}
+BACKENDS = ("cpp_standalone", "runtime")
+CODEGEN_TARGETS = ("cython", "numpy")
+METHODS = ("euler", "rk2", "rk4", "heun", "milstein")
+KINDS = ("exc", "inh")
+SITES = ("neurosteroid", "sulfated")
+
+
+def _walk(node: Any, prefix: str = ""):
+    """Yield (dotted_key, leaf_key, value) for every leaf of a plain nested dict."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _walk(v, f"{prefix}.{k}" if prefix else str(k))
+    else:
+        yield prefix, prefix.rsplit(".", 1)[-1], node
+
+
+def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
+    if not ok:
+        raise ConfigError(key, value, allowed)
+
+
+def validate(cfg: DictConfig | dict) -> dict:
+    """Check a composed config and return it as a plain resolved dict.
+
+    Raises:
+        ConfigError: naming the first offending key, its value and what is allowed.
+    """
+    c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+    for key, leaf, value in _walk(c):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ConfigError(key, value, "a finite number")
+        rule = next((r for s, r in _SUFFIX_RULES.items() if leaf.endswith(s)), None)
+        if leaf in _STRICTLY_POSITIVE_KEYS:
+            rule = _POSITIVE
+        if rule is not None:
+            _check(rule[0](value), key, value, rule[1] + f" (unit given by the suffix of '{leaf}')")
+    _check(c["seed"] >= 0, "seed", c["seed"], "an integer >= 0")
+
+    net = c["network"]
+    pops = net["populations"]
+    _check(len(pops) > 0, "network.populations", pops, "at least one population")
+    for name, p in pops.items():
+        k = f"network.populations.{name}"
+        _check(p["n"] >= 1, f"{k}.n", p["n"], "an integer >= 1")
+        _check(p["kind"] in KINDS, f"{k}.kind", p["kind"], f"one of {KINDS}")
+        _check(p["Vr_mV"] < p["Vt_mV"], f"{k}.Vr_mV", p["Vr_mV"],
+               f"a reset below the threshold Vt_mV={p['Vt_mV']}")
+        _check(p["ext_n"] >= 0, f"{k}.ext_n", p["ext_n"], "an integer >= 0")
+    for cname, conn in net["connections"].items():
+        k = f"network.connections.{cname}"
+        parts = cname.split("_to_")
+        _check(len(parts) == 2 and all(x in pops for x in parts), k, cname,
+               f"a key PRE_to_POST with PRE and POST among populations {sorted(pops)}")
+        _check(0.0 <= conn["p"] <= 1.0, f"{k}.p", conn["p"], "a probability in [0, 1]")
+        if pops[parts[0]]["kind"] == "inh":
+            _check(conn["g_nmda_nS"] == 0, f"{k}.g_nmda_nS", conn["g_nmda_nS"],
+                   "0 for an inhibitory (GABA-A) presynaptic population")
+    _check(net["method"] in METHODS, "network.method", net["method"], f"one of {METHODS}")
+    _check(net["lfp_population"] in pops, "network.lfp_population", net["lfp_population"],
+           f"one of the populations {sorted(pops)}")
+
+    rpops = c["receptors"]["populations"]
+    _check(set(rpops) == set(pops), "receptors.populations", sorted(rpops),
+           f"exactly the network populations {sorted(pops)}")
+    for name, r in rpops.items():
+        for sub in ("delta_expression", "gamma2_expression", "tonic_steroid_sensitivity",
+                    "phasic_steroid_sensitivity"):
+            _check(r[sub] >= 0, f"receptors.populations.{name}.{sub}", r[sub], "a number >= 0")
+
+    species = c["pharmacology"]["species"]
+    for sname, s in species.items():
+        k = f"pharmacology.species.{sname}"
+        _check(s["site"] in SITES, f"{k}.site", s["site"], f"one of {SITES}")
+        for cls in ("gamma2_decay", "gamma2_peak", "delta_tonic", "nmda"):
+            h = s[cls]
+            _check(h["hill"] > 0, f"{k}.{cls}.hill", h["hill"], "a Hill coefficient > 0")
+            _check(h["emax"] >= -1, f"{k}.{cls}.emax", h["emax"],
+                   "a relative effect >= -1 (-1 is a full block)")
+    for sname, conc in c["steroids"]["brain_nM"].items():
+        _check(sname in species, f"steroids.brain_nM.{sname}", conc,
+               f"a species from the pharmacology table {sorted(species)}")
+
+    b = c["backend"]
+    _check(b["name"] in BACKENDS, "backend.name", b["name"], f"one of {BACKENDS}")
+    _check(b["codegen_target"] in CODEGEN_TARGETS, "backend.codegen_target",
+           b["codegen_target"], f"one of {CODEGEN_TARGETS}")
+    pr = c["probe"]
+    _check(pr["n_record"] >= 1, "probe.n_record", pr["n_record"], "an integer >= 1")
+    dt = net["dt_ms"]
+    for key in ("record_dt_ms", "window_ms", "warmup_ms"):
+        ratio = pr[key] / dt
+        _check(abs(ratio - round(ratio)) < 1e-6, f"probe.{key}", pr[key],
+               f"a multiple of network.dt_ms={dt}")
+    _check(pr["psd_segment_ms"] <= pr["window_ms"], "probe.psd_segment_ms",
+           pr["psd_segment_ms"], f"at most probe.window_ms={pr['window_ms']}")
+    _check(0 <= c["output"]["compression_level"] <= 9, "output.compression_level",
+           c["output"]["compression_level"], "an integer in [0, 9]")
+    return c
+
+
+def config_hash(c: dict) -> str:
+    """A stable hash of a resolved config (sha256 of canonical JSON, first 16 hex)."""
+    blob = json.dumps(c, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+#: The ``configs/`` folder of the source tree (the package is installed editable).
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+
+def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
+    """Compose the Hydra config outside an app (tests, notebooks, benchmarks)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    register_configs()
+    if GlobalHydra.instance().is_initialized():
+        GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = hydra_compose("config", overrides=list(overrides))
+    OmegaConf.set_struct(cfg, False)
+    cfg.pop("hydra", None)
+    return cfg

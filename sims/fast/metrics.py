@@ -1,0 +1,127 @@
+"""Metrics of one analysis window: pure functions of spike trains and recorded currents.
+
+All inputs are plain numpy arrays in SI units (seconds, amperes, siemens); every function
+documents its output unit. None of them touches Brian2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+THETA_HZ = (4.0, 12.0)
+GAMMA_HZ = (30.0, 80.0)
+
+
+def _in_window(spike_t: np.ndarray, t_start: float, t_stop: float) -> np.ndarray:
+    return (spike_t >= t_start) & (spike_t < t_stop)
+
+
+def population_rate(spike_t: np.ndarray, n_neurons: int, t_start: float, t_stop: float) -> float:
+    """Mean firing rate per neuron (Hz) in ``[t_start, t_stop)``."""
+    return float(_in_window(spike_t, t_start, t_stop).sum() / (n_neurons * (t_stop - t_start)))
+
+
+def cv_isi(spike_i: np.ndarray, spike_t: np.ndarray, t_start: float, t_stop: float,
+           min_spikes: int = 3) -> float:
+    """Mean coefficient of variation of inter-spike intervals (dimensionless).
+
+    Averaged over neurons with at least ``min_spikes`` spikes in the window; NaN if none.
+    A Poisson train gives ~1, a regular one 0.
+    """
+    m = _in_window(spike_t, t_start, t_stop)
+    idx, ts = spike_i[m], spike_t[m]
+    order = np.lexsort((ts, idx))
+    idx, ts = idx[order], ts[order]
+    cvs = []
+    for cell in np.unique(idx):
+        t = ts[idx == cell]
+        if len(t) >= min_spikes:
+            isi = np.diff(t)
+            cvs.append(isi.std() / isi.mean())
+    return float(np.mean(cvs)) if cvs else float("nan")
+
+
+def binned_counts(spike_i: np.ndarray, spike_t: np.ndarray, n_neurons: int, t_start: float,
+                  t_stop: float, bin_s: float) -> np.ndarray:
+    """Spike counts per neuron and bin, shape ``[n_neurons, n_bins]``."""
+    n_bins = int(round((t_stop - t_start) / bin_s))
+    m = _in_window(spike_t, t_start, t_stop)
+    b = np.minimum(((spike_t[m] - t_start) / bin_s).astype(int), n_bins - 1)
+    counts = np.zeros((n_neurons, n_bins))
+    np.add.at(counts, (spike_i[m], b), 1)
+    return counts
+
+
+def synchrony_chi(spike_i: np.ndarray, spike_t: np.ndarray, n_neurons: int, t_start: float,
+                  t_stop: float, bin_s: float) -> float:
+    """Golomb's synchrony measure chi on binned spike counts (dimensionless, 0-1).
+
+    ``chi^2 = Var_t(mean_i s_i) / mean_i Var_t(s_i)`` (Golomb 2007 Scholarpedia 2:1347):
+    1 for identical trains, ~``1/sqrt(N)`` for independent ones. NaN if no neuron fired.
+    """
+    s = binned_counts(spike_i, spike_t, n_neurons, t_start, t_stop, bin_s)
+    denom = s.var(axis=1).mean()
+    if denom == 0:
+        return float("nan")
+    return float(np.sqrt(s.mean(axis=0).var() / denom))
+
+
+def lfp_proxy(i_ampa: np.ndarray, i_gaba: np.ndarray) -> np.ndarray:
+    """LFP proxy (A): sum over cells of ``|I_AMPA| + |I_GABA|``, shape ``[time]``.
+
+    Mazzoni et al. 2008 PLoS Comput Biol 4:e1000239 (sum of absolute synaptic currents
+    onto pyramidal cells). Inputs are ``[cell, time]``.
+    """
+    return np.abs(i_ampa).sum(axis=0) + np.abs(i_gaba).sum(axis=0)
+
+
+def welch_psd(x: np.ndarray, fs: float, segment: int) -> tuple[np.ndarray, np.ndarray]:
+    """One-sided power spectral density by Welch's method (Hann, 50 % overlap).
+
+    Returns:
+        frequencies (Hz) and PSD in ``unit(x)^2 / Hz``, normalised so that the integral
+        of the PSD over frequency equals the variance of ``x`` (Parseval).
+    """
+    x = np.asarray(x, dtype=float)
+    segment = min(segment, len(x))
+    step = max(segment // 2, 1)
+    win = np.hanning(segment)
+    scale = 1.0 / (fs * (win**2).sum())
+    segs = [x[s:s + segment] for s in range(0, len(x) - segment + 1, step)]
+    psd = np.zeros(segment // 2 + 1)
+    for seg in segs:
+        spec = np.fft.rfft((seg - seg.mean()) * win)
+        psd += np.abs(spec) ** 2 * scale
+    psd /= len(segs)
+    psd[1:-1 if segment % 2 == 0 else None] *= 2  # fold negative frequencies
+    return np.fft.rfftfreq(segment, 1.0 / fs), psd
+
+
+def band_power(freqs: np.ndarray, psd: np.ndarray, band: tuple[float, float]) -> float:
+    """Power in ``[lo, hi]`` Hz (integral of the PSD; unit of ``x^2``)."""
+    m = (freqs >= band[0]) & (freqs <= band[1])
+    if m.sum() < 2:
+        return float(psd[m].sum() * (freqs[1] - freqs[0])) if m.any() else 0.0
+    return float(np.trapezoid(psd[m], freqs[m]))
+
+
+def peak_frequency(freqs: np.ndarray, psd: np.ndarray, fmin: float = 2.0,
+                   fmax: float = 200.0) -> float:
+    """Frequency (Hz) of the largest PSD value in ``[fmin, fmax]``."""
+    m = (freqs >= fmin) & (freqs <= fmax)
+    return float(freqs[m][np.argmax(psd[m])])
+
+
+def inhibitory_charge(current: np.ndarray, dt: float) -> float:
+    """Mean inhibitory (outward) charge per cell (C): ``-mean_cells(sum_t I dt)``.
+
+    ``current`` is ``[cell, time]`` with inward-positive sign (``I = g (E - v)``), so an
+    inhibitory current gives a positive charge.
+    """
+    return float(-current.sum(axis=1).mean() * dt)
+
+
+def ei_conductance_ratio(g_exc: np.ndarray, g_inh: np.ndarray) -> float:
+    """Ratio of mean excitatory to mean inhibitory conductance (dimensionless)."""
+    gi = float(np.mean(g_inh))
+    return float(np.mean(g_exc)) / gi if gi > 0 else float("inf")

@@ -1,0 +1,92 @@
+"""Builds the Brian2 E/I network (groups, synapses, Poisson drive, monitors).
+
+Structure only: sizes, equations, connectivity, delays and weights are fixed when the
+network is built (in ``cpp_standalone`` they are compiled in). Everything that depends on
+steroid levels or subunit expression lives in the shared variables listed in
+``sims.fast.receptors.SHARED_VARIABLES`` and is set per run by ``sims.fast.backend``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import brian2 as b2
+
+from sims.fast import neurons, receptors
+from sims.units import qty
+
+#: Variables recorded from ``n_record`` cells of the LFP population.
+RECORDED = ("I_ampa", "I_nmda", "I_gaba", "I_tonic", "g_exc", "g_inh")
+
+
+@dataclass
+class FastNetwork:
+    """The Brian2 objects of one network, addressable by population name."""
+
+    net: b2.Network
+    groups: dict[str, b2.NeuronGroup]
+    synapses: dict[str, b2.Synapses] = field(default_factory=dict)
+    spikes: dict[str, b2.SpikeMonitor] = field(default_factory=dict)
+    state: b2.StateMonitor | None = None
+    duration: b2.Quantity = field(default_factory=lambda: 0 * b2.second)
+
+
+def build_network(c: Mapping[str, Any], monitors: bool = True) -> FastNetwork:
+    """Create every Brian2 object of the network described by a validated config.
+
+    Args:
+        c: validated plain config (``sims.config.validate``).
+        monitors: add spike monitors and the state monitor of the LFP population.
+    """
+    net_cfg = c["network"]
+    method = net_cfg["method"]
+    eqs = neurons.membrane_equations()
+    groups: dict[str, b2.NeuronGroup] = {}
+    objects: list[Any] = []
+    for name, pop in net_cfg["populations"].items():
+        ns = neurons.neuron_namespace(pop) | receptors.receptor_namespace(c, name)
+        g = b2.NeuronGroup(pop["n"], eqs, threshold=neurons.THRESHOLD, reset=neurons.RESET,
+                           refractory=qty(pop, "tref_ms"), method=method, namespace=ns,
+                           name=f"pop_{name}")
+        g.v = neurons.INITIAL_V
+        groups[name] = g
+        objects.append(g)
+        if pop["ext_n"] > 0 and pop["ext_rate_Hz"] > 0 and pop["ext_g_nS"] > 0:
+            objects.append(b2.PoissonInput(g, "g_ampa", N=pop["ext_n"],
+                                           rate=qty(pop, "ext_rate_Hz"),
+                                           weight=qty(pop, "ext_g_nS")))
+    nmda = c["receptors"]["nmda"]
+    nmda_norm = receptors.nmda_peak_normalisation(qty(nmda, "tau_rise_ms"),
+                                                  qty(nmda, "tau_decay_ms"))
+    synapses: dict[str, b2.Synapses] = {}
+    for cname, conn in net_cfg["connections"].items():
+        pre, post = cname.split("_to_")
+        if conn["p"] <= 0 or conn["g_nS"] + conn["g_nmda_nS"] <= 0:
+            continue
+        if net_cfg["populations"][pre]["kind"] == "exc":
+            on_pre = receptors.on_pre_excitatory()
+            ns = {"w_ampa": qty(conn, "g_nS"), "w_nmda": qty(conn, "g_nmda_nS"),
+                  "nmda_norm": nmda_norm}
+        else:
+            on_pre = receptors.on_pre_inhibitory()
+            ns = {"w_gaba": qty(conn, "g_nS")}
+        s = b2.Synapses(groups[pre], groups[post], on_pre=on_pre, namespace=ns,
+                        delay=qty(conn, "delay_ms"), name=f"syn_{cname}")
+        s.connect(condition="i != j" if pre == post else None, p=conn["p"])
+        synapses[cname] = s
+        objects.append(s)
+    fn = FastNetwork(net=b2.Network(), groups=groups, synapses=synapses)
+    if monitors:
+        for name, g in groups.items():
+            fn.spikes[name] = b2.SpikeMonitor(g, name=f"spikes_{name}")
+            objects.append(fn.spikes[name])
+        lfp = groups[net_cfg["lfp_population"]]
+        n_rec = min(c["probe"]["n_record"], len(lfp))
+        fn.state = b2.StateMonitor(lfp, list(RECORDED), record=range(n_rec),
+                                   dt=qty(c["probe"], "record_dt_ms"), name="state_lfp")
+        objects.append(fn.state)
+    fn.net.add(*objects)
+    fn.duration = qty(c["probe"], "warmup_ms") + qty(c["probe"], "window_ms")
+    return fn

@@ -1,0 +1,101 @@
+"""One probe: run the compiled network with the receptor state of given steroid levels
+and reduce its activity to the metrics stored per probe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sims.fast import metrics
+from sims.fast.backend import CompiledNetwork, RawProbe
+from sims.fast.pharmacology import network_gaba_state
+from sims.fast.receptors import SHARED_VARIABLES
+
+#: SI unit strings of the receptor state variables as stored.
+RECEPTOR_UNITS = {"tau_gaba": "s", "gaba_scale": "1", "g_tonic": "S", "nmda_scale": "1"}
+
+
+class RunawayActivity(RuntimeError):
+    """A probe produced NaN or runaway firing; carries the offending values."""
+
+
+@dataclass
+class ProbeOutput:
+    """Metrics of one probe: per-population arrays, scalars, the spectrum and spikes."""
+
+    per_population: dict[str, np.ndarray]  # name -> [population]
+    scalars: dict[str, float]
+    freqs: np.ndarray
+    psd: np.ndarray
+    receptor_state: dict[str, np.ndarray]  # shared variable -> [population], SI
+    raw: RawProbe
+
+
+#: Units of the stored metrics (HDF5 ``units`` attributes).
+METRIC_UNITS = {
+    "rate": "Hz", "cv_isi": "1", "synchrony": "1",
+    "lfp_peak_freq": "Hz", "theta_power": "A^2", "gamma_power": "A^2",
+    "tonic_charge": "C", "phasic_charge": "C", "tonic_fraction": "1",
+    "ei_conductance_ratio": "1", "mean_g_exc": "S", "mean_g_inh": "S",
+}
+
+
+def measure(raw: RawProbe, c: Mapping[str, Any]) -> tuple[dict, dict, np.ndarray, np.ndarray]:
+    """Reduce a :class:`RawProbe` to per-population metrics, scalars and the LFP spectrum."""
+    pc = c["probe"]
+    t0, t1 = raw.t_start, raw.t_stop
+    pops = list(raw.sizes)
+    per = {"rate": [], "cv_isi": [], "synchrony": []}
+    for p in pops:
+        i, t = raw.spikes[p]
+        per["rate"].append(metrics.population_rate(t, raw.sizes[p], t0, t1))
+        per["cv_isi"].append(metrics.cv_isi(i, t, t0, t1))
+        per["synchrony"].append(metrics.synchrony_chi(i, t, raw.sizes[p], t0, t1,
+                                                      pc["sync_bin_ms"] * 1e-3))
+    w = raw.state_t >= t0 - 1e-12
+    st = {k: v[:, w] for k, v in raw.state.items()}
+    dt = pc["record_dt_ms"] * 1e-3
+    lfp = metrics.lfp_proxy(st["I_ampa"], st["I_gaba"])
+    seg = int(round(pc["psd_segment_ms"] / pc["record_dt_ms"]))
+    freqs, psd = metrics.welch_psd(lfp, 1.0 / dt, seg)
+    tonic_q = metrics.inhibitory_charge(st["I_tonic"], dt)
+    phasic_q = metrics.inhibitory_charge(st["I_gaba"], dt)
+    scalars = {
+        "lfp_peak_freq": metrics.peak_frequency(freqs, psd),
+        "theta_power": metrics.band_power(freqs, psd, metrics.THETA_HZ),
+        "gamma_power": metrics.band_power(freqs, psd, metrics.GAMMA_HZ),
+        "tonic_charge": tonic_q,
+        "phasic_charge": phasic_q,
+        "tonic_fraction": tonic_q / (tonic_q + phasic_q) if tonic_q + phasic_q > 0 else np.nan,
+        "ei_conductance_ratio": metrics.ei_conductance_ratio(st["g_exc"], st["g_inh"]),
+        "mean_g_exc": float(st["g_exc"].mean()),
+        "mean_g_inh": float(st["g_inh"].mean()),
+    }
+    return {k: np.asarray(v) for k, v in per.items()}, scalars, freqs, psd
+
+
+def check_activity(raw: RawProbe, per: Mapping[str, np.ndarray], c: Mapping[str, Any],
+                   context: str) -> None:
+    """Raise :class:`RunawayActivity` on NaN state or a rate above ``probe.max_rate_Hz``."""
+    bad = [k for k, v in raw.state.items() if not np.all(np.isfinite(v))]
+    if bad:
+        raise RunawayActivity(f"{context}: non-finite values in {bad}")
+    limit = c["probe"]["max_rate_Hz"]
+    over = {p: float(r) for p, r in zip(raw.sizes, per["rate"]) if r > limit}
+    if over:
+        raise RunawayActivity(f"{context}: runaway firing {over} Hz > probe.max_rate_Hz={limit}")
+
+
+def run_probe(net: CompiledNetwork, c: Mapping[str, Any], conc_nM: Mapping[str, float],
+              context: str = "probe") -> ProbeOutput:
+    """Set the receptor state for ``conc_nM`` (and the configured expression), run, measure."""
+    values = network_gaba_state(c, conc_nM)
+    raw = net.run(values)
+    per, scalars, freqs, psd = measure(raw, c)
+    check_activity(raw, per, c, f"{context} (steroids {dict(conc_nM)} nM)")
+    rec = {v: np.array([float(values[p][v]) for p in raw.sizes]) for v in SHARED_VARIABLES}
+    return ProbeOutput(per, scalars, freqs, psd, rec, raw)

@@ -1,0 +1,90 @@
+"""Synaptic and extrasynaptic receptor equations (AMPA, NMDA, GABA-A phasic and tonic).
+
+Every equation is a Brian2 string with units. Steroid- and expression-dependent values
+are *shared variables* of each postsynaptic group (:data:`SHARED_VARIABLES`), so they can
+change between runs without recompiling (set as ``group.var = value`` at run time or via
+``run_args`` in ``cpp_standalone``). Kinetic constants are namespace constants.
+
+Sources:
+- AMPA decay 2 ms, NMDA rise 2 ms / decay 100 ms, E_rev 0 mV: Brunel & Wang 2001
+  J Comput Neurosci 11:63 (Table 1).
+- NMDA Mg2+ block ``1/(1 + [Mg]/3.57 mM * exp(-0.062 V/mV))``: Jahr & Stevens 1990
+  J Neurosci 10:3178.
+- GABA-A phasic decay and reversal: see configs/receptors/default.yaml.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import brian2 as b2
+
+from sims.units import qty
+
+#: Shared (per-population) run-time variables and their Brian2 unit strings.
+SHARED_VARIABLES: dict[str, str] = {
+    "tau_gaba": "second",  # phasic GABA-A decay (gamma2; steroid-prolonged)
+    "gaba_scale": "1",  # phasic GABA-A peak scale (gamma2 expression x steroid effect)
+    "g_tonic": "siemens",  # extrasynaptic (alpha4/delta) tonic conductance
+    "nmda_scale": "1",  # NMDA peak scale (sulfated steroids)
+}
+
+
+def receptor_equations() -> str:
+    """Currents (inward positive) and conductance kinetics of one postsynaptic cell."""
+    shared = "\n".join(f"{v} : {u} (shared, constant)" for v, u in SHARED_VARIABLES.items())
+    return f"""
+I_ampa = g_ampa*(E_ampa - v) : amp
+I_nmda = g_nmda*mg_block*(E_nmda - v) : amp
+mg_block = 1/(1 + mg/(3.57*mmolar)*exp(-0.062*v/mV)) : 1
+I_gaba = g_gaba*(E_gaba - v) : amp
+I_tonic = g_tonic*(E_tonic - v) : amp
+g_exc = g_ampa + g_nmda*mg_block : siemens
+g_inh = g_gaba + g_tonic : siemens
+dg_ampa/dt = -g_ampa/tau_ampa : siemens
+dg_nmda/dt = (x_nmda - g_nmda)/tau_nmda_decay : siemens
+dx_nmda/dt = -x_nmda/tau_nmda_rise : siemens
+dg_gaba/dt = -g_gaba/tau_gaba : siemens
+{shared}
+"""
+
+
+def nmda_peak_normalisation(tau_rise: b2.Quantity, tau_decay: b2.Quantity) -> float:
+    """Factor so that a unit jump of ``x_nmda`` gives a peak ``g_nmda`` of exactly 1.
+
+    For ``x(0)=1``: ``g(t) = A (exp(-t/tr) - exp(-t/td))`` with ``A = tr/(tr - td)``,
+    peaking at ``t* = tr td ln(td/tr)/(td - tr)``.
+    """
+    tr, td = float(tau_rise), float(tau_decay)
+    if math.isclose(tr, td):
+        raise ValueError("NMDA rise and decay time constants must differ")
+    t_peak = tr * td * math.log(td / tr) / (td - tr)
+    peak = tr / (tr - td) * (math.exp(-t_peak / tr) - math.exp(-t_peak / td))
+    return 1.0 / peak
+
+
+def receptor_namespace(c: Mapping[str, Any], population: str) -> dict[str, Any]:
+    """Namespace constants for :func:`receptor_equations` in one population."""
+    r = c["receptors"]
+    return {
+        "E_ampa": qty(r["ampa"], "E_rev_mV"),
+        "tau_ampa": qty(r["ampa"], "tau_decay_ms"),
+        "E_nmda": qty(r["nmda"], "E_rev_mV"),
+        "tau_nmda_rise": qty(r["nmda"], "tau_rise_ms"),
+        "tau_nmda_decay": qty(r["nmda"], "tau_decay_ms"),
+        "mg": qty(r["nmda"], "mg_mM"),
+        "E_gaba": qty(r["gaba_a"], "E_rev_mV"),
+        "E_tonic": qty(r["populations"][population], "E_tonic_mV"),
+    }
+
+
+def on_pre_excitatory() -> str:
+    """Spike of an excitatory cell: AMPA jump and NMDA (dual-exponential) drive."""
+    return "g_ampa_post += w_ampa\nx_nmda_post += w_nmda*nmda_norm*nmda_scale_post"
+
+
+def on_pre_inhibitory() -> str:
+    """Spike of an inhibitory cell: phasic GABA-A jump scaled by gamma2 and steroids."""
+    return "g_gaba_post += w_gaba*gaba_scale_post"

@@ -1,0 +1,130 @@
+"""``simulate(cfg)``: validate, run the network probe(s), assemble and write the result.
+
+The Hydra entry point (``sims.app``) only calls this, so tests and notebooks can too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from omegaconf import DictConfig, OmegaConf
+
+from sims import io, provenance
+from sims.config import SCHEMA_VERSION, config_hash, validate
+from sims.fast.backend import CompiledNetwork
+from sims.fast.probe import METRIC_UNITS, RECEPTOR_UNITS, ProbeOutput, RunawayActivity, run_probe
+from sims.io import Result, Variable
+
+log = logging.getLogger(__name__)
+
+_DESCRIPTIONS = {
+    "rate": "mean firing rate per neuron in the analysis window",
+    "cv_isi": "mean coefficient of variation of inter-spike intervals",
+    "synchrony": "Golomb chi of binned spike counts",
+    "lfp_peak_freq": "peak frequency of the LFP-proxy spectrum (>= 2 Hz)",
+    "theta_power": "LFP-proxy power in 4-12 Hz",
+    "gamma_power": "LFP-proxy power in 30-80 Hz",
+    "tonic_charge": "tonic GABA-A (outward) charge per recorded cell of the LFP population",
+    "phasic_charge": "phasic GABA-A (outward) charge per recorded cell of the LFP population",
+    "tonic_fraction": "tonic / (tonic + phasic) inhibitory charge",
+    "ei_conductance_ratio": "mean excitatory / mean inhibitory conductance, LFP population",
+    "mean_g_exc": "mean AMPA + Mg-blocked NMDA conductance, LFP population",
+    "mean_g_inh": "mean phasic + tonic GABA-A conductance, LFP population",
+    "tau_gaba": "phasic GABA-A decay time constant",
+    "gaba_scale": "phasic GABA-A peak scale (gamma2 expression x steroid effect)",
+    "g_tonic": "tonic (extrasynaptic) GABA-A conductance",
+    "nmda_scale": "NMDA peak scale (sulfated steroids)",
+}
+
+
+def _probe_groups(c: dict, times_s: np.ndarray, concs: list[dict[str, float]],
+                  outs: list[ProbeOutput], save_spikes: bool) -> dict[str, dict[str, Variable]]:
+    pops = list(c["network"]["populations"])
+    species = list(c["pharmacology"]["species"])
+    probes: dict[str, Variable] = {
+        "time": Variable(times_s, ("time",), "s", "slow-layer time of each probe"),
+        "population": Variable(np.array(pops), ("population",), "", "population names"),
+        "species": Variable(np.array(species), ("species",), "", "steroid species"),
+        "brain_conc": Variable(np.array([[cc.get(s, 0.0) for s in species] for cc in concs]),
+                               ("time", "species"), "nM", "brain steroid levels at the probe"),
+    }
+    for name in outs[0].per_population:
+        probes[name] = Variable(np.stack([o.per_population[name] for o in outs]),
+                                ("time", "population"), METRIC_UNITS[name], _DESCRIPTIONS[name])
+    for name in outs[0].receptor_state:
+        probes[name] = Variable(np.stack([o.receptor_state[name] for o in outs]),
+                                ("time", "population"), RECEPTOR_UNITS[name], _DESCRIPTIONS[name])
+    for name in outs[0].scalars:
+        probes[name] = Variable(np.array([o.scalars[name] for o in outs]), ("time",),
+                                METRIC_UNITS[name], _DESCRIPTIONS[name])
+    groups = {
+        "probes": probes,
+        "probes/spectra": {
+            "frequency": Variable(outs[0].freqs, ("frequency",), "Hz", "frequency"),
+            "psd": Variable(np.stack([o.psd for o in outs]), ("time", "frequency"), "A^2/Hz",
+                            "Welch PSD of the LFP proxy"),
+        },
+    }
+    if save_spikes:
+        for k, o in enumerate(outs):
+            for p, (i, t) in o.raw.spikes.items():
+                groups[f"spikes/probe_{k}/{p}"] = {
+                    "i": Variable(i, ("spike",), "1", "neuron index within the population"),
+                    "t": Variable(t, ("spike",), "s", "spike time from the probe's start"),
+                }
+    return groups
+
+
+def simulate(cfg: DictConfig | dict, out_dir: str | Path | None = None,
+             overrides: list[str] | tuple[str, ...] = ()) -> Result:
+    """Run one simulation and (if ``out_dir``) write ``out_dir/<output.filename>``.
+
+    Raises:
+        ConfigError: bad input, before anything is built or written.
+        RunawayActivity: NaN or runaway firing; the file is written with complete=False.
+    """
+    started, t_wall = provenance.now_iso(), time.perf_counter()
+    c = validate(cfg)
+    chash = config_hash({k: v for k, v in c.items() if k != "output"})
+    conc = dict(c["steroids"]["brain_nM"])
+    attrs: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION, **provenance.versions(),
+        "git_commit": provenance.git_commit(),
+        "config_yaml": OmegaConf.to_yaml(OmegaConf.create(c)),
+        "overrides": json.dumps(list(overrides)), "seed": int(c["seed"]),
+        "config_hash": chash, "started": started, "backend": c["backend"]["name"],
+        "complete": False,
+    }
+    result = Result(attrs=attrs)
+    error: Exception | None = None
+    timings: dict[str, float] = {}
+    try:
+        with CompiledNetwork(c) as net:
+            timings.update(net.timings)
+            out = run_probe(net, c, conc, context="probe 0 at t=0 s")
+            timings.update(out.raw.timings)
+        t0 = time.perf_counter()
+        result.groups = _probe_groups(c, np.array([0.0]), [conc], [out],
+                                      c["output"]["save_spikes"])
+        timings["assemble_s"] = time.perf_counter() - t0
+        attrs["complete"] = True
+    except RunawayActivity as exc:
+        error = exc
+    attrs["finished"] = provenance.now_iso()
+    attrs["wall_time_s"] = time.perf_counter() - t_wall
+    attrs["timings_json"] = json.dumps(timings)
+    if out_dir is not None:
+        t0 = time.perf_counter()
+        path = io.write_result(Path(out_dir) / c["output"]["filename"], result,
+                               c["output"]["compression_level"])
+        timings["write_s"] = time.perf_counter() - t0
+        log.info("wrote %s (complete=%s)", path, attrs["complete"])
+    log.info("timings: %s", ", ".join(f"{k}={v:.2f}s" for k, v in timings.items()))
+    if error is not None:
+        raise error
+    return result
