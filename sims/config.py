@@ -237,6 +237,22 @@ def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
         raise ConfigError(key, value, allowed)
 
 
+def _check_schema(c: dict) -> dict:
+    """Merge into the typed schema: unknown keys and wrong types become ConfigErrors."""
+    from omegaconf.errors import ConfigKeyError, ValidationError
+
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(AllonetConfig), c)
+    except ConfigKeyError as exc:
+        raise ConfigError(str(exc.full_key), c.get(str(exc.key), None) if exc.key else None,
+                          "only keys defined by the schema (sims/config.py); check spelling"
+                          ) from None
+    except ValidationError as exc:
+        raise ConfigError(str(exc.full_key), getattr(exc, "value", None),
+                          f"a value of the schema's type ({exc.msg.splitlines()[0]})") from None
+    return OmegaConf.to_container(merged, resolve=True)
+
+
 def validate(cfg: DictConfig | dict) -> dict:
     """Check a composed config and return it as a plain resolved dict.
 
@@ -244,12 +260,15 @@ def validate(cfg: DictConfig | dict) -> dict:
         ConfigError: naming the first offending key, its value and what is allowed.
     """
     c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+    c = _check_schema(c)
     for key, leaf, value in _walk(c):
         if isinstance(value, bool) or not isinstance(value, int | float):
             continue
         if value != value or value in (float("inf"), float("-inf")):
             raise ConfigError(key, value, "a finite number")
-        rule = next((r for s, r in _SUFFIX_RULES.items() if leaf.endswith(s)), None)
+        parent = key.rsplit(".", 2)[-2] if key.count(".") >= 1 else ""
+        rule = next((r for s, r in _SUFFIX_RULES.items() if leaf.endswith(s)), None) or \
+            next((r for s, r in _SUFFIX_RULES.items() if parent.endswith(s)), None)
         if leaf in _STRICTLY_POSITIVE_KEYS:
             rule = _POSITIVE
         if rule is not None:

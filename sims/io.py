@@ -26,8 +26,6 @@ from typing import Any
 import h5py
 import numpy as np
 
-from sims.config import SCHEMA_VERSION
-
 
 @dataclass
 class Variable:

@@ -17,7 +17,13 @@ from omegaconf import DictConfig, OmegaConf
 from sims import io, provenance
 from sims.config import SCHEMA_VERSION, config_hash, validate
 from sims.fast.backend import CompiledNetwork
-from sims.fast.probe import METRIC_UNITS, RECEPTOR_UNITS, ProbeOutput, RunawayActivity, run_probe
+from sims.fast.probe import (
+    METRIC_UNITS,
+    RECEPTOR_UNITS,
+    ProbeOutput,
+    RunawayActivityError,
+    run_probe,
+)
 from sims.io import Result, Variable
 
 log = logging.getLogger(__name__)
@@ -86,7 +92,7 @@ def simulate(cfg: DictConfig | dict, out_dir: str | Path | None = None,
 
     Raises:
         ConfigError: bad input, before anything is built or written.
-        RunawayActivity: NaN or runaway firing; the file is written with complete=False.
+        RunawayActivityError: NaN or runaway firing; the file is written with complete=False.
     """
     started, t_wall = provenance.now_iso(), time.perf_counter()
     c = validate(cfg)
@@ -113,7 +119,7 @@ def simulate(cfg: DictConfig | dict, out_dir: str | Path | None = None,
                                       c["output"]["save_spikes"])
         timings["assemble_s"] = time.perf_counter() - t0
         attrs["complete"] = True
-    except RunawayActivity as exc:
+    except RunawayActivityError as exc:
         error = exc
     attrs["finished"] = provenance.now_iso()
     attrs["wall_time_s"] = time.perf_counter() - t_wall

@@ -118,12 +118,12 @@ class CompiledNetwork:
 
     def _collect(self) -> RawProbe:
         fn, pc = self.fn, self.c["probe"]
-        spikes = {p: (np.asarray(m.i[:], dtype=np.int32), np.asarray(m.t_[:], dtype=float))
+        spikes = {p: (np.array(m.i[:], dtype=np.int32), np.array(m.t_[:], dtype=float))
                   for p, m in fn.spikes.items()}
         st = fn.state
-        state = {v: np.asarray(getattr(st, v + "_")[:], dtype=float) for v in RECORDED}
+        state = {v: np.array(getattr(st, v + "_")[:], dtype=float) for v in RECORDED}
         return RawProbe(spikes=spikes, sizes={p: len(g) for p, g in fn.groups.items()},
-                        state_t=np.asarray(st.t_[:], dtype=float), state=state,
+                        state_t=np.array(st.t_[:], dtype=float), state=state,
                         t_start=float(qty(pc, "warmup_ms")), t_stop=float(fn.duration))
 
     def close(self) -> None:

@@ -19,7 +19,7 @@ from sims.fast.receptors import SHARED_VARIABLES
 RECEPTOR_UNITS = {"tau_gaba": "s", "gaba_scale": "1", "g_tonic": "S", "nmda_scale": "1"}
 
 
-class RunawayActivity(RuntimeError):
+class RunawayActivityError(RuntimeError):
     """A probe produced NaN or runaway firing; carries the offending values."""
 
 
@@ -80,14 +80,15 @@ def measure(raw: RawProbe, c: Mapping[str, Any]) -> tuple[dict, dict, np.ndarray
 
 def check_activity(raw: RawProbe, per: Mapping[str, np.ndarray], c: Mapping[str, Any],
                    context: str) -> None:
-    """Raise :class:`RunawayActivity` on NaN state or a rate above ``probe.max_rate_Hz``."""
+    """Raise :class:`RunawayActivityError` on NaN state or a rate above ``probe.max_rate_Hz``."""
     bad = [k for k, v in raw.state.items() if not np.all(np.isfinite(v))]
     if bad:
-        raise RunawayActivity(f"{context}: non-finite values in {bad}")
+        raise RunawayActivityError(f"{context}: non-finite values in {bad}")
     limit = c["probe"]["max_rate_Hz"]
-    over = {p: float(r) for p, r in zip(raw.sizes, per["rate"]) if r > limit}
+    over = {p: float(r) for p, r in zip(raw.sizes, per["rate"], strict=False) if r > limit}
     if over:
-        raise RunawayActivity(f"{context}: runaway firing {over} Hz > probe.max_rate_Hz={limit}")
+        raise RunawayActivityError(
+            f"{context}: runaway firing {over} Hz > probe.max_rate_Hz={limit}")
 
 
 def run_probe(net: CompiledNetwork, c: Mapping[str, Any], conc_nM: Mapping[str, float],

@@ -1,0 +1,59 @@
+"""Shared fixtures: a clean Brian2 device/clock and seeded RNGs around every test."""
+
+from __future__ import annotations
+
+import copy
+
+import brian2 as b2
+import numpy as np
+import pytest
+
+from sims.config import compose, validate
+from sims.fast.backend import reset_brian
+
+
+@pytest.fixture(autouse=True)
+def clean_brian():
+    """Reset Brian2's device, clock and preferences and seed numpy before and after."""
+    reset_brian()
+    np.random.seed(20261121)
+    b2.seed(20261121)
+    yield
+    reset_brian()
+
+
+@pytest.fixture(scope="session")
+def debug_config() -> dict:
+    """The validated ``sim=debug`` config (plain dict); copy before modifying."""
+    return validate(compose(["sim=debug"]))
+
+
+@pytest.fixture(scope="session")
+def default_config() -> dict:
+    """The validated default config (plain dict); copy before modifying."""
+    return validate(compose([]))
+
+
+def single_cell_config(base: dict, n_pre: int = 0, **pop: float) -> dict:
+    """One E cell (plus optionally ``n_pre`` inhibitory cells 'I' projecting onto it).
+
+    No external drive and no recurrent synapses except I -> E; numpy runtime backend so
+    that nothing is compiled.
+    """
+    c = copy.deepcopy(base)
+    e = dict(c["network"]["populations"]["E"], n=1, ext_n=0, a_nS=0.0, b_pA=0.0, Vt_mV=0.0)
+    e.update(pop)
+    pv, rec = dict(c["network"]["populations"]["PV"]), c["receptors"]["populations"]
+    c["network"]["populations"] = {"E": e}
+    c["network"]["connections"] = {}
+    c["receptors"]["populations"] = {"E": dict(rec["E"])}
+    if n_pre:
+        c["network"]["populations"]["I"] = dict(
+            pv, n=n_pre, ext_n=0, EL_mV=-40.0, Vt_mV=-50.0,
+            Vr_mV=-60.0, tref_ms=1000.0)
+        c["receptors"]["populations"]["I"] = dict(rec["PV"])
+        c["network"]["connections"] = {"I_to_E": {"p": 1.0, "g_nS": 1.0, "g_nmda_nS": 0.0,
+                                                   "delay_ms": 1.0, "source": "test"}}
+    c["backend"] = dict(c["backend"], name="runtime", codegen_target="numpy")
+    c["probe"] = dict(c["probe"], n_record=1, warmup_ms=0.0)
+    return validate(c)

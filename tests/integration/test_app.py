@@ -1,0 +1,65 @@
+"""The `allonet` command end to end, and bad input rejected before anything runs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import pytest
+
+ALLONET = [str(Path(sys.executable).with_name("allonet"))]
+NEEDED_ATTRS = ["schema_version", "complete", "config_yaml", "overrides", "seed", "config_hash",
+                "git_commit", "allonet_version", "brian2_version", "started", "finished",
+                "wall_time_s"]
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, HYDRA_FULL_ERROR="0"))
+
+
+def test_allonet_debug_writes_one_complete_self_describing_file(tmp_path):
+    out = tmp_path / "run"
+    p = _run(ALLONET + ["sim=debug", "steroids.brain_nM.allo=30", f"hydra.run.dir={out}"],
+             tmp_path)
+    assert p.returncode == 0, p.stderr[-2000:]
+    files = list(out.rglob("result.h5"))
+    assert len(files) == 1
+    with h5py.File(files[0]) as f:
+        assert all(k in f.attrs for k in NEEDED_ATTRS)
+        assert bool(f.attrs["complete"])
+        assert "steroids.brain_nM.allo=30" in f.attrs["overrides"]
+        assert "allo: 30.0" in f.attrs["config_yaml"]
+        assert f["probes/rate"].shape == (1, 3) and f["probes/rate"].attrs["units"] == "Hz"
+        assert f["probes/spectra/psd"].shape[0] == 1
+        assert f["probes/rate"].compression == "gzip"
+
+
+def test_python_dash_m_sims_composes():
+    p = subprocess.run([sys.executable, "-m", "sims", "sim=debug", "--cfg", "job"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "populations" in p.stdout
+
+
+@pytest.mark.parametrize("bad, words", [
+    ("+no_such_key=1", ["no_such_key"]),
+    ("sim=no_such_sim", ["no_such_sim"]),
+    ("seed=-1", ["seed", "-1", ">= 0"]),
+    ("seed=abc", ["seed", "abc"]),
+    ("steroids.brain_nM.allo=-3", ["steroids.brain_nM.allo", "-3", ">= 0"]),
+    ("network.connections.E_to_E.p=2", ["network.connections.E_to_E.p", "[0, 1]"]),
+    ("+steroids.brain_nM.estradiol=1", ["estradiol", "pharmacology table"]),
+    ("receptors.populations.E.g_tonic_max_nS=-1", ["g_tonic_max_nS", ">= 0"]),
+])
+def test_bad_input_exits_nonzero_with_message_and_no_result(tmp_path, bad, words):
+    out = tmp_path / "bad"
+    p = _run(ALLONET + ["sim=debug", bad, f"hydra.run.dir={out}"], tmp_path)
+    assert p.returncode != 0
+    text = p.stdout + p.stderr
+    for w in words:
+        assert w in text, text[-1500:]
+    assert not list(tmp_path.rglob("result.h5*"))

@@ -1,0 +1,59 @@
+"""Metrics against exact or statistically known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sims.fast import metrics
+
+
+def test_rate_counts_only_the_window():
+    t = np.array([0.05, 0.15, 0.25, 0.35, 1.5])
+    assert metrics.population_rate(t, n_neurons=2, t_start=0.1, t_stop=1.1) == pytest.approx(1.5)
+
+
+def test_cv_regular_is_zero_and_poisson_is_one():
+    reg_t = np.arange(0.0, 10.0, 0.1)
+    assert metrics.cv_isi(np.zeros(len(reg_t), int), reg_t, 0, 10) == pytest.approx(0, abs=1e-9)
+    rng = np.random.default_rng(1)
+    t = np.cumsum(rng.exponential(0.01, 20000))
+    t = t[t < 100]
+    assert metrics.cv_isi(np.zeros(len(t), int), t, 0, 100) == pytest.approx(1.0, abs=0.03)
+    assert np.isnan(metrics.cv_isi(np.array([0]), np.array([0.5]), 0, 1))
+
+
+def test_synchrony_identical_is_one_independent_is_small():
+    rng = np.random.default_rng(2)
+    n, T = 100, 20.0
+    base = np.sort(rng.uniform(0, T, 200))
+    i_sync = np.repeat(np.arange(n), len(base))
+    t_sync = np.tile(base, n)
+    assert metrics.synchrony_chi(i_sync, t_sync, n, 0, T, 0.005) == pytest.approx(1.0)
+    t_ind = rng.uniform(0, T, n * 200)
+    i_ind = np.repeat(np.arange(n), 200)
+    chi = metrics.synchrony_chi(i_ind, t_ind, n, 0, T, 0.005)
+    assert chi == pytest.approx(1 / np.sqrt(n), rel=0.3)
+
+
+def test_welch_finds_a_sinusoid_and_obeys_parseval():
+    fs, f0 = 1000.0, 40.0
+    t = np.arange(0, 4.0, 1 / fs)
+    x = 3.0 * np.sin(2 * np.pi * f0 * t)
+    f, p = metrics.welch_psd(x, fs, 1000)
+    assert metrics.peak_frequency(f, p) == pytest.approx(f0)
+    assert np.trapezoid(p, f) == pytest.approx(x.var(), rel=0.02)  # Parseval
+    assert metrics.band_power(f, p, metrics.GAMMA_HZ) == pytest.approx(x.var(), rel=0.02)
+    assert metrics.band_power(f, p, metrics.THETA_HZ) < 1e-3 * x.var()
+
+
+def test_lfp_proxy_is_sum_of_absolute_currents():
+    a = np.array([[1.0, -2.0], [3.0, 0.0]])
+    g = np.array([[-1.0, -1.0], [0.5, 0.0]])
+    np.testing.assert_allclose(metrics.lfp_proxy(a, g), [5.5, 3.0])
+
+
+def test_inhibitory_charge_of_constant_outward_current():
+    current = np.full((4, 1000), -2e-12)  # 2 pA outward for 1 s at 1 ms
+    assert metrics.inhibitory_charge(current, 1e-3) == pytest.approx(2e-12)
+    assert metrics.ei_conductance_ratio(np.full(5, 2.0), np.full(5, 4.0)) == 0.5
