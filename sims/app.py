@@ -9,7 +9,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sims.config import CONFIG_DIR, ConfigError, register_configs
+from sims.config import CONFIG_DIR, ConfigError, register_configs, validate
 
 register_configs()
 log = logging.getLogger("allonet")
@@ -18,10 +18,11 @@ log = logging.getLogger("allonet")
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig) -> None:
     """Run one simulation into the Hydra job folder."""
-    from sims.simulate import simulate  # Brian2 is imported only once the config composed
-
     hc = HydraConfig.get()
     try:
+        validate(cfg)  # fail fast, before Brian2 is even imported
+        from sims.simulate import simulate
+
         simulate(cfg, out_dir=hc.runtime.output_dir, overrides=list(hc.overrides.task))
     except ConfigError as exc:
         log.error("%s", exc)

@@ -72,7 +72,7 @@ def _probe_groups(c: dict, times_s: np.ndarray, concs: list[dict[str, float]],
         "probes": probes,
         "probes/spectra": {
             "frequency": Variable(outs[0].freqs, ("frequency",), "Hz", "frequency"),
-            "psd": Variable(np.stack([o.psd for o in outs]), ("time", "frequency"), "A^2/Hz",
+            "psd": Variable(np.stack([o.psd for o in outs]), ("time", "frequency"), "nA^2/Hz",
                             "Welch PSD of the LFP proxy"),
         },
     }

@@ -38,7 +38,7 @@ class ProbeOutput:
 #: Units of the stored metrics (HDF5 ``units`` attributes).
 METRIC_UNITS = {
     "rate": "Hz", "cv_isi": "1", "synchrony": "1",
-    "lfp_peak_freq": "Hz", "theta_power": "A^2", "gamma_power": "A^2",
+    "lfp_peak_freq": "Hz", "theta_power": "nA^2", "gamma_power": "nA^2",
     "tonic_charge": "C", "phasic_charge": "C", "tonic_fraction": "1",
     "ei_conductance_ratio": "1", "mean_g_exc": "S", "mean_g_inh": "S",
 }
@@ -59,7 +59,7 @@ def measure(raw: RawProbe, c: Mapping[str, Any]) -> tuple[dict, dict, np.ndarray
     w = raw.state_t >= t0 - 1e-12
     st = {k: v[:, w] for k, v in raw.state.items()}
     dt = pc["record_dt_ms"] * 1e-3
-    lfp = metrics.lfp_proxy(st["I_ampa"], st["I_gaba"])
+    lfp = metrics.lfp_proxy(st["I_ampa"], st["I_gaba"]) * 1e9  # nA
     seg = int(round(pc["psd_segment_ms"] / pc["record_dt_ms"]))
     freqs, psd = metrics.welch_psd(lfp, 1.0 / dt, seg)
     tonic_q = metrics.inhibitory_charge(st["I_tonic"], dt)

@@ -36,6 +36,15 @@ def test_allonet_debug_writes_one_complete_self_describing_file(tmp_path):
         assert f["probes/rate"].shape == (1, 3) and f["probes/rate"].attrs["units"] == "Hz"
         assert f["probes/spectra/psd"].shape[0] == 1
         assert f["probes/rate"].compression == "gzip"
+        assert f["probes/spectra/psd"].attrs["units"] == "nA^2/Hz"
+    # the analysis loader reads the same file exactly and as an xarray Dataset
+    from analysis.load import load_run, probes_dataset
+
+    run = load_run(files[0])
+    assert run.attrs["complete"] is True or run.attrs["complete"] == 1
+    ds = probes_dataset(files[0])
+    assert ds["rate"].dims == ("time", "population")
+    assert float(ds["rate"].sel(population="E")[0]) == run.groups["probes"]["rate"].data[0, 0]
 
 
 def test_python_dash_m_sims_composes():
