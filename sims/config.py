@@ -18,15 +18,19 @@ from typing import Any
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
+from sims.errors import ConfigError
+from sims.slow.schemas import (
+    SCENARIO_SCHEMAS,
+    TREATMENT_SCHEMAS,
+    HPAConfig,
+    InflammationConfig,
+    SlowConfig,
+    SteroidKineticsConfig,
+)
+
 SCHEMA_VERSION = "1.0"
 
 
-class ConfigError(ValueError):
-    """Bad user input: names the config key, the value given and what is allowed."""
-
-    def __init__(self, key: str, value: Any, allowed: str) -> None:
-        self.key, self.value, self.allowed = key, value, allowed
-        super().__init__(f"config key '{key}' = {value!r} is invalid: allowed {allowed}")
 
 
 # --------------------------------------------------------------------------- network
@@ -150,10 +154,24 @@ class PharmacologyConfig:
 
 @dataclass
 class SteroidsConfig:
-    """Brain (extracellular) steroid concentrations the network sees, per species."""
+    """Baseline brain (extracellular) steroid levels per species, and their kinetics.
+
+    With the slow layer on, ``brain_nM`` calibrates the baseline state (ALLO, THDOC, PregS,
+    DHEA-S); with ``coupling.slow=false`` the network sees exactly these levels.
+    """
 
     brain_nM: dict[str, float] = field(default_factory=dict)
+    kinetics: SteroidKineticsConfig = field(default_factory=SteroidKineticsConfig)
     source: str = ""
+
+
+@dataclass
+class CouplingConfig:
+    """Which layers run, and when the network is probed."""
+
+    slow: bool = True  # integrate the slow layer (hormones, HPA, ...)
+    fast: bool = True  # run network probes
+    probe_times_h: list[float] = field(default_factory=lambda: [0.0])
 
 
 # --------------------------------------------------------------------------- running
@@ -189,6 +207,12 @@ class AllonetConfig:
     receptors: ReceptorsConfig = field(default_factory=ReceptorsConfig)
     pharmacology: PharmacologyConfig = field(default_factory=PharmacologyConfig)
     steroids: SteroidsConfig = field(default_factory=SteroidsConfig)
+    scenario: Any = field(default_factory=lambda: {"name": "baseline"})
+    treatment: Any = field(default_factory=lambda: {"name": "none"})
+    hpa: HPAConfig = field(default_factory=HPAConfig)
+    inflammation: InflammationConfig = field(default_factory=InflammationConfig)
+    slow: SlowConfig = field(default_factory=SlowConfig)
+    coupling: CouplingConfig = field(default_factory=CouplingConfig)
     probe: ProbeConfig = field(default_factory=ProbeConfig)
     backend: BackendConfig = field(default_factory=BackendConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
@@ -203,6 +227,13 @@ def register_configs() -> None:
     cs.store(group="pharmacology", name="schema", node=PharmacologyConfig)
     cs.store(group="steroids", name="schema", node=SteroidsConfig)
     cs.store(group="backend", name="schema", node=BackendConfig)
+    cs.store(group="hpa", name="schema", node=HPAConfig)
+    cs.store(group="inflammation", name="schema", node=InflammationConfig)
+    cs.store(group="coupling", name="schema", node=CouplingConfig)
+    for name, node in SCENARIO_SCHEMAS.items():
+        cs.store(group="scenario", name=f"{name}_schema", node=node)
+    for name, node in TREATMENT_SCHEMAS.items():
+        cs.store(group="treatment", name=f"{name}_schema", node=node)
 
 
 # --------------------------------------------------------------------------- validation
@@ -212,10 +243,23 @@ _NONNEG = (lambda v: v >= 0, "a number >= 0")
 _SUFFIX_RULES = {
     "_ms": _NONNEG, "_nS": _NONNEG, "_pA": _NONNEG, "_pF": _POSITIVE, "_Hz": _NONNEG,
     "_nM": _NONNEG, "_uM": _NONNEG, "_mM": _NONNEG, "_g_per_mol": _POSITIVE,
+    "_min": _NONNEG, "_h": _NONNEG, "_days": _NONNEG, "_day": _NONNEG, "_weeks": _NONNEG,
+    "_years": _NONNEG,
+    "_per_h": _NONNEG, "_mg": _NONNEG, "_kg": _POSITIVE, "_L": _POSITIVE,
+    "_L_per_kg": _POSITIVE, "_L_per_h": _POSITIVE, "_L_per_h_per_kg": _POSITIVE,
+    "_ug_per_kg_per_h": _NONNEG, "_ug_per_dL": _POSITIVE, "_frac": (lambda v: 0 <= v <= 1,
+                                                                      "a fraction in [0, 1]"),
 }
+_SUFFIXES = sorted(_SUFFIX_RULES, key=len, reverse=True)  # longest suffix wins
 _STRICTLY_POSITIVE_KEYS = {"C_pF", "gL_nS", "tau_decay_ms", "tau_rise_ms", "dt_ms",
                            "window_ms", "record_dt_ms", "psd_segment_ms", "sync_bin_ms",
-                           "tau_w_ms", "ec50_nM", "gaba_ec50_uM", "max_rate_Hz"}
+                           "tau_w_ms", "ec50_nM", "gaba_ec50_uM", "max_rate_Hz",
+                           "brain_half_life_min", "plasma_half_life_h", "sulfated_half_life_h",
+                           "stress_precursor_half_life_min", "r5a_tau_days", "tau_h",
+                           "allo_km_nM", "neurosteroid_ec50_nM", "allo_ec50_nM",
+                           "cycle_length_mean_days", "luteal_width_days",
+                           "rise_width_weeks", "progesterone_pp_tau_days",
+                           "placental_allo_pp_tau_h", "thdoc_plasma_nM"}
 BACKENDS = ("cpp_standalone", "runtime")
 CODEGEN_TARGETS = ("cython", "numpy")
 METHODS = ("euler", "rk2", "rk4", "heun", "milstein")
@@ -235,6 +279,31 @@ def _walk(node: Any, prefix: str = ""):
 def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
     if not ok:
         raise ConfigError(key, value, allowed)
+
+
+def _merge_typed(schema: Any, c: dict, prefix: str = "") -> dict:
+    """Merge ``c`` into a dataclass schema; unknown keys and wrong types -> ConfigError."""
+    from omegaconf.errors import ConfigKeyError, ValidationError
+
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(schema), c)
+    except ConfigKeyError as exc:
+        key = f"{prefix}{exc.full_key}"
+        raise ConfigError(key, c.get(str(exc.key), None) if exc.key else None,
+                          "only keys defined by the schema (sims/config.py, "
+                          "sims/slow/schemas.py); check spelling") from None
+    except ValidationError as exc:
+        raise ConfigError(f"{prefix}{exc.full_key}", getattr(exc, "value", None),
+                          f"a value of the schema's type ({exc.msg.splitlines()[0]})") from None
+    return OmegaConf.to_container(merged, resolve=True)
+
+
+def _check_polymorphic(c: dict, group: str, schemas: dict[str, Any]) -> None:
+    node = c[group]
+    name = node.get("name") if isinstance(node, dict) else None
+    if name not in schemas:
+        raise ConfigError(f"{group}.name", name, f"one of {sorted(schemas)}")
+    c[group] = _merge_typed(schemas[name], node, prefix=f"{group}.")
 
 
 def _check_schema(c: dict) -> dict:
@@ -261,14 +330,16 @@ def validate(cfg: DictConfig | dict) -> dict:
     """
     c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
     c = _check_schema(c)
+    _check_polymorphic(c, "scenario", SCENARIO_SCHEMAS)
+    _check_polymorphic(c, "treatment", TREATMENT_SCHEMAS)
     for key, leaf, value in _walk(c):
         if isinstance(value, bool) or not isinstance(value, int | float):
             continue
         if value != value or value in (float("inf"), float("-inf")):
             raise ConfigError(key, value, "a finite number")
         parent = key.rsplit(".", 2)[-2] if key.count(".") >= 1 else ""
-        rule = next((r for s, r in _SUFFIX_RULES.items() if leaf.endswith(s)), None) or \
-            next((r for s, r in _SUFFIX_RULES.items() if parent.endswith(s)), None)
+        rule = next((_SUFFIX_RULES[s] for s in _SUFFIXES if leaf.endswith(s)), None) or \
+            next((_SUFFIX_RULES[s] for s in _SUFFIXES if parent.endswith(s)), None)
         if leaf in _STRICTLY_POSITIVE_KEYS:
             rule = _POSITIVE
         if rule is not None:
@@ -334,7 +405,49 @@ def validate(cfg: DictConfig | dict) -> dict:
            pr["psd_segment_ms"], f"at most probe.window_ms={pr['window_ms']}")
     _check(0 <= c["output"]["compression_level"] <= 9, "output.compression_level",
            c["output"]["compression_level"], "an integer in [0, 9]")
+    _validate_slow(c)
     return c
+
+
+def _validate_slow(c: dict) -> None:
+    """Checks of the slow layer that go beyond the per-key rules."""
+    from sims.slow import model, scenarios, treatments
+
+    for key, value in c["hpa"].items():
+        _check(value >= 0, f"hpa.{key}", value, "a number >= 0")
+    for key in ("k_i", "feedback_gain", "k_stress", "cortisol_ref_ug_per_dL"):
+        _check(c["hpa"][key] > 0, f"hpa.{key}", c["hpa"][key], "a number > 0")
+    _check(c["hpa"]["neurosteroid_inhibition"] <= 1, "hpa.neurosteroid_inhibition",
+           c["hpa"]["neurosteroid_inhibition"], "a fraction in [0, 1]")
+    for key in ("chronic_r5a_loss",):
+        v = c["steroids"]["kinetics"][key]
+        _check(0 <= v <= 1, f"steroids.kinetics.{key}", v, "a fraction in [0, 1]")
+    for key, v in c["inflammation"].items():
+        if not isinstance(v, bool):
+            _check(v >= 0, f"inflammation.{key}", v, "a number >= 0")
+    _check(c["inflammation"]["allo_suppression"] < 1, "inflammation.allo_suppression",
+           c["inflammation"]["allo_suppression"], "a fraction in [0, 1)")
+    sc, tr = c["scenario"], c["treatment"]
+    for key, v in sc.items():
+        if key in ("stress_allo_response", "level") or key.endswith("_prob_start") or \
+                key.endswith("_prob_end"):
+            _check(v >= 0, f"scenario.{key}", v, "a number >= 0")
+    for key in ("anovulation_prob_start", "anovulation_prob_end", "level"):
+        if key in sc:
+            _check(0 <= sc[key] <= 1, f"scenario.{key}", sc[key], "a probability in [0, 1]")
+    if sc["name"] == "from_file":
+        scenarios.read_timecourse(scenarios.resolve_path(sc["path"], CONFIG_DIR))
+    elif sc["duration_days"] <= 0:
+        raise ConfigError("scenario.duration_days", sc["duration_days"], "a number > 0")
+    for key, v in tr.items():
+        if key.startswith("n_") or key.endswith("_per_day"):
+            _check(v >= 0, f"treatment.{key}", v, "a number >= 0")
+    if tr["name"] == "brexanolone":
+        treatments.parse_schedule(tr["schedule"])
+    for i, t in enumerate(c["coupling"]["probe_times_h"]):
+        _check(t >= 0, f"coupling.probe_times_h[{i}]", t, "times >= 0 h")
+    if c["coupling"]["slow"]:
+        model.check(c)
 
 
 def config_hash(c: dict) -> str:

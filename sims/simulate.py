@@ -25,6 +25,7 @@ from sims.fast.probe import (
     run_probe,
 )
 from sims.io import Result, Variable
+from sims.slow.model import SlowModel, SlowTrajectory
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,27 @@ _DESCRIPTIONS = {
     "gaba_scale": "phasic GABA-A peak scale (gamma2 expression x steroid effect)",
     "g_tonic": "tonic (extrasynaptic) GABA-A conductance",
     "nmda_scale": "NMDA peak scale (sulfated steroids)",
+}
+
+
+SLOW_DESCRIPTIONS = {
+    "crh": "CRH (Sriram 2012 units)", "acth": "ACTH (Sriram 2012 units)",
+    "cortisol": "plasma cortisol (1 ug/dL = 27.6 nM)", "gr": "glucocorticoid receptor",
+    "r5a": "brain 5a-reductase activity (1 = baseline)",
+    "stress_precursor": "stress-induced brain precursor (P/DOC) signal",
+    "allo_plasma_endogenous": "endogenous plasma ALLO", "thdoc_plasma": "plasma THDOC",
+    "androstanediol_plasma": "plasma 3a-androstanediol", "allo_brain": "brain ALLO",
+    "thdoc_brain": "brain THDOC", "androstanediol_brain": "brain 3a-androstanediol",
+    "zuranolone_brain": "brain zuranolone", "pregs_brain": "brain pregnenolone sulfate",
+    "dheas_brain": "brain DHEA-S", "inflammation": "cytokine index (1 = baseline)",
+    "progesterone_plasma": "plasma progesterone (scenario + treatment)",
+    "testosterone_plasma": "plasma testosterone (scenario + treatment)",
+    "placental_allo": "placental/fetal plasma ALLO source",
+    "allo_plasma": "total plasma ALLO (endogenous + drug)",
+    "allo_drug_plasma": "plasma ALLO from brexanolone / oral progesterone",
+    "zuranolone_plasma": "plasma zuranolone", "acute_stress": "acute stress intensity",
+    "chronic_stress": "chronic stress level", "hpa_k_stress": "effective CRH drive",
+    "hpa_k_i": "effective GR-feedback constant (larger = weaker feedback)",
 }
 
 
@@ -86,38 +108,74 @@ def _probe_groups(c: dict, times_s: np.ndarray, concs: list[dict[str, float]],
     return groups
 
 
+def slow_group(traj: SlowTrajectory) -> dict[str, Variable]:
+    """The ``slow`` group: time (s) and every state and output with its unit."""
+    group = {"time": Variable(traj.time_h * 3600.0, ("time",), "s", "slow-layer time")}
+    for name, values in traj.values.items():
+        group[name] = Variable(values, ("time",), traj.units[name], SLOW_DESCRIPTIONS.get(name, ""))
+    return group
+
+
+def run_slow(c: dict) -> SlowTrajectory | None:
+    """Integrate the slow layer if ``coupling.slow`` (None otherwise)."""
+    if not c["coupling"]["slow"]:
+        return None
+    return SlowModel(c).run(int(c["seed"]))
+
+
+def probe_concentrations(c: dict, traj: SlowTrajectory | None, t_h: float) -> dict[str, float]:
+    """Brain levels the network sees at slow time ``t_h``."""
+    if traj is None:
+        return dict(c["steroids"]["brain_nM"])
+    return traj.brain_conc(t_h)
+
+
 def simulate(cfg: DictConfig | dict, out_dir: str | Path | None = None,
              overrides: list[str] | tuple[str, ...] = ()) -> Result:
     """Run one simulation and (if ``out_dir``) write ``out_dir/<output.filename>``.
 
+    The slow layer (if on) is integrated first; the network is then probed at
+    ``coupling.probe_times_h`` with the brain steroid levels of those times.
+
     Raises:
         ConfigError: bad input, before anything is built or written.
-        RunawayActivityError: NaN or runaway firing; the file is written with complete=False.
+        RunawayActivityError: NaN or runaway firing; the file is written, complete=False.
     """
     started, t_wall = provenance.now_iso(), time.perf_counter()
     c = validate(cfg)
     chash = config_hash({k: v for k, v in c.items() if k != "output"})
-    conc = dict(c["steroids"]["brain_nM"])
     attrs: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION, **provenance.versions(),
         "git_commit": provenance.git_commit(),
         "config_yaml": OmegaConf.to_yaml(OmegaConf.create(c)),
         "overrides": json.dumps(list(overrides)), "seed": int(c["seed"]),
         "config_hash": chash, "started": started, "backend": c["backend"]["name"],
+        "scenario": c["scenario"]["name"], "treatment": c["treatment"]["name"],
         "complete": False,
     }
     result = Result(attrs=attrs)
     error: Exception | None = None
     timings: dict[str, float] = {}
     try:
-        with CompiledNetwork(c) as net:
-            timings.update(net.timings)
-            out = run_probe(net, c, conc, context="probe 0 at t=0 s")
-            timings.update(out.raw.timings)
-        t0 = time.perf_counter()
-        result.groups = _probe_groups(c, np.array([0.0]), [conc], [out],
-                                      c["output"]["save_spikes"])
-        timings["assemble_s"] = time.perf_counter() - t0
+        traj = run_slow(c)
+        if traj is not None:
+            timings["slow_s"] = traj.wall_s
+            result.groups["slow"] = slow_group(traj)
+            attrs["events_json"] = json.dumps(traj.events)
+        times = list(c["coupling"]["probe_times_h"]) if c["coupling"]["fast"] else []
+        concs = [probe_concentrations(c, traj, t) for t in times]
+        outs: list[ProbeOutput] = []
+        if times:
+            with CompiledNetwork(c) as net:
+                timings.update(net.timings)
+                for k, (t, conc) in enumerate(zip(times, concs, strict=True)):
+                    outs.append(run_probe(net, c, conc, context=f"probe {k} at t={t:g} h"))
+                    for key, v in outs[-1].raw.timings.items():
+                        timings[key] = timings.get(key, 0.0) + v
+            t0 = time.perf_counter()
+            result.groups.update(_probe_groups(c, np.array(times) * 3600.0, concs, outs,
+                                               c["output"]["save_spikes"]))
+            timings["assemble_s"] = time.perf_counter() - t0
         attrs["complete"] = True
     except RunawayActivityError as exc:
         error = exc

@@ -61,5 +61,6 @@ def test_bad_overrides_fail_before_running(override):
 
 
 def test_every_group_option_composes_and_validates():
-    for ov in ([], ["sim=debug"], ["steroids=none"], ["backend=runtime"]):
+    for ov in ([], ["sim=debug"], ["steroids=none", "coupling=network_only"], ["backend=runtime"],
+               ["coupling=slow_only"], ["inflammation=off"]):
         validate(compose(ov))

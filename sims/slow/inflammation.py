@@ -1,0 +1,38 @@
+"""Inflammation: a cytokine index driven by chronic stress and suppressed by ALLO.
+
+``I`` is dimensionless (1 = baseline) and relaxes with ``tau`` to
+``(1 + c S_chronic) (1 - s H(ALLO_plasma)) / (1 - s H(ALLO_plasma,baseline))``, where
+``H`` is a Hill term: ALLO/brexanolone blocks TLR4/TLR7 signalling and lowers TNF-a and
+IL-6 (Balan et al. 2023 EBioMedicine 89:104473). Raised ``I`` lowers 5a-reductase
+(synthesis factor) and weakens GR feedback (GR factor). ``inflammation=off`` keeps I = 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def suppression(p: Mapping[str, Any], allo_plasma_nM: float) -> float:
+    """``1 - s H(ALLO)``: fraction of cytokine production left by plasma ALLO."""
+    x = max(allo_plasma_nM, 0.0)
+    return 1.0 - p["allo_suppression"] * x / (x + p["allo_ec50_nM"])
+
+
+def cytokine_target(p: Mapping[str, Any], chronic: float, allo_plasma_nM: float,
+                    allo_baseline_nM: float) -> float:
+    """Steady cytokine index for the current chronic stress and plasma ALLO."""
+    if not p["enabled"]:
+        return 1.0
+    return ((1.0 + p["chronic_gain"] * chronic) * suppression(p, allo_plasma_nM)
+            / suppression(p, allo_baseline_nM))
+
+
+def synthesis_factor(p: Mapping[str, Any], index: float) -> float:
+    """Multiplier on 5a-reductase activity (< 1 when inflamed)."""
+    return 1.0 / (1.0 + p["synthesis_gain"] * max(index - 1.0, 0.0)) if p["enabled"] else 1.0
+
+
+def gr_factor(p: Mapping[str, Any], index: float) -> float:
+    """Multiplier on ``k_i`` (> 1 = impaired GR feedback when inflamed)."""
+    return 1.0 + p["gr_gain"] * max(index - 1.0, 0.0) if p["enabled"] else 1.0

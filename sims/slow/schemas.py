@@ -1,0 +1,288 @@
+"""Typed config schemas of the slow layer (scenario, treatment, steroids, hpa,
+inflammation, slow numerics). Registered in Hydra's ConfigStore by ``sims.config``.
+
+Scenario and treatment are polymorphic: their ``name`` selects the schema in
+:data:`SCENARIO_SCHEMAS` / :data:`TREATMENT_SCHEMAS`, against which ``sims.config.validate``
+checks them (unknown keys, wrong types).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+# --------------------------------------------------------------------------- scenarios
+@dataclass
+class ScenarioBase:
+    """Fields shared by every scenario."""
+
+    name: str = "baseline"
+    duration_days: float = 2.0
+    dt_min: float = 2.0  # recommended integration step for this scenario
+    progesterone_follicular_nM: float = 0.5  # P_f, SCIENCE.md 7.1 [D] (Anckaert 2021: 0.21)
+    testosterone_nM: float = 1.0  # female total T ~0.5-2 nM [R]
+    stress_allo_response: float = 1.0  # scale of the acute-stress ALLO rise (PMDD: blunted)
+
+
+@dataclass
+class BaselineScenario(ScenarioBase):
+    pass
+
+
+@dataclass
+class MenstrualScenario(ScenarioBase):
+    name: str = "menstrual"
+    duration_days: float = 56.0
+    cycle_length_mean_days: float = 28.0
+    cycle_length_sd_days: float = 2.0  # ovulation-day SD 2-3 d (Stricker 2006) [V]
+    luteal_length_mean_days: float = 14.0
+    luteal_length_sd_days: float = 1.5  # luteal phase 11-17 d (Milewich 1977) [V]
+    luteal_amplitude_nM: float = 35.0  # A_P 30-40 nM (SCIENCE.md 7.1 [D]; Anckaert: 28.8)
+    luteal_peak_offset_days: float = 7.5  # P max 5-8 d after the LH peak [V]
+    luteal_width_days: float = 2.75  # sigma 2.5-3 d [D]
+    start_cycle_day: float = 1.0  # cycle day at t = 0 (1 = first day of menses)
+
+
+@dataclass
+class PMDDScenario(MenstrualScenario):
+    """Same hormones as ``menstrual``; altered sensitivity, not levels (Schmidt 1998)."""
+
+    name: str = "pmdd"
+    stress_allo_response: float = 0.5  # 42 % vs 83 % stress ALLO responders (Girdler 2001)
+
+
+@dataclass
+class PregnancyPostpartumScenario(ScenarioBase):
+    name: str = "pregnancy_postpartum"
+    duration_days: float = 28.0
+    gestation_week_at_start: float = 36.0
+    delivery_day: float = 14.0  # simulation day of delivery
+    progesterone_luteal_nM: float = 30.0  # early-pregnancy (luteal) level
+    progesterone_term_nM: float = 480.0  # ~150 ng/mL at term [R]
+    placental_allo_term_nM: float = 60.0  # plasma ALLO at term ~30-150 nM (SCIENCE 1.2) [R]
+    rise_midpoint_week: float = 24.0  # logistic rise over weeks 10-36 [D]
+    rise_width_weeks: float = 4.0
+    progesterone_pp_tau_days: float = 0.9  # P 19 nM on day 3 (Nappi 2001) [D]
+    placental_allo_pp_tau_h: float = 2.0  # free ALLO falls within ~1 h (Hill 2003) [D]
+
+
+@dataclass
+class PerimenopauseScenario(MenstrualScenario):
+    """Stochastic cycles whose variability grows over the run (SCIENCE.md 7.3 [D])."""
+
+    name: str = "perimenopause"
+    duration_days: float = 365.0
+    dt_min: float = 10.0
+    cycle_length_sd_end_days: float = 8.0  # sigma grows from cycle_length_sd_days
+    anovulation_prob_start: float = 0.05
+    anovulation_prob_end: float = 0.4
+    luteal_amplitude_end_nM: float = 15.0  # falling luteal P (Prior & Hitchcock 2011)
+    luteal_amplitude_log_sd: float = 0.4
+
+
+@dataclass
+class StressPulse:
+    onset_h: float = 10.0
+    duration_min: float = 30.0
+    intensity: float = 1.0
+
+
+@dataclass
+class AcuteStressScenario(ScenarioBase):
+    name: str = "acute_stress"
+    duration_days: float = 1.0
+    pulses: list[StressPulse] = field(default_factory=lambda: [StressPulse()])
+
+
+@dataclass
+class ChronicStressScenario(ScenarioBase):
+    name: str = "chronic_stress"
+    duration_days: float = 49.0
+    onset_day: float = 7.0
+    stress_days: float = 42.0  # 6 weeks of isolation (Dong et al. 2001)
+    level: float = 1.0  # chronic stress level in [0, 1]
+    ramp_days: float = 2.0
+    daily_pulse_intensity: float = 0.5  # one unpredictable acute stressor per day
+    daily_pulse_duration_min: float = 30.0
+
+
+@dataclass
+class MaleAgeingScenario(ScenarioBase):
+    name: str = "male_ageing"
+    duration_days: float = 730.0
+    dt_min: float = 20.0
+    age_start_years: float = 40.0
+    testosterone_nM: float = 18.0  # total T at 40 y ~15-20 nM [R]
+    testosterone_decline_per_year: float = 0.016  # -1.6 %/y (Feldman et al. 2002 MMAS) [R]
+
+
+@dataclass
+class FromFileScenario(ScenarioBase):
+    """A user's CSV time course; header names carry units (see README)."""
+
+    name: str = "from_file"
+    path: str = "scenario/data/example_timecourse.csv"  # relative to configs/ or absolute
+    duration_days: float = 0.0  # 0: the file's span
+
+
+SCENARIO_SCHEMAS = {
+    "baseline": BaselineScenario, "menstrual": MenstrualScenario, "pmdd": PMDDScenario,
+    "pregnancy_postpartum": PregnancyPostpartumScenario,
+    "perimenopause": PerimenopauseScenario, "acute_stress": AcuteStressScenario,
+    "chronic_stress": ChronicStressScenario, "male_ageing": MaleAgeingScenario,
+    "from_file": FromFileScenario,
+}
+
+
+# --------------------------------------------------------------------------- treatments
+@dataclass
+class TreatmentBase:
+    name: str = "none"
+    start_day: float = 0.0
+    body_weight_kg: float = 70.0  # for per-kg doses [assumption]
+
+
+@dataclass
+class NoTreatment(TreatmentBase):
+    pass
+
+
+@dataclass
+class BrexanoloneTreatment(TreatmentBase):
+    """IV ALLO; 2-compartment PK reproducing 70 ng/mL at 52 h and t1/2 ~11 h (SCIENCE 6.1)."""
+
+    name: str = "brexanolone"
+    schedule: str = "0-4h:30, 4-24h:60, 24-52h:90, 52-56h:60, 56-60h:30"  # ug/kg/h (label)
+    cl_L_per_h_per_kg: float = 1.2
+    v1_L_per_kg: float = 3.0
+    q_L_per_h_per_kg: float = 0.4
+    v2_L_per_kg: float = 5.0
+
+
+@dataclass
+class ZuranoloneTreatment(TreatmentBase):
+    """Oral, once daily in the evening for 14 days (label); 2-compartment PK fitted by us
+    to Tmax 5-6 h, t1/2 ~22 h, accumulation ~1.5x and CL/F 33 L/h [D]."""
+
+    name: str = "zuranolone"
+    dose_mg: float = 50.0
+    n_doses: int = 14
+    dose_clock_h: float = 21.0  # hour of day of each dose (evening, with food)
+    ka_per_h: float = 0.3
+    cl_L_per_h: float = 33.0
+    v1_L: float = 500.0
+    q_L_per_h: float = 10.0
+    v2_L: float = 200.0
+
+
+@dataclass
+class ProgesteroneTreatment(TreatmentBase):
+    """Oral progesterone: low systemic P, first-pass 5a-reduction to ALLO (Andréen 2006)."""
+
+    name: str = "progesterone"
+    dose_mg: float = 20.0
+    doses_per_day: int = 2
+    n_days: float = 7.0
+    ka_per_h: float = 1.0  # Tmax ~1-2 h [R]
+    bioavailability_frac: float = 0.007  # systemic P fraction [D from Andréen 2006 AUCs]
+    first_pass_allo_frac: float = 0.005  # fraction appearing as plasma ALLO [D, same]
+    cl_progesterone_L_per_h: float = 92.0  # P metabolic clearance ~2200 L/day [R]
+    v_progesterone_L: float = 200.0  # [assumption]
+    cl_allo_L_per_h_per_kg: float = 1.2  # as brexanolone
+    v_allo_L_per_kg: float = 3.0
+
+
+@dataclass
+class TestosteroneTreatment(TreatmentBase):
+    """Transdermal testosterone gel once each morning."""
+
+    name: str = "testosterone"
+    dose_mg: float = 50.0
+    n_days: float = 60.0
+    dose_clock_h: float = 8.0
+    bioavailability_frac: float = 0.1  # ~10 % absorbed through skin [R]
+    ka_per_h: float = 0.1  # slow, continuous absorption over ~a day [R]
+    cl_L_per_h: float = 42.0  # T metabolic clearance ~1000 L/day [R]
+    v_L: float = 100.0  # [assumption]
+
+
+TREATMENT_SCHEMAS = {
+    "none": NoTreatment, "brexanolone": BrexanoloneTreatment,
+    "zuranolone": ZuranoloneTreatment, "progesterone": ProgesteroneTreatment,
+    "testosterone": TestosteroneTreatment,
+}
+
+
+# --------------------------------------------------------------------------- steroids, HPA
+@dataclass
+class SteroidKineticsConfig:
+    """Synthesis and turnover; brain levels at baseline are ``steroids.brain_nM``."""
+
+    brain_half_life_min: float = 10.0  # cortex ALLO t1/2 ~10 min (Dong et al. 2001) [V]
+    plasma_half_life_h: float = 1.0  # endogenous free steroids [assumption; Hill 2003]
+    allo_vmax_nM: float = 2.77  # saturable P -> ALLO [D]: ALLO/P 0.33 foll., 0.07 luteal
+    allo_km_nM: float = 11.5  # (Kimball et al. 2020 ratios, SCIENCE.md 7.1)
+    allo_adrenal_nM: float = 0.05  # adrenal plasma ALLO (present in men, Genazzani 1998) [D]
+    thdoc_plasma_nM: float = 2.0  # plasma THDOC at baseline adrenal drive [R]
+    androstanediol_per_testosterone: float = 0.05  # plasma 3a-diol / T [R]
+    brain_plasma_ratio_allo: float = 0.5  # [assumption]
+    brain_plasma_ratio_androstanediol: float = 0.5  # [assumption]
+    brain_plasma_ratio_zuranolone: float = 1.0  # [assumption]
+    stress_precursor_half_life_min: float = 15.0  # brain P/DOC peak ~10 min (Barbaccia 1996)
+    stress_synthesis_gain: float = 4.0  # ALLO x2-4 at 10-30 min (Purdy 1991; Barbaccia) [D]
+    sulfated_half_life_h: float = 10.0  # PregS / DHEA-S pools, slow [R]
+    r5a_tau_days: float = 7.0  # 5a-reductase adapts over ~weeks [assumption]
+    chronic_r5a_loss: float = 0.5  # 5a-RI mRNA/protein -50 % after 6 weeks (Dong et al. 2001)
+
+
+@dataclass
+class HPAConfig:
+    """Sriram, Rodriguez-Fernandez & Doyle 2012 (SCIENCE.md 5.1), time in hours."""
+
+    k_stress: float = 10.1
+    k_i: float = 1.51
+    V_S3: float = 3.25
+    K_m1: float = 1.74
+    K_P2: float = 8.3
+    V_S4: float = 0.907
+    K_m2: float = 0.112
+    K_P3: float = 0.945
+    V_S5: float = 0.00535
+    K_m3: float = 0.0768
+    K_d1: float = 0.00379
+    K_d2: float = 0.00916
+    K_d3: float = 0.356
+    n1: float = 5.43
+    n2: float = 5.1
+    K_b: float = 0.0202
+    G_tot: float = 3.28
+    V_S2: float = 0.0509
+    K1: float = 0.645
+    K_d5: float = 0.0854
+    feedback_gain: float = 1.0  # GR feedback strength: k_i_eff = k_i / feedback_gain
+    stress_drive_gain: float = 2.0  # CRH drive x (1 + gain x acute stress) [assumption]
+    chronic_drive_gain: float = 0.3  # [assumption]; with the next line a flatter, higher rhythm
+    chronic_feedback_impairment: float = 0.08  # k_i x (1 + . x chronic) [assumption, D]
+    neurosteroid_inhibition: float = 0.3  # max fractional CRH cut by ALLO+THDOC (Patchev 1996)
+    neurosteroid_ec50_nM: float = 30.0  # SCIENCE.md 5.7 [D]
+    circadian_amplitude: float = 0.0  # optional external drive; the model oscillates itself
+    circadian_peak_clock_h: float = 8.0
+    cortisol_ref_ug_per_dL: float = 12.0  # mean cortisol of the normal model [D]
+
+
+@dataclass
+class InflammationConfig:
+    enabled: bool = True
+    tau_h: float = 12.0  # cytokine index relaxation [assumption]
+    chronic_gain: float = 1.0  # index 2x under full chronic stress [assumption]
+    allo_suppression: float = 0.5  # brexanolone lowers TNF-a/IL-6 (Balan et al. 2023)
+    allo_ec50_nM: float = 100.0  # plasma ALLO for half suppression [assumption]
+    synthesis_gain: float = 0.5  # r5a / (1 + gain (I - 1)) [assumption]
+    gr_gain: float = 0.05  # k_i x (1 + gain (I - 1)): impaired GR feedback [assumption]
+
+
+@dataclass
+class SlowConfig:
+    dt_min: float = 0.0  # 0: the scenario's recommended step
+    record_every_min: float = 0.0  # 0: every 10 min, or every step if the step is longer
+    burn_in_days: float = 5.0  # equilibrate at t = 0 conditions before the run
