@@ -435,8 +435,9 @@ def _validate_slow(c: dict) -> None:
     for key in ("anovulation_prob_start", "anovulation_prob_end", "level"):
         if key in sc:
             _check(0 <= sc[key] <= 1, f"scenario.{key}", sc[key], "a probability in [0, 1]")
+    table = None
     if sc["name"] == "from_file":
-        scenarios.read_timecourse(scenarios.resolve_path(sc["path"], CONFIG_DIR))
+        table = scenarios.read_timecourse(scenarios.resolve_path(sc["path"], CONFIG_DIR))
     elif sc["duration_days"] <= 0:
         raise ConfigError("scenario.duration_days", sc["duration_days"], "a number > 0")
     for key, v in tr.items():
@@ -448,6 +449,10 @@ def _validate_slow(c: dict) -> None:
         _check(t >= 0, f"coupling.probe_times_h[{i}]", t, "times >= 0 h")
     if c["coupling"]["slow"]:
         model.check(c)
+        end = model.duration_hours(c, table)
+        for i, t in enumerate(c["coupling"]["probe_times_h"]):
+            _check(t <= end, f"coupling.probe_times_h[{i}]", t,
+                   f"times within the scenario (0 to {end:g} h)")
 
 
 def config_hash(c: dict) -> str:

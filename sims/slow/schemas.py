@@ -83,7 +83,7 @@ class PerimenopauseScenario(MenstrualScenario):
 @dataclass
 class StressPulse:
     onset_h: float = 10.0
-    duration_min: float = 30.0
+    duration_min: float = 10.0  # 10-min swim stress (Purdy et al. 1991)
     intensity: float = 1.0
 
 
@@ -220,8 +220,8 @@ class SteroidKineticsConfig:
 
     brain_half_life_min: float = 10.0  # cortex ALLO t1/2 ~10 min (Dong et al. 2001) [V]
     plasma_half_life_h: float = 1.0  # endogenous free steroids [assumption; Hill 2003]
-    allo_vmax_nM: float = 2.77  # saturable P -> ALLO [D]: ALLO/P 0.33 foll., 0.07 luteal
-    allo_km_nM: float = 11.5  # (Kimball et al. 2020 ratios, SCIENCE.md 7.1)
+    allo_vmax_nM: float = 1.89  # saturable P -> ALLO [D]: ALLO/P 0.33 at P 0.5 nM and
+    allo_km_nM: float = 7.73  # 0.045 at P 35 nM (Kimball et al. 2020: 0.33 -> 0.04)
     allo_adrenal_nM: float = 0.05  # adrenal plasma ALLO (present in men, Genazzani 1998) [D]
     thdoc_plasma_nM: float = 2.0  # plasma THDOC at baseline adrenal drive [R]
     androstanediol_per_testosterone: float = 0.05  # plasma 3a-diol / T [R]
@@ -229,7 +229,7 @@ class SteroidKineticsConfig:
     brain_plasma_ratio_androstanediol: float = 0.5  # [assumption]
     brain_plasma_ratio_zuranolone: float = 1.0  # [assumption]
     stress_precursor_half_life_min: float = 15.0  # brain P/DOC peak ~10 min (Barbaccia 1996)
-    stress_synthesis_gain: float = 4.0  # ALLO x2-4 at 10-30 min (Purdy 1991; Barbaccia) [D]
+    stress_synthesis_gain: float = 6.0  # 10-min stressor: ALLO x2 at ~20 min (Purdy 1991) [D]
     sulfated_half_life_h: float = 10.0  # PregS / DHEA-S pools, slow [R]
     r5a_tau_days: float = 7.0  # 5a-reductase adapts over ~weeks [assumption]
     chronic_r5a_loss: float = 0.5  # 5a-RI mRNA/protein -50 % after 6 weeks (Dong et al. 2001)
@@ -260,7 +260,7 @@ class HPAConfig:
     K1: float = 0.645
     K_d5: float = 0.0854
     feedback_gain: float = 1.0  # GR feedback strength: k_i_eff = k_i / feedback_gain
-    stress_drive_gain: float = 2.0  # CRH drive x (1 + gain x acute stress) [assumption]
+    stress_drive_gain: float = 20.0  # CRH drive x (1 + gain x stress): cortisol x~1.3-2 [D]
     chronic_drive_gain: float = 0.3  # [assumption]; with the next line a flatter, higher rhythm
     chronic_feedback_impairment: float = 0.08  # k_i x (1 + . x chronic) [assumption, D]
     neurosteroid_inhibition: float = 0.3  # max fractional CRH cut by ALLO+THDOC (Patchev 1996)
@@ -274,10 +274,10 @@ class HPAConfig:
 class InflammationConfig:
     enabled: bool = True
     tau_h: float = 12.0  # cytokine index relaxation [assumption]
-    chronic_gain: float = 1.0  # index 2x under full chronic stress [assumption]
+    chronic_gain: float = 0.5  # index 1.5x under full chronic stress [assumption]
     allo_suppression: float = 0.5  # brexanolone lowers TNF-a/IL-6 (Balan et al. 2023)
     allo_ec50_nM: float = 100.0  # plasma ALLO for half suppression [assumption]
-    synthesis_gain: float = 0.5  # r5a / (1 + gain (I - 1)) [assumption]
+    synthesis_gain: float = 0.3  # r5a / (1 + gain (I - 1)) [assumption]
     gr_gain: float = 0.05  # k_i x (1 + gain (I - 1)): impaired GR feedback [assumption]
 
 
