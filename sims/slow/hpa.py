@@ -14,6 +14,8 @@ allonet's additions (each a config value in ``configs/hpa/``):
 - CRH drive ``k_stress x (1 + a S_acute + c S_chronic) x (1 - e H(ALLO+THDOC)) x circ(t)``:
   stress raises it, neurosteroids inhibit CRH production (Patchev et al. 1996;
   SCIENCE.md 5.7: a Hill term on brain ALLO + THDOC), optional external circadian drive.
+- ACTH drives adrenal DOC -> THDOC and cortisol marks adrenal output (PregS, DHEA-S,
+  adrenal ALLO) in ``sims.slow.model``.
 - feedback ``k_i_eff = k_i (1 + f S_chronic) (1 + g (I - 1)) / feedback_gain``: a larger
   ``k_i`` weakens GR feedback; chronic stress and inflammation impair it.
 """

@@ -163,7 +163,8 @@ class SlowModel:
         prog = prog_d + pk["progesterone"]
         testo = testo_d + pk["testosterone"]
         a_p = a_pe + pk["allo"]
-        drive = max(cort, 0.0) / hp["cortisol_ref_ug_per_dL"]
+        drive = max(cort, 0.0) / hp["cortisol_ref_ug_per_dL"]  # adrenal output
+        acth_drive = max(acth, 0.0) / hp["acth_ref"]  # ACTH drive of adrenal DOC
         kb = steroids.rate(k["brain_half_life_min"] / 60.0)
         kp = steroids.rate(k["plasma_half_life_h"])
         ks = steroids.rate(k["sulfated_half_life_h"])
@@ -177,7 +178,7 @@ class SlowModel:
                                                k["allo_adrenal_nM"], drive, plac)
         a_bt = steroids.brain_allo_target(k["brain_plasma_ratio_allo"], a_p, self.local, r5a,
                                           k["stress_synthesis_gain"], prec)
-        th_pt = k["thdoc_plasma_nM"] * drive
+        th_pt = k["thdoc_plasma_nM"] * acth_drive
         th_bt = self.brain0.get("thdoc", 0.0) * (th_p / k["thdoc_plasma_nM"]) * r5a * boost
         ad_pt = k["androstanediol_per_testosterone"] * testo
         dy = [

@@ -223,7 +223,7 @@ class SteroidKineticsConfig:
     allo_vmax_nM: float = 1.89  # saturable P -> ALLO [D]: ALLO/P 0.33 at P 0.5 nM and
     allo_km_nM: float = 7.73  # 0.045 at P 35 nM (Kimball et al. 2020: 0.33 -> 0.04)
     allo_adrenal_nM: float = 0.05  # adrenal plasma ALLO (present in men, Genazzani 1998) [D]
-    thdoc_plasma_nM: float = 2.0  # plasma THDOC at baseline adrenal drive [R]
+    thdoc_plasma_nM: float = 2.0  # plasma THDOC at mean ACTH (adrenal DOC -> THDOC) [R]
     androstanediol_per_testosterone: float = 0.05  # plasma 3a-diol / T [R]
     brain_plasma_ratio_allo: float = 0.5  # [assumption]
     brain_plasma_ratio_androstanediol: float = 0.5  # [assumption]
@@ -268,6 +268,7 @@ class HPAConfig:
     circadian_amplitude: float = 0.0  # optional external drive; the model oscillates itself
     circadian_peak_clock_h: float = 8.0
     cortisol_ref_ug_per_dL: float = 12.0  # mean cortisol of the normal model [D]
+    acth_ref: float = 4.4  # mean ACTH of the normal model (Sriram units) [D]
 
 
 @dataclass

@@ -5,13 +5,14 @@ turnover rate, ``dx/dt = k (target - x)``, ``k = ln 2 / t_half``:
 
 - plasma ALLO: ``Vmax P/(Km + P)`` (saturable 5a-reduction, so ALLO/P falls from
   follicular to luteal; SCIENCE.md 7.1) + adrenal ALLO x adrenal drive + placental ALLO;
-- plasma THDOC: adrenal DOC -> THDOC, proportional to the adrenal drive (cortisol/ref);
+- plasma THDOC: adrenal DOC -> THDOC under ACTH drive (ACTH / its mean);
 - plasma 3a-androstanediol: proportional to testosterone (T -> DHT -> 3a-diol);
 - brain ALLO: uptake ``ratio x plasma`` + local synthesis ``L r5a (1 + g X)``, where ``X``
   is the stress precursor (brain P/DOC) pulse and ``r5a`` the 5a-reductase activity;
   ``L`` is calibrated so that the baseline state gives ``steroids.brain_nM.allo``;
 - brain THDOC and 3a-diol: uptake from plasma (THDOC also boosted by ``X``);
-- brain pregnenolone sulfate and DHEA-S: slow pools following the adrenal drive;
+- brain pregnenolone sulfate and DHEA-S: slow pools following adrenal output
+  (cortisol / its mean);
 - ``r5a``: relaxes over ~weeks to ``(1 - loss x chronic stress) x inflammation factor``
   (Dong et al. 2001: 6 weeks of isolation halve 5a-reductase and ALLO).
 """
