@@ -22,6 +22,7 @@ from sims.errors import ConfigError
 from sims.slow.schemas import (
     SCENARIO_SCHEMAS,
     TREATMENT_SCHEMAS,
+    HomeostasisConfig,
     HPAConfig,
     InflammationConfig,
     SlowConfig,
@@ -71,6 +72,7 @@ class NetworkConfig:
     populations: dict[str, PopulationConfig] = MISSING
     connections: dict[str, ConnectionConfig] = field(default_factory=dict)
     dt_ms: float = 0.1
+    ext_dt_ms: float = 0.5  # external Poisson counts are delivered in bins of this width
     method: str = "euler"
     lfp_population: str = "E"  # population whose currents give the LFP proxy and charges
 
@@ -113,6 +115,7 @@ class PopulationReceptorConfig:
     gamma2_expression: float = 1.0
     tonic_steroid_sensitivity: float = 1.0  # scales the delta steroid effect
     phasic_steroid_sensitivity: float = 1.0  # scales the gamma2 steroid effects
+    phasic_decay_scale: float = 1.0  # homeostatic alpha4 effect on IPSC decay (1 = none)
     source: str = ""
 
 
@@ -167,11 +170,17 @@ class SteroidsConfig:
 
 @dataclass
 class CouplingConfig:
-    """Which layers run, and when the network is probed."""
+    """Which layers run, when the network is probed, and whether probes feed back."""
 
+    mode: str = "open"  # open: probes read the slow layer; closed: they also feed back
     slow: bool = True  # integrate the slow layer (hormones, HPA, ...)
     fast: bool = True  # run network probes
     probe_times_h: list[float] = field(default_factory=lambda: [0.0])
+    cadence_h: float = 0.0  # > 0: probe every cadence_h from t = 0 (replaces probe_times_h)
+    workers: int = 1  # open mode: probes run side by side in this many processes
+    pvn_population: str = "PVN"  # closed mode: its rate drives CRH production
+    pvn_gain: float = 0.0  # CRH drive x (1 + gain (rate / first-probe rate - 1))
+    progress: bool = True  # progress line on a terminal (never in logs or CI)
 
 
 # --------------------------------------------------------------------------- running
@@ -211,6 +220,7 @@ class AllonetConfig:
     treatment: Any = field(default_factory=lambda: {"name": "none"})
     hpa: HPAConfig = field(default_factory=HPAConfig)
     inflammation: InflammationConfig = field(default_factory=InflammationConfig)
+    homeostasis: HomeostasisConfig = field(default_factory=HomeostasisConfig)
     slow: SlowConfig = field(default_factory=SlowConfig)
     coupling: CouplingConfig = field(default_factory=CouplingConfig)
     probe: ProbeConfig = field(default_factory=ProbeConfig)
@@ -230,6 +240,7 @@ def register_configs() -> None:
     cs.store(group="hpa", name="schema", node=HPAConfig)
     cs.store(group="inflammation", name="schema", node=InflammationConfig)
     cs.store(group="coupling", name="schema", node=CouplingConfig)
+    cs.store(group="homeostasis", name="schema", node=HomeostasisConfig)
     for name, node in SCENARIO_SCHEMAS.items():
         cs.store(group="scenario", name=f"{name}_schema", node=node)
     for name, node in TREATMENT_SCHEMAS.items():
@@ -253,7 +264,7 @@ _SUFFIX_RULES = {
 _SUFFIXES = sorted(_SUFFIX_RULES, key=len, reverse=True)  # longest suffix wins
 _STRICTLY_POSITIVE_KEYS = {"C_pF", "gL_nS", "tau_decay_ms", "tau_rise_ms", "dt_ms",
                            "window_ms", "record_dt_ms", "psd_segment_ms", "sync_bin_ms",
-                           "tau_w_ms", "ec50_nM", "gaba_ec50_uM", "max_rate_Hz",
+                           "tau_w_ms", "ec50_nM", "gaba_ec50_uM", "max_rate_Hz", "ext_dt_ms",
                            "brain_half_life_min", "plasma_half_life_h", "sulfated_half_life_h",
                            "stress_precursor_half_life_min", "r5a_tau_days", "tau_h",
                            "allo_km_nM", "neurosteroid_ec50_nM", "allo_ec50_nM",
@@ -397,9 +408,12 @@ def validate(cfg: DictConfig | dict) -> dict:
     pr = c["probe"]
     _check(pr["n_record"] >= 1, "probe.n_record", pr["n_record"], "an integer >= 1")
     dt = net["dt_ms"]
-    for key in ("record_dt_ms", "window_ms", "warmup_ms"):
-        ratio = pr[key] / dt
-        _check(abs(ratio - round(ratio)) < 1e-6, f"probe.{key}", pr[key],
+    for key, val in (("probe.record_dt_ms", pr["record_dt_ms"]),
+                     ("probe.window_ms", pr["window_ms"]), ("probe.warmup_ms", pr["warmup_ms"]),
+                     ("network.ext_dt_ms", net["ext_dt_ms"])):
+        ratio = val / dt
+        positive = round(ratio) >= 1 or key.endswith("warmup_ms")
+        _check(abs(ratio - round(ratio)) < 1e-6 and positive, key, val,
                f"a multiple of network.dt_ms={dt}")
     _check(pr["psd_segment_ms"] <= pr["window_ms"], "probe.psd_segment_ms",
            pr["psd_segment_ms"], f"at most probe.window_ms={pr['window_ms']}")
@@ -425,6 +439,17 @@ def _validate_slow(c: dict) -> None:
     for key, v in c["inflammation"].items():
         if not isinstance(v, bool):
             _check(v >= 0, f"inflammation.{key}", v, "a number >= 0")
+    h = c["homeostasis"]
+    _check(h["rule"] in ("steroid", "none", "activity"), "homeostasis.rule", h["rule"],
+           "one of ('steroid', 'none', 'activity')")
+    _check(h["species"] in ("mouse", "rat"), "homeostasis.species", h["species"],
+           "'mouse' (pregnancy lowers delta) or 'rat' (raises it)")
+    for key, v in h.items():
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            _check(v >= 0, f"homeostasis.{key}", v, "a number >= 0")
+    for key in ("tau_down_days", "tau_up_days", "tau_adapt_days", "tau_alpha4_days",
+                "delta_up_k", "delta_down_x50", "gamma2_k", "alpha4_s50"):
+        _check(h[key] > 0, f"homeostasis.{key}", h[key], "a number > 0")
     _check(c["inflammation"]["allo_suppression"] < 1, "inflammation.allo_suppression",
            c["inflammation"]["allo_suppression"], "a fraction in [0, 1)")
     sc, tr = c["scenario"], c["treatment"]
@@ -445,12 +470,26 @@ def _validate_slow(c: dict) -> None:
             _check(v >= 0, f"treatment.{key}", v, "a number >= 0")
     if tr["name"] == "brexanolone":
         treatments.parse_schedule(tr["schedule"])
-    for i, t in enumerate(c["coupling"]["probe_times_h"]):
+    cp = c["coupling"]
+    for i, t in enumerate(cp["probe_times_h"]):
         _check(t >= 0, f"coupling.probe_times_h[{i}]", t, "times >= 0 h")
+    _check(cp["mode"] in ("open", "closed"), "coupling.mode", cp["mode"], "'open' or 'closed'")
+    _check(cp["workers"] >= 1, "coupling.workers", cp["workers"], "an integer >= 1")
+    _check(cp["cadence_h"] >= 0, "coupling.cadence_h", cp["cadence_h"], "a number >= 0")
+    if cp["mode"] == "closed":
+        _check(cp["slow"] and cp["fast"], "coupling.mode", "closed",
+               "only with coupling.slow=true and coupling.fast=true")
+        if cp["pvn_gain"] > 0:
+            pops = sorted(c["network"]["populations"])
+            _check(cp["pvn_population"] in pops, "coupling.pvn_population",
+                   cp["pvn_population"], f"a population of the network {pops}")
+    if c["homeostasis"]["rule"] == "activity":
+        _check(cp["mode"] == "closed", "homeostasis.rule", "activity",
+               "only with coupling.mode=closed (it needs measured activity)")
     if c["coupling"]["slow"]:
         model.check(c)
         end = model.duration_hours(c, table)
-        for i, t in enumerate(c["coupling"]["probe_times_h"]):
+        for i, t in enumerate(cp["probe_times_h"]):
             _check(t <= end, f"coupling.probe_times_h[{i}]", t,
                    f"times within the scenario (0 to {end:g} h)")
 

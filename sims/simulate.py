@@ -16,16 +16,15 @@ from omegaconf import DictConfig, OmegaConf
 
 from sims import io, provenance
 from sims.config import SCHEMA_VERSION, config_hash, validate
-from sims.fast.backend import CompiledNetwork
+from sims.coupling import run_epochs
 from sims.fast.probe import (
     METRIC_UNITS,
     RECEPTOR_UNITS,
     ProbeOutput,
     RunawayActivityError,
-    run_probe,
 )
 from sims.io import Result, Variable
-from sims.slow.model import SlowModel, SlowTrajectory
+from sims.slow.model import SlowTrajectory
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +70,9 @@ SLOW_DESCRIPTIONS = {
 
 
 def _probe_groups(c: dict, times_s: np.ndarray, concs: list[dict[str, float]],
-                  outs: list[ProbeOutput], save_spikes: bool) -> dict[str, dict[str, Variable]]:
+                  outs: list[ProbeOutput], save_spikes: bool,
+                  expression: list[dict[str, dict[str, float]]] | None = None,
+                  ) -> dict[str, dict[str, Variable]]:
     pops = list(c["network"]["populations"])
     species = list(c["pharmacology"]["species"])
     probes: dict[str, Variable] = {
@@ -87,6 +88,11 @@ def _probe_groups(c: dict, times_s: np.ndarray, concs: list[dict[str, float]],
     for name in outs[0].receptor_state:
         probes[name] = Variable(np.stack([o.receptor_state[name] for o in outs]),
                                 ("time", "population"), RECEPTOR_UNITS[name], _DESCRIPTIONS[name])
+    if expression and expression[0]:
+        for sub in ("delta", "gamma2", "alpha4"):
+            probes[f"{sub}_expression"] = Variable(
+                np.array([[e[p][sub] for p in pops] for e in expression]), ("time", "population"),
+                "1", f"homeostatic {sub} subunit expression (1 = reference)")
     for name in outs[0].scalars:
         probes[name] = Variable(np.array([o.scalars[name] for o in outs]), ("time",),
                                 METRIC_UNITS[name], _DESCRIPTIONS[name])
@@ -116,26 +122,12 @@ def slow_group(traj: SlowTrajectory) -> dict[str, Variable]:
     return group
 
 
-def run_slow(c: dict) -> SlowTrajectory | None:
-    """Integrate the slow layer if ``coupling.slow`` (None otherwise)."""
-    if not c["coupling"]["slow"]:
-        return None
-    return SlowModel(c).run(int(c["seed"]))
-
-
-def probe_concentrations(c: dict, traj: SlowTrajectory | None, t_h: float) -> dict[str, float]:
-    """Brain levels the network sees at slow time ``t_h``."""
-    if traj is None:
-        return dict(c["steroids"]["brain_nM"])
-    return traj.brain_conc(t_h)
-
-
 def simulate(cfg: DictConfig | dict, out_dir: str | Path | None = None,
              overrides: list[str] | tuple[str, ...] = ()) -> Result:
     """Run one simulation and (if ``out_dir``) write ``out_dir/<output.filename>``.
 
-    The slow layer (if on) is integrated first; the network is then probed at
-    ``coupling.probe_times_h`` with the brain steroid levels of those times.
+    The epoch loop (``sims.coupling``) integrates the slow layer and probes the network
+    with the brain steroid levels and subunit expression of the probe times.
 
     Raises:
         ConfigError: bad input, before anything is built or written.
@@ -157,24 +149,17 @@ def simulate(cfg: DictConfig | dict, out_dir: str | Path | None = None,
     error: Exception | None = None
     timings: dict[str, float] = {}
     try:
-        traj = run_slow(c)
+        epochs = run_epochs(c)
+        timings.update(epochs.timings)
+        traj = epochs.trajectory
         if traj is not None:
-            timings["slow_s"] = traj.wall_s
             result.groups["slow"] = slow_group(traj)
             attrs["events_json"] = json.dumps(traj.events)
-        times = list(c["coupling"]["probe_times_h"]) if c["coupling"]["fast"] else []
-        concs = [probe_concentrations(c, traj, t) for t in times]
-        outs: list[ProbeOutput] = []
-        if times:
-            with CompiledNetwork(c) as net:
-                timings.update(net.timings)
-                for k, (t, conc) in enumerate(zip(times, concs, strict=True)):
-                    outs.append(run_probe(net, c, conc, context=f"probe {k} at t={t:g} h"))
-                    for key, v in outs[-1].raw.timings.items():
-                        timings[key] = timings.get(key, 0.0) + v
+        if epochs.probes:
             t0 = time.perf_counter()
-            result.groups.update(_probe_groups(c, np.array(times) * 3600.0, concs, outs,
-                                               c["output"]["save_spikes"]))
+            result.groups.update(_probe_groups(c, np.array(epochs.times_h) * 3600.0,
+                                               epochs.concentrations, epochs.probes,
+                                               c["output"]["save_spikes"], epochs.expression))
             timings["assemble_s"] = time.perf_counter() - t0
         attrs["complete"] = True
     except RunawayActivityError as exc:

@@ -23,10 +23,17 @@ from filelock import FileLock
 
 from sims.fast import build_cache
 from sims.fast.network import RECORDED, FastNetwork, build_network
+from sims.fast.receptors import SHARED_VARIABLES
 from sims.units import qty
 
-#: Number of standalone builds (code generation + compilation) in this process.
+#: Standalone builds in this process: code generation + make (cache hits included).
 BUILD_COUNT = 0
+#: Builds in this process that actually (re)compiled the binary (cache misses).
+COMPILE_COUNT = 0
+
+
+class StructuralChangeError(ValueError):
+    """A run asked for values that are compiled into the network (needs a new build)."""
 
 
 @dataclass
@@ -40,6 +47,15 @@ class RawProbe:
     t_start: float  # end of the warm-up
     t_stop: float
     timings: dict[str, float] = field(default_factory=dict)
+
+
+def _diff_keys(a: Any, b: Any, prefix: str = "") -> set[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: set[str] = set()
+        for k in set(a) | set(b):
+            out |= _diff_keys(a.get(k), b.get(k), f"{prefix}.{k}" if prefix else str(k))
+        return out
+    return set() if a == b else {prefix}
 
 
 def reset_brian() -> None:
@@ -59,8 +75,9 @@ class CompiledNetwork:
     """
 
     def __init__(self, c: Mapping[str, Any]) -> None:
-        global BUILD_COUNT
+        global BUILD_COUNT, COMPILE_COUNT
         self.c = c
+        self.key = build_cache.structure_key(c)
         self.backend = c["backend"]["name"]
         self.timings: dict[str, float] = {}
         t0 = time.perf_counter()
@@ -79,19 +96,38 @@ class CompiledNetwork:
         if self.backend == "cpp_standalone":
             self.fn.net.run(self.fn.duration, namespace={})
             self.project = build_cache.project_dir(self.c)
+            binary = self.project / "main"
             with FileLock(str(self.project) + ".lock"):
+                before = binary.stat().st_mtime_ns if binary.exists() else None
                 b2.device.build(directory=str(self.project), compile=True, run=False,
                                 clean=False, with_output=False)
+                self.compiled = binary.stat().st_mtime_ns != before
             BUILD_COUNT += 1
+            COMPILE_COUNT += int(self.compiled)
         else:
             self.fn.net.store("initial")
         self.timings["build_s"] = time.perf_counter() - t0
+
+    def check_compatible(self, c: Mapping[str, Any]) -> None:
+        """Raise :class:`StructuralChangeError` if ``c`` differs in compiled-in keys."""
+        if build_cache.structure_key(c) == self.key:
+            return
+        mine, theirs = build_cache.structural_config(self.c), build_cache.structural_config(c)
+        diff = sorted(_diff_keys(mine, theirs))
+        raise StructuralChangeError(
+            f"keys {diff[:8]} are compiled into the network and cannot change between runs; "
+            "only steroid levels, subunit expression, tonic conductances and steroid "
+            "sensitivities can (a different structure needs its own build)")
 
     def _assign(self, values: Mapping[str, Mapping[str, Any]]) -> dict[Any, Any]:
         out = {}
         for pop, vals in values.items():
             g = self.fn.groups[pop]
             for var, val in vals.items():
+                if var not in SHARED_VARIABLES:
+                    raise StructuralChangeError(
+                        f"'{var}' of population {pop} is not a run-time variable; run-time "
+                        f"variables are {sorted(SHARED_VARIABLES)}")
                 out[getattr(g, var)] = val
         return out
 

@@ -23,7 +23,8 @@ from sims.config import config_hash
 
 #: Receptor keys that are run-time values (shared variables), not structure.
 RUNTIME_RECEPTOR_KEYS = ("g_tonic_max_nS", "delta_expression", "gamma2_expression",
-                         "tonic_steroid_sensitivity", "phasic_steroid_sensitivity")
+                         "tonic_steroid_sensitivity", "phasic_steroid_sensitivity",
+                         "phasic_decay_scale")
 
 
 def structural_config(c: Mapping[str, Any]) -> dict[str, Any]:

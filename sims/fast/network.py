@@ -33,6 +33,27 @@ class FastNetwork:
     duration: b2.Quantity = field(default_factory=lambda: 0 * b2.second)
 
 
+def external_drive(group: b2.NeuronGroup, pop: Mapping[str, Any],
+                   bin_width: b2.Quantity) -> b2.BrianObject:
+    """Independent Poisson afferents onto AMPA, summed per neuron.
+
+    ``ext_n`` afferents at ``ext_rate_Hz`` each give a binomial count per time bin; the
+    count times ``ext_g_nS`` is added to ``g_ampa``. With ``bin_width == dt`` this is
+    Brian2's ``PoissonInput``. Wider bins (default 0.5 ms) draw one count per neuron per
+    bin instead of per step, ~4x cheaper: the external spikes' timing is quantised to the
+    bin, which is short against the 2 ms AMPA and 10-20 ms membrane time constants.
+    """
+    if abs(float(bin_width - b2.defaultclock.dt)) < 1e-12:
+        return b2.PoissonInput(group, "g_ampa", N=pop["ext_n"], rate=qty(pop, "ext_rate_Hz"),
+                               weight=qty(pop, "ext_g_nS"))
+    p = float(qty(pop, "ext_rate_Hz") * bin_width)
+    group.namespace["ext_count"] = b2.BinomialFunction(  # exact counts, never a normal approx.
+        pop["ext_n"], p, approximate=False, name=f"ext_count_{group.name}")
+    group.namespace["w_ext"] = qty(pop, "ext_g_nS")
+    return group.run_regularly("g_ampa += w_ext*ext_count()", dt=bin_width, when="synapses",
+                               name=f"{group.name}_external")
+
+
 def build_network(c: Mapping[str, Any], monitors: bool = True) -> FastNetwork:
     """Create every Brian2 object of the network described by a validated config.
 
@@ -54,9 +75,7 @@ def build_network(c: Mapping[str, Any], monitors: bool = True) -> FastNetwork:
         groups[name] = g
         objects.append(g)
         if pop["ext_n"] > 0 and pop["ext_rate_Hz"] > 0 and pop["ext_g_nS"] > 0:
-            objects.append(b2.PoissonInput(g, "g_ampa", N=pop["ext_n"],
-                                           rate=qty(pop, "ext_rate_Hz"),
-                                           weight=qty(pop, "ext_g_nS")))
+            objects.append(external_drive(g, pop, qty(net_cfg, "ext_dt_ms")))
     nmda = c["receptors"]["nmda"]
     nmda_norm = receptors.nmda_peak_normalisation(qty(nmda, "tau_rise_ms"),
                                                   qty(nmda, "tau_decay_ms"))

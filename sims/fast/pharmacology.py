@@ -104,7 +104,8 @@ def population_gaba_state(c: Mapping[str, Any], conc_nM: Mapping[str, float],
     act = ambient_gaba_activation(tonic["ambient_gaba_uM"], tonic["gaba_ec50_uM"],
                                   tonic["gaba_hill"])
     return {
-        "tau_gaba": qty(rec["gaba_a"], "tau_decay_ms") * _scaled(f["gamma2_decay"], s_ph),
+        "tau_gaba": qty(rec["gaba_a"], "tau_decay_ms") * _scaled(f["gamma2_decay"], s_ph)
+        * rp.get("phasic_decay_scale", 1.0),
         "gaba_scale": rp["gamma2_expression"] * _scaled(f["gamma2_peak"], s_ph),
         "g_tonic": tonic_conductance(qty(rp, "g_tonic_max_nS"), rp["delta_expression"], act,
                                      f["delta_tonic"], rp["tonic_steroid_sensitivity"]),

@@ -93,7 +93,13 @@ def check_activity(raw: RawProbe, per: Mapping[str, np.ndarray], c: Mapping[str,
 
 def run_probe(net: CompiledNetwork, c: Mapping[str, Any], conc_nM: Mapping[str, float],
               context: str = "probe") -> ProbeOutput:
-    """Set the receptor state for ``conc_nM`` (and the configured expression), run, measure."""
+    """Set the receptor state for ``conc_nM`` (and the configured expression), run, measure.
+
+    Raises:
+        StructuralChangeError: if ``c`` differs from the compiled network in compiled-in keys.
+        RunawayActivityError: NaN or runaway firing, naming the probe (``context``).
+    """
+    net.check_compatible(c)
     values = network_gaba_state(c, conc_nM)
     raw = net.run(values)
     per, scalars, freqs, psd = measure(raw, c)

@@ -18,7 +18,7 @@ import numpy as np
 
 from sims.config import CONFIG_DIR
 from sims.errors import ConfigError
-from sims.slow import hpa, inflammation, scenarios, steroids
+from sims.slow import homeostasis, hpa, inflammation, scenarios, steroids
 from sims.slow.treatments import PKModel, build_treatment
 from sims.units import slow_value
 
@@ -62,6 +62,12 @@ class SlowTrajectory:
     def brain_conc(self, t_h: float) -> dict[str, float]:
         """Brain levels (nM) of every pharmacology species at ``t_h``."""
         return {s: self.at(v, t_h) for s, v in BRAIN_STATE.items()}
+
+    def expression(self, t_h: float) -> dict[str, dict[str, float]]:
+        """Homeostatic subunit expression per population at ``t_h`` (1 = reference)."""
+        pops = sorted({n.split("_", 1)[1] for n in self.values if n.startswith("delta_")})
+        return {p: {sub: self.at(f"{sub}_{p}", t_h) for sub in homeostasis.SUBUNITS}
+                for p in pops}
 
 
 def step_hours(c: Mapping[str, Any]) -> float:
@@ -126,6 +132,15 @@ class SlowModel:
         self.n = int(round(self.t_end / self.dt))
         self.record_every = record_steps(c)
         self.pk: PKModel | None = build_treatment(self.tr)
+        self.hm = c["homeostasis"]
+        self.pops = list(c["network"]["populations"])
+        self.h_index = len(STATES)  # ln(ALLO) reference, then delta/gamma2/alpha4 per pop
+        self.pk_index = self.h_index + 1 + len(homeostasis.SUBUNITS) * len(self.pops)
+        self.state_units = dict(STATES) | {"allo_log_slow": "ln(nM)"} | {
+            f"{sub}_{pop}": "1" for pop in self.pops for sub in homeostasis.SUBUNITS}
+        #: Closed-loop inputs, held constant between probes (set by sims.coupling).
+        self.feedback: dict[str, Any] = {"crh_scale": 1.0,
+                                         "rate_error": {p: 0.0 for p in self.pops}}
         k = self.k
         self.plasma0 = steroids.peripheral_allo_target(
             self.sc["progesterone_follicular_nM"], k["allo_vmax_nM"], k["allo_km_nM"],
@@ -147,7 +162,7 @@ class SlowModel:
     def _pk_outputs(self, x: list[float]) -> dict[str, float]:
         out = {"allo": 0.0, "zuranolone": 0.0, "progesterone": 0.0, "testosterone": 0.0}
         if self.pk is not None:
-            base = len(STATES)
+            base = self.pk_index
             for name, (comp, scale) in self.pk.outputs.items():
                 out[name] += x[base + comp] * scale
         return out
@@ -169,7 +184,7 @@ class SlowModel:
         kp = steroids.rate(k["plasma_half_life_h"])
         ks = steroids.rate(k["sulfated_half_life_h"])
         boost = 1.0 + k["stress_synthesis_gain"] * prec
-        ks_eff = hpa.crh_drive(hp, acute, chronic, a_b + th_b, clock_h)
+        ks_eff = hpa.crh_drive(hp, acute, chronic, a_b + th_b, clock_h) * self.feedback["crh_scale"]
         ki_eff = hpa.feedback_k_i(hp, chronic, inflammation.gr_factor(inf, infl))
         d_hpa = hpa.sriram_rhs(crh, acth, cort, gr, ks_eff, ki_eff, hp)
         r5a_t = steroids.r5a_target(chronic, k["chronic_r5a_loss"],
@@ -198,8 +213,16 @@ class SlowModel:
             (inflammation.cytokine_target(inf, chronic, a_p, self.plasma0) - infl)
             / inf["tau_h"],
         ]
+        hi, hm = self.h_index, self.hm
+        log_slow = y[hi]
+        dy.append(homeostasis.log_slow_rhs(hm, a_b, log_slow))
+        allo0 = self.brain0["allo"]
+        for j, pop in enumerate(self.pops):
+            d, g2, a4 = y[hi + 1 + 3 * j: hi + 4 + 3 * j]
+            dy.extend(homeostasis.expression_rhs(hm, d, g2, a4, a_b, allo0, log_slow,
+                                                 self.feedback["rate_error"].get(pop, 0.0)))
         if self.pk is not None:
-            x = y[16:]
+            x = y[self.pk_index:]
             m = self.pk.matrix
             for i in range(len(x)):
                 d = sum(m[i][j] * x[j] for j in range(len(x)))
@@ -218,9 +241,27 @@ class SlowModel:
         y = [*SRIRAM_INITIAL, 1.0, 0.0, self.plasma0, k["thdoc_plasma_nM"], 0.0,
              b.get("allo", 0.0), b.get("thdoc", 0.0), 0.0, 0.0, b.get("pregs", 0.0),
              b.get("dheas", 0.0), 1.0]
+        y += [math.log(max(b["allo"], homeostasis.ALLO_FLOOR_NM))]
+        y += [1.0] * (len(homeostasis.SUBUNITS) * len(self.pops))
         if self.pk is not None:
             y += [0.0] * len(self.pk.compartments)
         return y
+
+    def _settle_expression(self, y: list[float]) -> None:
+        """Put the subunit states at their steady state for the current brain ALLO.
+
+        Expression adapts over days, longer than the burn-in; its equilibrium for constant
+        drivers is known exactly (targets; alpha4 = 1; reference = current ln ALLO).
+        """
+        if self.hm["rule"] == "none":
+            return
+        a_b = y[list(STATES).index("allo_brain")]
+        fold = a_b / self.brain0["allo"]
+        y[self.h_index] = math.log(max(a_b, homeostasis.ALLO_FLOOR_NM))
+        for j in range(len(self.pops)):
+            y[self.h_index + 1 + 3 * j: self.h_index + 4 + 3 * j] = [
+                homeostasis.delta_target(self.hm, fold), homeostasis.gamma2_target(self.hm, fold),
+                1.0]
 
     def _rk4(self, y: list[float], d0, d1, d2, u0, u1, u2, clock: float) -> list[float]:
         dt = self.dt
@@ -258,24 +299,25 @@ class SlowModel:
                 clock = (-(n_burn - j) * self.dt) % 24.0
                 y = self._rk4(y, dv[0], dv[0], dv[0], 0.0, 0.0, 0.0, clock)
             if self.pk is not None:
-                y[16:] = [0.0] * len(self.pk.compartments)
+                y[self.pk_index:] = [0.0] * len(self.pk.compartments)
+            self._settle_expression(y)
         else:
             y = list(state)
         doses: dict[int, list[tuple[int, float]]] = {}
         for t_d, comp, amount in (self.pk.doses if self.pk is not None else []):
             doses.setdefault(int(math.floor(t_d / self.dt + 1e-9)), []).append((comp, amount))
-        names = list(STATES) + list(OUTPUTS)
+        names = list(self.state_units) + list(OUTPUTS)
         rec: list[list[float]] = []
         times: list[float] = []
 
         def record(i: int, y: list[float]) -> None:
             _, out = self.rhs(y, tuple(dv[2 * i]), u[2 * i], (i * self.dt) % 24.0)
-            rec.append(y[:16] + [out[n] for n in OUTPUTS])
+            rec.append(y[:self.pk_index] + [out[n] for n in OUTPUTS])
             times.append(i * self.dt)
 
         for i in range(i0, i1):
             for comp, amount in doses.get(i, []):
-                y[16 + comp] += amount
+                y[self.pk_index + comp] += amount
             if (i - 0) % self.record_every == 0:
                 record(i, y)
             y = self._rk4(y, dv[2 * i], dv[2 * i + 1], dv[2 * i + 2], u[2 * i], u[2 * i + 1],
@@ -284,7 +326,7 @@ class SlowModel:
             record(i1, y)
         arr = np.asarray(rec)
         values = {n: arr[:, j] for j, n in enumerate(names)}
-        traj = SlowTrajectory(np.asarray(times), values, {**STATES, **OUTPUTS},
+        traj = SlowTrajectory(np.asarray(times), values, {**self.state_units, **OUTPUTS},
                               drivers.events, _time.perf_counter() - t_wall)
         traj.final_state = y  # type: ignore[attr-defined]
         traj.final_time_h = i1 * self.dt  # type: ignore[attr-defined]

@@ -287,3 +287,29 @@ class SlowConfig:
     dt_min: float = 0.0  # 0: the scenario's recommended step
     record_every_min: float = 0.0  # 0: every 10 min, or every step if the step is longer
     burn_in_days: float = 5.0  # equilibrate at t = 0 conditions before the run
+
+
+@dataclass
+class HomeostasisConfig:
+    """GABA-A subunit regulation (sims/slow/homeostasis.py); values [D] unless cited."""
+
+    rule: str = "steroid"  # steroid | none | activity (impaired_recovery = steroid, slow tau_up)
+    species: str = "mouse"  # mouse: pregnancy lowers delta (Maguire & Mody 2008); rat: raises
+    delta_up_max: float = 0.4  # moderate ALLO rises raise delta (diestrus +43 %, Maguire 2005)
+    delta_up_k: float = 1.0  # fold-change excess for half the rise
+    delta_down_max: float = 0.9  # so that delta ~0.5 at ~11x baseline ALLO (late pregnancy)
+    delta_down_x50: float = 5.0  # fold change for half the down-regulation
+    delta_down_hill: float = 4.0
+    gamma2_down_max: float = 0.45  # gamma2 ~0.6 in late pregnancy (0.37/0.55, Maguire 2008)
+    gamma2_k: float = 1.0
+    tau_down_days: float = 3.0  # down-regulation over the last trimester (2-4 d, SCIENCE 4)
+    tau_up_days: float = 0.75  # recovered by 48 h postpartum (12-48 h, SCIENCE 4)
+    alpha4_gain: float = 1.5  # alpha4 peak 2-3x at 48-72 h (Gulinello et al. 2001)
+    alpha4_s50: float = 0.4  # |ln ALLO change| for half the alpha4 response
+    alpha4_hill: float = 3.0  # switch-like: alpha4 resolves by 5-6 d of exposure
+    tau_adapt_days: float = 1.75  # adaptation of the ALLO reference
+    tau_alpha4_days: float = 1.0
+    alpha4_tonic_effect: float = 0.3  # alpha4 excess lowers delta steroid sensitivity
+    alpha4_decay_effect: float = 0.2  # alpha4 excess speeds phasic decay (Smith 1998)
+    activity_eta_per_day: float = 0.5  # activity rule: delta change per day per unit of
+    # relative rate error; each population's set point is its rate at the first probe

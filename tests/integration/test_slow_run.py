@@ -32,9 +32,11 @@ def test_slow_only_run_takes_seconds_and_writes_the_slow_group(tmp_path):
     assert "delivery" in res.attrs["events_json"]
 
 
-def test_probes_see_the_brain_levels_of_their_time(debug_config, tmp_path):
+@pytest.mark.parametrize("rule", ["none", "steroid"])
+def test_probes_see_the_brain_levels_and_expression_of_their_time(debug_config, tmp_path, rule):
     c = copy.deepcopy(debug_config)
     c["scenario"] = validate(compose(["scenario=pregnancy_postpartum"]))["scenario"]
+    c["homeostasis"]["rule"] = rule
     c["coupling"]["probe_times_h"] = [0.0, 13 * 24.0, 17 * 24.0]
     c = validate(c)
     simulate(c, out_dir=tmp_path)
@@ -45,5 +47,11 @@ def test_probes_see_the_brain_levels_of_their_time(debug_config, tmp_path):
     expected = np.interp(p["time"].data, s["time"].data, s["allo_brain"].data)
     np.testing.assert_allclose(allo, expected, rtol=1e-9)
     g_tonic_e = p["g_tonic"].data[:, 0]
-    assert g_tonic_e[1] > 1.5 * g_tonic_e[2]  # late pregnancy vs postpartum: ALLO on delta
-    assert p["tau_gaba"].data[1, 0] > p["tau_gaba"].data[2, 0]
+    assert p["tau_gaba"].data[1, 0] > p["tau_gaba"].data[2, 0]  # gamma2: ALLO prolongs IPSCs
+    if rule == "none":  # late pregnancy vs postpartum: ALLO acting on unchanged delta
+        assert g_tonic_e[1] > 1.5 * g_tonic_e[2]
+        assert "delta_expression" not in p
+    else:  # delta down-regulation compensates: tonic inhibition kept roughly constant
+        assert g_tonic_e[1] == pytest.approx(g_tonic_e[2], rel=0.3)
+        delta = p["delta_expression"].data[:, 0]
+        assert delta[1] == pytest.approx(0.5, abs=0.05) and delta[2] == pytest.approx(1, abs=0.1)
