@@ -9,6 +9,7 @@ shared receptor variables, so no run recompiles. ``runtime``: one ``b2.Network``
 
 from __future__ import annotations
 
+import gc
 import shutil
 import time
 import uuid
@@ -58,8 +59,23 @@ def _diff_keys(a: Any, b: Any, prefix: str = "") -> set[str]:
     return set() if a == b else {prefix}
 
 
+def _object_mtimes(project) -> dict[str, int]:
+    """Modification times of the compiled network code (not main.o: Brian2 writes the clock
+    initialisations of main.cpp in set order, so it is relinked on every build, ~1 s)."""
+    objs = project / "code_objects"
+    if not objs.is_dir():
+        return {}
+    return {f.name: f.stat().st_mtime_ns for f in objs.glob("*.o")}
+
+
 def reset_brian() -> None:
-    """Return Brian2 to a clean runtime device with default clock and preferences."""
+    """Return Brian2 to a clean runtime device with default clock and preferences.
+
+    Also collects garbage: Brian2 names objects uniquely among the *live* ones, so left-over
+    objects of a previous network would rename the next one's code (``..._1``) and force a
+    full recompilation of an otherwise cached structure.
+    """
+    gc.collect()
     reinit_devices()
     b2.set_device("runtime")
     b2.prefs.codegen.target = "auto"
@@ -96,12 +112,11 @@ class CompiledNetwork:
         if self.backend == "cpp_standalone":
             self.fn.net.run(self.fn.duration, namespace={})
             self.project = build_cache.project_dir(self.c)
-            binary = self.project / "main"
             with FileLock(str(self.project) + ".lock"):
-                before = binary.stat().st_mtime_ns if binary.exists() else None
+                before = _object_mtimes(self.project)
                 b2.device.build(directory=str(self.project), compile=True, run=False,
                                 clean=False, with_output=False)
-                self.compiled = binary.stat().st_mtime_ns != before
+                self.compiled = _object_mtimes(self.project) != before
             BUILD_COUNT += 1
             COMPILE_COUNT += int(self.compiled)
         else:
@@ -163,7 +178,8 @@ class CompiledNetwork:
                         t_start=float(qty(pc, "warmup_ms")), t_stop=float(fn.duration))
 
     def close(self) -> None:
-        """Release the network and reset Brian2."""
+        """Release the network's Brian2 objects and reset Brian2."""
+        self.fn = None  # type: ignore[assignment]
         reset_brian()
 
     def __enter__(self) -> CompiledNetwork:

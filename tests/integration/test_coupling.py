@@ -1,0 +1,109 @@
+"""The epoch loop on the debug network: open = closed at zero gain, feedback direction,
+parallel = sequential, one compile per structure, structural changes rejected."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from sims.config import compose, validate
+from sims.coupling import run_epochs
+from sims.fast import backend
+from sims.fast.backend import CompiledNetwork, StructuralChangeError
+from sims.fast.probe import run_probe
+
+
+def config(debug_config, tmp_path=None, **coupling):
+    c = copy.deepcopy(debug_config)
+    c["scenario"] = validate(compose(["scenario=pregnancy_postpartum",
+                                      "scenario.delivery_day=2",
+                                      "scenario.duration_days=4"]))["scenario"]
+    c["coupling"].update({"cadence_h": 24.0, "probe_times_h": [], "progress": False},
+                         **coupling)
+    if tmp_path is not None:
+        c["backend"]["cache_dir"] = str(tmp_path / "cache")
+    return validate(c)
+
+
+def assert_same(a, b):
+    assert a.times_h == b.times_h
+    for name in a.trajectory.values:
+        np.testing.assert_array_equal(a.trajectory.values[name], b.trajectory.values[name],
+                                      err_msg=name)
+    for pa, pb in zip(a.probes, b.probes, strict=True):
+        for k in pa.per_population:
+            np.testing.assert_array_equal(pa.per_population[k], pb.per_population[k])
+        assert pa.scalars == pb.scalars
+        for p in pa.raw.spikes:
+            np.testing.assert_array_equal(pa.raw.spikes[p][1], pb.raw.spikes[p][1])
+
+
+def test_open_and_closed_modes_are_identical_at_zero_gain(debug_config):
+    open_ = run_epochs(config(debug_config, mode="open"))
+    closed = run_epochs(config(debug_config, mode="closed", pvn_gain=0.0))
+    assert len(open_.probes) == 4
+    assert_same(open_, closed)
+
+
+def test_closed_loop_pvn_feedback_lowers_crh_when_allo_silences_pvn(debug_config):
+    """High ALLO in late pregnancy quiets PVN (delta tonic inhibition, Sarkar 2011); as it
+    falls after delivery PVN recovers: closed mode makes CRH drive follow. (Expression held
+    fixed: with homeostasis, delta down-regulation compensates and PVN barely changes.)"""
+    c_open = config(debug_config, mode="open")
+    c_open["homeostasis"]["rule"] = "none"
+    c_closed = config(debug_config, mode="closed", pvn_gain=1.0)
+    c_closed["homeostasis"]["rule"] = "none"
+    open_, closed = run_epochs(c_open), run_epochs(c_closed)
+    pvn = list(open_.probes[0].raw.sizes).index("PVN")
+    rates = [p.per_population["rate"][pvn] for p in closed.probes]
+    assert rates[-1] > rates[0]  # postpartum (day 3) PVN fires more than in pregnancy (day 0)
+    t_o, k_o = open_.trajectory.time_h, open_.trajectory.values["hpa_k_stress"]
+    t_c, k_c = closed.trajectory.time_h, closed.trajectory.values["hpa_k_stress"]
+    assert np.interp(3.5 * 24, t_c, k_c) > np.interp(3.5 * 24, t_o, k_o)
+
+
+def test_parallel_workers_give_the_same_probes_as_one(debug_config):
+    one = run_epochs(config(debug_config, workers=1))
+    two = run_epochs(config(debug_config, workers=2))
+    assert_same(one, two)
+
+
+def test_a_run_compiles_once_and_a_second_run_reuses_the_build(debug_config, tmp_path):
+    c = config(debug_config, tmp_path)
+    compiles, builds = backend.COMPILE_COUNT, backend.BUILD_COUNT
+    first = run_epochs(c)
+    assert len(first.probes) == 4
+    assert backend.COMPILE_COUNT == compiles + 1 and backend.BUILD_COUNT == builds + 1
+    run_epochs(c)  # same structure, new process state: a cache hit, no compilation
+    assert backend.COMPILE_COUNT == compiles + 1 and backend.BUILD_COUNT == builds + 2
+    c2 = copy.deepcopy(c)
+    c2["homeostasis"]["tau_up_days"] = 5.0  # run-time only: still no compilation
+    c2["steroids"]["brain_nM"]["thdoc"] = 2.0
+    run_epochs(c2)
+    assert backend.COMPILE_COUNT == compiles + 1
+
+
+def test_structural_changes_are_rejected_from_the_run_time_path(debug_config):
+    c = copy.deepcopy(debug_config)
+    with CompiledNetwork(c) as net:
+        bad = copy.deepcopy(c)
+        bad["network"]["populations"]["E"]["n"] = 401
+        with pytest.raises(StructuralChangeError, match=r"network\.populations\.E\.n"):
+            run_probe(net, bad, {"allo": 3.0})
+        with pytest.raises(StructuralChangeError, match="not a run-time variable"):
+            net.run({"E": {"C": 1.0}})
+
+
+def test_progress_is_silent_off_a_terminal(debug_config, capfd):
+    c = config(debug_config, progress=True)
+    run_epochs(c)
+    assert "probes" not in capfd.readouterr().err
+
+
+def test_runaway_names_the_probe_time(debug_config):
+    c = config(debug_config)
+    c["probe"]["max_rate_Hz"] = 0.5
+    with pytest.raises(Exception, match=r"probe 0 at t=0 h"):
+        run_epochs(c)
