@@ -33,7 +33,8 @@ def test_allonet_debug_writes_one_complete_self_describing_file(tmp_path):
         assert bool(f.attrs["complete"])
         assert "steroids.brain_nM.allo=30" in f.attrs["overrides"]
         assert "allo: 30.0" in f.attrs["config_yaml"]
-        assert f["probes/rate"].shape == (1, 3) and f["probes/rate"].attrs["units"] == "Hz"
+        assert f["probes/rate"].shape == (1, 4) and f["probes/rate"].attrs["units"] == "Hz"
+        assert [x.decode() for x in f["probes/population"][()]] == ["E", "PV", "SST", "PVN"]
         assert f["probes/spectra/psd"].shape[0] == 1
         assert f["probes/rate"].compression == "gzip"
         assert f["probes/spectra/psd"].attrs["units"] == "nA^2/Hz"
