@@ -1,52 +1,130 @@
-"""Where the time of a run goes: cold vs warm compile, simulation, read-out and I/O.
+"""allonet benchmarks, printed side by side (no thresholds; numbers for the notes).
 
-Runs the debug and the default simulation twice each with an empty build cache (cold
-compile, then cache hit) and prints the breakdown side by side. No thresholds: numbers
-are for the reader (and the closing notes).
+(a) one probe of the default 4000-neuron network through allonet vs the same network run
+    as a bare Brian2 cpp_standalone script (same binary work; allonet adds run_args,
+    result reading and metrics);
+(b) a 28-day pregnancy_postpartum run with 4 probes/day of 2 s (open mode, 2 workers);
+(c) where the time goes: compile vs simulate vs read/metrics vs slow layer vs I/O.
+
+Ends with machine-readable lines ``probe_vs_bare_ratio: X`` and
+``postpartum_28d_wall_s: X``.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from sims.config import compose
+import brian2 as b2
+
+from sims.config import compose, validate
+from sims.fast.backend import CompiledNetwork, reset_brian
+from sims.fast.network import build_network
+from sims.fast.pharmacology import network_gaba_state
+from sims.fast.probe import run_probe
 from sims.io import read_result
 from sims.simulate import simulate
 
-PHASES = ("construct_s", "build_s", "simulate_s", "read_s", "assemble_s")
+REPEATS = 3
 
 
-def time_run(overrides: list[str], cache: Path, out: Path) -> dict[str, float]:
-    cfg = compose(overrides + [f"backend.cache_dir={cache}"])
+def bare_brian2(c: dict, directory: Path) -> tuple[float, float]:
+    """Build the network with plain Brian2 (values compiled in) and time the binary runs."""
+    reset_brian()
+    b2.set_device("cpp_standalone", build_on_run=False)
+    b2.prefs.devices.cpp_standalone.openmp_threads = 0
+    b2.defaultclock.dt = 0.1 * b2.ms
+    b2.seed(int(c["seed"]))
+    fn = build_network(c)
+    for pop, vals in network_gaba_state(c, c["steroids"]["brain_nM"]).items():
+        for var, val in vals.items():
+            setattr(fn.groups[pop], var, val)
+    fn.net.run(fn.duration, namespace={})
+    t0 = time.perf_counter()
+    b2.device.build(directory=str(directory), compile=True, run=False, with_output=False)
+    compile_s = time.perf_counter() - t0
+    times = []
+    for _ in range(REPEATS):
+        t0 = time.perf_counter()
+        b2.device.run(directory=str(directory), with_output=False)
+        for m in fn.spikes.values():  # what any script does next: read its spikes
+            _ = m.i[:], m.t[:]
+        times.append(time.perf_counter() - t0)
+    reset_brian()
+    return compile_s, statistics.median(times)
+
+
+def allonet_probe(c: dict) -> tuple[float, float]:
+    with CompiledNetwork(c) as net:
+        build_s = net.timings["build_s"]
+        times = []
+        for _ in range(REPEATS):
+            t0 = time.perf_counter()
+            run_probe(net, c, c["steroids"]["brain_nM"])
+            times.append(time.perf_counter() - t0)
+    return build_s, statistics.median(times)
+
+
+def postpartum_28d(cache: Path, out: Path) -> tuple[float, dict]:
+    """Time the 28-day run on a warm build cache; return its wall time and timings."""
+    overrides = ["scenario=pregnancy_postpartum", "coupling.cadence_h=6",
+                 "coupling.workers=2", "probe.warmup_ms=500", "probe.window_ms=1500",
+                 "output.save_spikes=false", "coupling.progress=false",
+                 f"backend.cache_dir={cache}"]
+    cfg = compose(overrides)
+    t0 = time.perf_counter()
+    with CompiledNetwork(validate(cfg)):  # compile this structure (2-s probes) first
+        pass
+    compile_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     simulate(cfg, out_dir=out)
     wall = time.perf_counter() - t0
     res = read_result(out / "result.h5")
-    timings = json.loads(res.attrs["timings_json"])
-    timings["wall_s"] = wall
-    return timings
+    return wall, json.loads(res.attrs["timings_json"]) | {
+        "n_probes": len(res.groups["probes"]["time"].data), "compile_s": compile_s}
 
 
 def main() -> None:
-    rows = []
+    print(f"allonet benchmark on {os.cpu_count()} cores, brian2 {b2.__version__}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for name, ov in (("debug", ["sim=debug"]), ("default", [])):
-            cache = Path(tmp) / f"cache-{name}"
-            for label in ("cold", "warm"):
-                t = time_run(ov, cache, Path(tmp) / f"{name}-{label}")
-                rows.append((f"{name} ({label} cache)", t))
-    head = f"{'run':<24}" + "".join(f"{p[:-2]:>11}" for p in PHASES) + f"{'wall':>11}"
-    print(head)
-    for label, t in rows:
-        print(f"{label:<24}" + "".join(f"{t.get(p, 0):>11.2f}" for p in PHASES)
-              + f"{t['wall_s']:>11.2f}")
-    cold, warm = rows[2][1], rows[3][1]
-    print(f"default_cold_wall_s: {cold['wall_s']:.2f}")
-    print(f"default_warm_wall_s: {warm['wall_s']:.2f}")
-    print(f"default_compile_share_cold: {cold['build_s'] / cold['wall_s']:.2f}")
+        tmp = Path(tmp)
+        c = validate(compose(["coupling=network_only", f"backend.cache_dir={tmp / 'cache'}"]))
+        cold_s, _ = allonet_probe(c)  # compiles into the empty cache
+        warm_s, probe_s = allonet_probe(c)
+        bare_compile_s, bare_s = bare_brian2(c, tmp / "bare")
+        ratio = probe_s / bare_s
+        window = c["probe"]["warmup_ms"] + c["probe"]["window_ms"]
+        print(f"\n(a) one probe, default network ({window:.0f} ms biological time), median of "
+              f"{REPEATS}")
+        print(f"    {'':28}{'allonet':>10}{'bare Brian2':>14}{'ratio':>8}")
+        print(f"    {'run (s)':28}{probe_s:>10.3f}{bare_s:>14.3f}{ratio:>8.2f}")
+        print(f"    {'compile, cold cache (s)':28}{cold_s:>10.1f}{bare_compile_s:>14.1f}")
+        print(f"    {'build, cached (s)':28}{warm_s:>10.1f}{'-':>14}")
+        sys.stdout.flush()
+        wall, t = postpartum_28d(tmp / "cache", tmp / "pp")
+        n = t["n_probes"]
+        print(f"\n(b) pregnancy_postpartum, 28 days, {n} probes of 2 s, 2 workers: "
+              f"{wall:.1f} s wall (network compiled beforehand: {t['compile_s']:.1f} s)")
+        print("\n(c) where the time goes in (b) (seconds; per-worker sums for probes)")
+        for key, label in (("slow_s", "slow layer"), ("construct_s", "build Brian2 objects"),
+                           ("build_s", "code generation + make (cached)"),
+                           ("simulate_s", "binary runs (simulation)"),
+                           ("read_s", "read results + metrics"),
+                           ("parallel_wall_s", "probe phase, wall"),
+                           ("assemble_s", "assemble datasets"), ("write_s", "write HDF5")):
+            if key in t:
+                print(f"    {label:34}{t[key]:>8.2f}")
+        print(f"    {'compile of this structure (before)':34}{t['compile_s']:>8.2f}")
+        per_probe = t["simulate_s"] / n
+        print(f"    {'binary run per 2-s probe':34}{per_probe:>8.2f}  "
+              f"({per_probe / 2:.2f} s per biological second per core)")
+    print(f"\nprobe_vs_bare_ratio: {ratio:.3f}")
+    print(f"postpartum_28d_wall_s: {wall:.1f}")
 
 
 if __name__ == "__main__":

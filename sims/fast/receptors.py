@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import brian2 as b2
+import numpy as np
 
 from sims.units import qty
 
@@ -32,13 +33,45 @@ SHARED_VARIABLES: dict[str, str] = {
 }
 
 
+def _mg_block_numpy(v: np.ndarray, mg_ratio: np.ndarray) -> np.ndarray:
+    v = np.asarray(v)  # volt, units stripped
+    return 1.0 / (1.0 + np.asarray(mg_ratio) * np.exp(-62.0 * v))
+
+
+#: Jahr & Stevens Mg2+ unblock ``1/(1 + [Mg]/3.57 mM exp(-0.062 v/mV))`` (v in volt).
+#: NB: compiled code evaluates exp() inline as 2^k (exponent bits) x a degree-9 polynomial
+#: (relative error < 1e-8, tested): libm's exp was 2/3 of the principal cells' state
+#: update (profiled on the 4000-neuron network).
+MG_BLOCK = b2.Function(_mg_block_numpy, arg_units=[b2.volt, 1], return_unit=1,
+                       arg_names=["v", "mg_ratio"], stateless=True)
+MG_BLOCK.implementations.add_implementation("cpp", code="""
+static inline double mg_block_fast(const double v, const double mg_ratio)
+{
+    double t = -62.0 * v * 1.4426950408889634;  /* exponent in base 2 */
+    t = t < -1000.0 ? -1000.0 : (t > 1000.0 ? 1000.0 : t);
+    const double k = floor(t);
+    const double y = (t - k) * 0.6931471805599453;  /* in [0, ln 2) */
+    const double p = 1.0 + y*(1.0 + y*(1.0/2 + y*(1.0/6 + y*(1.0/24 + y*(1.0/120
+                     + y*(1.0/720 + y*(1.0/5040 + y*(1.0/40320 + y*(1.0/362880)))))))));
+    union { double d; long long i; } two_k;
+    two_k.i = ((long long)k + 1023) << 52;
+    return 1.0 / (1.0 + mg_ratio * p * two_k.d);
+}
+""", name="mg_block_fast")
+MG_BLOCK.implementations.add_implementation("cython", code="""
+from libc.math cimport exp
+cdef double mg_block_exact(double v, double mg_ratio):
+    return 1.0 / (1.0 + mg_ratio * exp(-62.0 * v))
+""", name="mg_block_exact")
+
+
 def receptor_equations() -> str:
     """Currents (inward positive) and conductance kinetics of one postsynaptic cell."""
     shared = "\n".join(f"{v} : {u} (shared, constant)" for v, u in SHARED_VARIABLES.items())
     return f"""
 I_ampa = g_ampa*(E_ampa - v) : amp
 I_nmda = g_nmda*mg_block*(E_nmda - v) : amp
-mg_block = 1/(1 + mg/(3.57*mmolar)*exp(-0.062*v/mV)) : 1
+mg_block = mg_block_fn(v, mg/(3.57*mmolar)) : 1
 I_gaba = g_gaba*(E_gaba - v) : amp
 I_tonic = g_tonic*(E_tonic - v) : amp
 g_exc = g_ampa + g_nmda*mg_block : siemens
@@ -77,6 +110,7 @@ def receptor_namespace(c: Mapping[str, Any], population: str) -> dict[str, Any]:
         "mg": qty(r["nmda"], "mg_mM"),
         "E_gaba": qty(r["gaba_a"], "E_rev_mV"),
         "E_tonic": qty(r["populations"][population], "E_tonic_mV"),
+        "mg_block_fn": MG_BLOCK,
     }
 
 

@@ -70,19 +70,26 @@ def test_parallel_workers_give_the_same_probes_as_one(debug_config):
     assert_same(one, two)
 
 
-def test_a_run_compiles_once_and_a_second_run_reuses_the_build(debug_config, tmp_path):
-    c = config(debug_config, tmp_path)
-    compiles, builds = backend.COMPILE_COUNT, backend.BUILD_COUNT
+def test_concurrent_workers_share_one_build_and_later_runs_reuse_it(debug_config, tmp_path):
+    """Two worker processes start on an empty cache at once: the file lock lets one compile
+    while the other waits, so one project exists; later runs compile nothing."""
+    c = config(debug_config, tmp_path, workers=2)
     first = run_epochs(c)
     assert len(first.probes) == 4
-    assert backend.COMPILE_COUNT == compiles + 1 and backend.BUILD_COUNT == builds + 1
-    run_epochs(c)  # same structure, new process state: a cache hit, no compilation
-    assert backend.COMPILE_COUNT == compiles + 1 and backend.BUILD_COUNT == builds + 2
-    c2 = copy.deepcopy(c)
-    c2["homeostasis"]["tau_up_days"] = 5.0  # run-time only: still no compilation
-    c2["steroids"]["brain_nM"]["thdoc"] = 2.0
-    run_epochs(c2)
-    assert backend.COMPILE_COUNT == compiles + 1
+    projects = sorted((tmp_path / "cache").glob("net-*[!k]"))
+    assert len(projects) == 1
+    objects = {f.name: f.stat().st_mtime_ns for f in (projects[0] / "code_objects").glob("*.o")}
+    assert objects
+    compiles, builds = backend.COMPILE_COUNT, backend.BUILD_COUNT
+    c1 = copy.deepcopy(c)
+    c1["coupling"]["workers"] = 1
+    run_epochs(c1)  # same structure in this process: a cache hit
+    c1["homeostasis"]["tau_up_days"] = 5.0  # run-time values only: still no compilation
+    c1["steroids"]["brain_nM"]["thdoc"] = 2.0
+    run_epochs(c1)
+    assert backend.COMPILE_COUNT == compiles and backend.BUILD_COUNT == builds + 2
+    assert {f.name: f.stat().st_mtime_ns
+            for f in (projects[0] / "code_objects").glob("*.o")} == objects
 
 
 def test_structural_changes_are_rejected_from_the_run_time_path(debug_config):
