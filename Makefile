@@ -14,7 +14,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test test-all lint bench clean venv
+.PHONY: run test test-slow test-all lint bench clean venv
 
 venv: $(STAMP)
 
@@ -36,6 +36,9 @@ run: $(STAMP)  ## the default simulation (full network, one probe) -> outputs/ru
 
 test: $(STAMP)  ## fast suite (slow checks excluded)
 	$(BIN)/python -m pytest -m "not slow" $(ARGS)
+
+test-slow: $(STAMP)  ## only the checks marked slow
+	$(BIN)/python -m pytest -m slow $(ARGS)
 
 test-all: $(STAMP)  ## everything, including slow checks
 	$(BIN)/python -m pytest $(ARGS)

@@ -70,6 +70,7 @@ def test_parallel_workers_give_the_same_probes_as_one(debug_config):
     assert_same(one, two)
 
 
+@pytest.mark.slow
 def test_concurrent_workers_share_one_build_and_later_runs_reuse_it(debug_config, tmp_path):
     """Two worker processes start on an empty cache at once: the file lock lets one compile
     while the other waits, so one project exists; later runs compile nothing."""

@@ -80,6 +80,7 @@ def test_seed_determines_stochastic_scenarios():
     assert a.events == b.events != d.events
 
 
+@pytest.mark.slow
 def test_perimenopause_loses_luteal_progesterone_over_time():
     _, tr = _run(["scenario=perimenopause"], seed=3)
     day, p = tr.time_h / 24, tr.values["progesterone_plasma"]
@@ -87,10 +88,10 @@ def test_perimenopause_loses_luteal_progesterone_over_time():
 
 
 def test_male_ageing_lowers_testosterone_and_androstanediol():
-    _, tr = _run(["scenario=male_ageing"])
+    _, tr = _run(["scenario=male_ageing", "scenario.duration_days=365.25"])
     for name in ("testosterone_plasma", "androstanediol_brain"):
         x = tr.values[name]
-        assert x[-1] / x[0] == pytest.approx((1 - 0.016) ** 2, rel=0.01)
+        assert x[-1] / x[0] == pytest.approx(1 - 0.016, rel=0.005)
 
 
 def test_a_run_split_in_two_resumed_halves_equals_one_run():
