@@ -20,9 +20,15 @@ def main(cfg: DictConfig) -> None:
     """Run one simulation into the Hydra job folder."""
     hc = HydraConfig.get()
     try:
-        validate(cfg)  # fail fast, before Brian2 is even imported
-        from sims.simulate import simulate
+        c = validate(cfg)  # fail fast, before Brian2 is even imported
+        from pathlib import Path
 
+        from sims.simulate import simulate, up_to_date
+
+        target = Path(hc.runtime.output_dir) / c["output"]["filename"]
+        if up_to_date(target, c):  # resume: a complete result of this exact config
+            log.info("skipped: %s is complete for this config", target)
+            return
         simulate(cfg, out_dir=hc.runtime.output_dir, overrides=list(hc.overrides.task))
     except ConfigError as exc:
         log.error("%s", exc)

@@ -122,6 +122,30 @@ def slow_group(traj: SlowTrajectory) -> dict[str, Variable]:
     return group
 
 
+def config_digest(c: dict) -> str:
+    """The hash stored as ``config_hash``: the resolved config without output settings."""
+    return config_hash({k: v for k, v in c.items() if k != "output"})
+
+
+def up_to_date(path: str | Path, c: dict) -> bool:
+    """True if ``path`` is a complete result of exactly this config (resume: skip it)."""
+    p = Path(path)
+    if not p.is_file() or not io.is_complete(p):
+        return False
+    try:
+        return read_attrs(p).get("config_hash") == config_digest(c)
+    except OSError:
+        return False
+
+
+def read_attrs(path: str | Path) -> dict[str, Any]:
+    """Root attributes of a result file."""
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+
+
 def simulate(cfg: DictConfig | dict, out_dir: str | Path | None = None,
              overrides: list[str] | tuple[str, ...] = ()) -> Result:
     """Run one simulation and (if ``out_dir``) write ``out_dir/<output.filename>``.
@@ -135,7 +159,7 @@ def simulate(cfg: DictConfig | dict, out_dir: str | Path | None = None,
     """
     started, t_wall = provenance.now_iso(), time.perf_counter()
     c = validate(cfg)
-    chash = config_hash({k: v for k, v in c.items() if k != "output"})
+    chash = config_digest(c)
     attrs: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION, **provenance.versions(),
         "git_commit": provenance.git_commit(),
