@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml
 	@echo "creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,analysis,sweeps]'
+	$(BIN)/python -m pip install -q -e '.[dev,analysis]'
 	@touch $(STAMP)
 
 run: $(STAMP)  ## the default simulation (full network, one probe) -> outputs/runs/...
