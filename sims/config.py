@@ -318,19 +318,8 @@ def _check_polymorphic(c: dict, group: str, schemas: dict[str, Any]) -> None:
 
 
 def _check_schema(c: dict) -> dict:
-    """Merge into the typed schema: unknown keys and wrong types become ConfigErrors."""
-    from omegaconf.errors import ConfigKeyError, ValidationError
-
-    try:
-        merged = OmegaConf.merge(OmegaConf.structured(AllonetConfig), c)
-    except ConfigKeyError as exc:
-        raise ConfigError(str(exc.full_key), c.get(str(exc.key), None) if exc.key else None,
-                          "only keys defined by the schema (sims/config.py); check spelling"
-                          ) from None
-    except ValidationError as exc:
-        raise ConfigError(str(exc.full_key), getattr(exc, "value", None),
-                          f"a value of the schema's type ({exc.msg.splitlines()[0]})") from None
-    return OmegaConf.to_container(merged, resolve=True)
+    """Merge into the root schema: unknown keys and wrong types become ConfigErrors."""
+    return _merge_typed(AllonetConfig, c)
 
 
 def validate(cfg: DictConfig | dict) -> dict:

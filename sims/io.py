@@ -125,6 +125,12 @@ def read_result(path: str | os.PathLike) -> Result:
     return res
 
 
+def read_attrs(path: str | os.PathLike) -> dict[str, Any]:
+    """Root attributes of a result file (without reading its datasets)."""
+    with h5py.File(path, "r") as f:
+        return {k: _attr(v) for k, v in f.attrs.items()}
+
+
 def is_complete(path: str | os.PathLike) -> bool:
     """True if ``path`` is a readable result file whose ``complete`` flag is set."""
     try:

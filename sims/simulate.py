@@ -133,17 +133,9 @@ def up_to_date(path: str | Path, c: dict) -> bool:
     if not p.is_file() or not io.is_complete(p):
         return False
     try:
-        return read_attrs(p).get("config_hash") == config_digest(c)
+        return io.read_attrs(p).get("config_hash") == config_digest(c)
     except OSError:
         return False
-
-
-def read_attrs(path: str | Path) -> dict[str, Any]:
-    """Root attributes of a result file."""
-    import h5py
-
-    with h5py.File(path, "r") as f:
-        return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
 
 
 def simulate(cfg: DictConfig | dict, out_dir: str | Path | None = None,

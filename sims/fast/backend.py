@@ -94,6 +94,7 @@ class CompiledNetwork:
         global BUILD_COUNT, COMPILE_COUNT
         self.c = c
         self.key = build_cache.structure_key(c)
+        self.compiled = False  # True when this build recompiled network code (cache miss)
         self.backend = c["backend"]["name"]
         self.timings: dict[str, float] = {}
         t0 = time.perf_counter()

@@ -80,6 +80,14 @@ def _two_compartment(cl: float, v1: float, q: float, v2: float, ka: float | None
     return m
 
 
+def daily_doses(t0_h: float, clock_h: float, n: int, amount: float, comp: int = 0
+                ) -> list[tuple[float, int, float]]:
+    """``n`` daily doses at ``clock_h`` o'clock, the first at or after ``t0_h``."""
+    day0 = np.floor(t0_h / 24.0) * 24.0
+    first = day0 + clock_h + (24.0 if day0 + clock_h < t0_h else 0.0)
+    return [(first + 24.0 * k, comp, amount) for k in range(n)]
+
+
 def build_treatment(tr: Mapping[str, Any]) -> PKModel | None:
     """The PK model of a validated treatment config (None for ``none``)."""
     name = tr["name"]
@@ -98,9 +106,7 @@ def build_treatment(tr: Mapping[str, Any]) -> PKModel | None:
     if name == "zuranolone":
         m = _two_compartment(tr["cl_L_per_h"], tr["v1_L"], tr["q_L_per_h"], tr["v2_L"],
                              tr["ka_per_h"])
-        day0 = np.floor(t0 / 24.0) * 24.0
-        first = day0 + tr["dose_clock_h"] + (24.0 if day0 + tr["dose_clock_h"] < t0 else 0.0)
-        doses = [(first + 24.0 * k, 0, tr["dose_mg"]) for k in range(tr["n_doses"])]
+        doses = daily_doses(t0, tr["dose_clock_h"], tr["n_doses"], tr["dose_mg"])
         scale = ng_per_mL_to_nM(1000.0, MW["zuranolone"]) / tr["v1_L"]  # mg/L -> nM
         return PKModel(name, ["gut", "central", "peripheral"], m, doses=doses,
                        outputs={"zuranolone": (1, scale)})
@@ -118,9 +124,7 @@ def build_treatment(tr: Mapping[str, Any]) -> PKModel | None:
     if name == "testosterone":
         ka, f = tr["ka_per_h"], tr["bioavailability_frac"]
         m = np.array([[-ka, 0.0], [f * ka, -tr["cl_L_per_h"] / tr["v_L"]]])
-        day0 = np.floor(t0 / 24.0) * 24.0
-        first = day0 + tr["dose_clock_h"] + (24.0 if day0 + tr["dose_clock_h"] < t0 else 0.0)
-        doses = [(first + 24.0 * k, 0, tr["dose_mg"]) for k in range(int(tr["n_days"]))]
+        doses = daily_doses(t0, tr["dose_clock_h"], int(tr["n_days"]), tr["dose_mg"])
         return PKModel(name, ["skin", "central"], m, doses=doses, outputs={
             "testosterone": (1, ng_per_mL_to_nM(1000.0, MW["testosterone"]) / tr["v_L"])})
     raise ConfigError("treatment.name", name, "a known treatment")
