@@ -211,7 +211,8 @@ class OutputConfig:
 
 @dataclass
 class AllonetConfig:
-    seed: int = 1234
+    seed: int = 1234  # master seed; a job's own seed derives from it (sims/seeds.py)
+    seed_mode: str = "per_job"  # "per_job" (hash of master + overrides) or "shared"
     network: NetworkConfig = field(default_factory=NetworkConfig)
     receptors: ReceptorsConfig = field(default_factory=ReceptorsConfig)
     pharmacology: PharmacologyConfig = field(default_factory=PharmacologyConfig)
@@ -345,6 +346,8 @@ def validate(cfg: DictConfig | dict) -> dict:
         if rule is not None:
             _check(rule[0](value), key, value, rule[1] + f" (unit given by the suffix of '{leaf}')")
     _check(c["seed"] >= 0, "seed", c["seed"], "an integer >= 0")
+    _check(c["seed_mode"] in ("per_job", "shared"), "seed_mode", c["seed_mode"],
+           "one of ('per_job', 'shared')")
 
     net = c["network"]
     pops = net["populations"]

@@ -24,6 +24,7 @@ from sims.fast.probe import (
     RunawayActivityError,
 )
 from sims.io import Result, Variable
+from sims.seeds import job_seed
 from sims.slow.model import SlowTrajectory
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,9 @@ def simulate(cfg: DictConfig | dict, out_dir: str | Path | None = None,
              overrides: list[str] | tuple[str, ...] = ()) -> Result:
     """Run one simulation and (if ``out_dir``) write ``out_dir/<output.filename>``.
 
+    ``overrides`` are the job's command-line overrides: stored in the file, and with
+    ``seed_mode=per_job`` they and the master ``seed`` give the job's seed (``sims.seeds``).
+
     The epoch loop (``sims.coupling``) integrates the slow layer and probes the network
     with the brain steroid levels and subunit expression of the probe times.
 
@@ -152,11 +156,15 @@ def simulate(cfg: DictConfig | dict, out_dir: str | Path | None = None,
     started, t_wall = provenance.now_iso(), time.perf_counter()
     c = validate(cfg)
     chash = config_digest(c)
+    config_yaml = OmegaConf.to_yaml(OmegaConf.create(c))
+    master = int(c["seed"])
+    c["seed"] = job_seed(c, overrides)  # what every random number of this job derives from
     attrs: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION, **provenance.versions(),
         "git_commit": provenance.git_commit(),
-        "config_yaml": OmegaConf.to_yaml(OmegaConf.create(c)),
+        "config_yaml": config_yaml,
         "overrides": json.dumps(list(overrides)), "seed": int(c["seed"]),
+        "master_seed": master, "seed_mode": c["seed_mode"],
         "config_hash": chash, "started": started, "backend": c["backend"]["name"],
         "scenario": c["scenario"]["name"], "treatment": c["treatment"]["name"],
         "complete": False,
@@ -193,3 +201,21 @@ def simulate(cfg: DictConfig | dict, out_dir: str | Path | None = None,
     if error is not None:
         raise error
     return result
+
+
+def run_job(cfg: DictConfig | dict, out_dir: str | Path,
+            overrides: list[str] | tuple[str, ...] = ()) -> str:
+    """One job of the app: ``"skipped"`` if ``out_dir`` already holds a complete result of
+    exactly this config (resume), else simulate it and return ``"ran"``.
+
+    Raises:
+        ConfigError: bad input (before anything is built, nothing is written).
+        RunawayActivityError: the file is written with ``complete=False``.
+    """
+    c = validate(cfg)  # fail fast, before anything compiles
+    target = Path(out_dir) / c["output"]["filename"]
+    if up_to_date(target, c):
+        log.info("skipped: %s is complete for this config", target)
+        return "skipped"
+    simulate(cfg, out_dir=out_dir, overrides=overrides)
+    return "ran"

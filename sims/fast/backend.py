@@ -2,7 +2,8 @@
 
 ``cpp_standalone`` (default): the network is generated and compiled once into a cached
 project folder (``build_cache``); each run calls the binary with ``run_args`` that set the
-shared receptor variables, so no run recompiles. ``runtime``: one ``b2.Network`` is built
+shared receptor variables and the random seed, so no run recompiles (a sweep over seeds or
+steroid levels shares one binary). ``runtime``: one ``b2.Network`` is built
 (Cython or numpy code), stored, and restored before each run. Both give a
 :class:`RawProbe` of plain SI numpy arrays.
 """
@@ -68,6 +69,22 @@ def _object_mtimes(project) -> dict[str, int]:
     return {f.name: f.stat().st_mtime_ns for f in objs.glob("*.o")}
 
 
+def _runtime_seed() -> b2.NeuronGroup:
+    """A run-time seed for ``cpp_standalone``: a shared integer set through ``run_args``.
+
+    Brian2 compiles ``seed(x)`` into ``main``; instead, the command-line values are applied
+    first thing in ``main`` and the random generator is seeded from this variable, before
+    connectivity, initial values and the run draw any number. Brian2 applies the values a
+    second time just before the network runs, as usual.
+    """
+    holder = b2.NeuronGroup(1, "value : integer (shared, constant)", name="rng_seed")
+    arr = b2.device.get_array_name(holder.variables["value"])
+    b2.device.insert_code("main", "set_from_command_line(args);")
+    b2.device.insert_code(
+        "main", f"brian::_random_generators[0].seed((unsigned long) brian::{arr}[0]);")
+    return holder
+
+
 def reset_brian() -> None:
     """Return Brian2 to a clean runtime device with default clock and preferences.
 
@@ -105,9 +122,15 @@ class CompiledNetwork:
         else:
             b2.prefs.codegen.target = c["backend"]["codegen_target"]
         b2.defaultclock.dt = qty(c["network"], "dt_ms")
-        b2.seed(int(c["seed"]))
         np.random.seed(int(c["seed"]) % 2**32)
+        self.seed_holder: b2.NeuronGroup | None = None
+        if self.backend == "cpp_standalone":
+            self.seed_holder = _runtime_seed()
+        else:
+            b2.seed(int(c["seed"]))
         self.fn: FastNetwork = build_network(c)
+        if self.seed_holder is not None:
+            self.fn.net.add(self.seed_holder)
         self.timings["construct_s"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         if self.backend == "cpp_standalone":
@@ -147,15 +170,27 @@ class CompiledNetwork:
                 out[getattr(g, var)] = val
         return out
 
-    def run(self, values: Mapping[str, Mapping[str, Any]]) -> RawProbe:
-        """Run the network once with population -> {shared variable: value}."""
+    def run(self, values: Mapping[str, Mapping[str, Any]], seed: int | None = None) -> RawProbe:
+        """Run the network once with population -> {shared variable: value}.
+
+        ``seed`` (default: the config's ``seed``) seeds every random number of the run:
+        connectivity, initial membrane potentials and external drive. With
+        ``cpp_standalone`` it is a run-time value; the runtime backend fixes it at build.
+        """
         t0 = time.perf_counter()
         results = None
+        seed = int(self.c["seed"]) if seed is None else int(seed)
         if self.backend == "cpp_standalone":
             results = f"results_{uuid.uuid4().hex[:12]}"
+            args = self._assign(values)
+            args[self.seed_holder.value] = seed  # type: ignore[union-attr]
             b2.device.run(directory=str(self.project), results_directory=results,
-                          with_output=False, run_args=self._assign(values))
+                          with_output=False, run_args=args)
         else:
+            if seed != int(self.c["seed"]):
+                raise StructuralChangeError(
+                    f"seed={seed}: the runtime backend fixes the seed ({self.c['seed']}) when "
+                    "it builds the network; use backend=cpp_standalone for run-time seeds")
             self.fn.net.restore("initial", restore_random_state=True)
             for view, val in self._assign(values).items():
                 view[:] = val

@@ -2,8 +2,8 @@
 
 A run (and a sweep) compiles each distinct structure once: the project folder is named by
 a hash of everything that is compiled into the binary (sizes, connectivity, equations,
-kinetics, dt, durations, seed, Brian2 version). Run-time values (steroid levels, subunit
-expression, tonic conductances) are not part of the key. Building holds a file lock, so
+kinetics, dt, durations, Brian2 version). Run-time values (steroid levels, subunit
+expression, tonic conductances, the seed) are not part of the key. Building holds a file lock, so
 concurrent runs with the same structure never corrupt or duplicate the folder; Brian2
 rewrites only changed sources and ``make`` recompiles only what changed.
 """
@@ -36,8 +36,11 @@ def structural_config(c: Mapping[str, Any]) -> dict[str, Any]:
         for k in RUNTIME_RECEPTOR_KEYS + ("source",):
             p.pop(k, None)
     probe = {k: c["probe"][k] for k in ("warmup_ms", "window_ms", "n_record", "record_dt_ms")}
-    return {"network": c["network"], "receptors": rec, "probe": probe, "seed": c["seed"],
-            "brian2": b2.__version__, "allonet": __version__}
+    out = {"network": c["network"], "receptors": rec, "probe": probe,
+           "brian2": b2.__version__, "allonet": __version__}
+    if c["backend"]["name"] != "cpp_standalone":  # runtime: the seed is fixed at build
+        out["seed"] = c["seed"]
+    return out
 
 
 def structure_key(c: Mapping[str, Any]) -> str:

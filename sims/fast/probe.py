@@ -85,10 +85,15 @@ def check_activity(raw: RawProbe, per: Mapping[str, np.ndarray], c: Mapping[str,
     if bad:
         raise RunawayActivityError(f"{context}: non-finite values in {bad}")
     limit = c["probe"]["max_rate_Hz"]
-    over = {p: float(r) for p, r in zip(raw.sizes, per["rate"], strict=False) if r > limit}
+    rates = zip(raw.sizes, per["rate"], strict=False)
+    over = {p: round(float(r), 2) for p, r in rates if r > limit}
     if over:
         raise RunawayActivityError(
             f"{context}: runaway firing {over} Hz > probe.max_rate_Hz={limit}")
+
+
+def _rounded(conc: Mapping[str, float]) -> dict[str, float]:
+    return {k: float(f"{v:.4g}") for k, v in conc.items()}
 
 
 def run_probe(net: CompiledNetwork, c: Mapping[str, Any], conc_nM: Mapping[str, float],
@@ -103,6 +108,6 @@ def run_probe(net: CompiledNetwork, c: Mapping[str, Any], conc_nM: Mapping[str, 
     values = network_gaba_state(c, conc_nM)
     raw = net.run(values)
     per, scalars, freqs, psd = measure(raw, c)
-    check_activity(raw, per, c, f"{context} (steroids {dict(conc_nM)} nM)")
+    check_activity(raw, per, c, f"{context} (steroids {_rounded(conc_nM)} nM)")
     rec = {v: np.array([float(values[p][v]) for p in raw.sizes]) for v in SHARED_VARIABLES}
     return ProbeOutput(per, scalars, freqs, psd, rec, raw)
