@@ -44,7 +44,7 @@ test-all: $(STAMP)  ## everything, including slow checks
 	$(BIN)/python -m pytest $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check sims analysis tests bench
+	$(BIN)/ruff check sims analysis tests bench hydra_plugins
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -3,9 +3,14 @@
 One row per complete job: its overrides as typed columns (``int``, ``float``, ``bool`` or
 ``str``), identifiers (job folder, seed, config hash) and scalar summaries of its probes
 (mean over probes of every per-probe metric; per-population ones as ``<metric>_<pop>``)
-and of its slow layer (mean/min/max of brain ALLO and cortisol). Incomplete or unreadable
-result files are listed and skipped, never merged. The file is written by one process,
-atomically (``sims.io``). ``load_sweep`` returns it as a pandas DataFrame.
+and of its slow layer (mean/min/max of brain ALLO and cortisol). Stacked time series go
+to ``series/probes`` (every per-probe metric, ``[run, probe]`` or ``[run, probe,
+population]``) and ``series/slow`` (``SLOW_SERIES``, ``[run, slow_step]``), NaN-padded when
+runs differ in length, each with its own time array. Incomplete or unreadable result files
+are listed and skipped, never merged. The file is written by one process, atomically
+(``sims.io``). ``load_sweep`` returns the table as a pandas DataFrame and
+``load_sweep_dataset`` everything as an xarray Dataset whose dimensions are the swept
+parameters.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ import numpy as np
 from sims.io import Result, Variable, is_complete, read_result, write_result
 
 SLOW_SUMMARIES = ("allo_brain", "cortisol")
+SLOW_SERIES = ("allo_brain", "thdoc_brain", "cortisol", "progesterone_plasma",
+               "zuranolone_brain", "chronic_stress")
 
 
 def parse_value(text: str) -> Any:
@@ -70,6 +77,47 @@ def summarise(res: Result) -> dict[str, float]:
     return row
 
 
+def _stack(arrays: list[np.ndarray]) -> np.ndarray:
+    """Stack along a new first axis, NaN-padding the second axis to the longest run."""
+    n = max(a.shape[0] for a in arrays)
+    out = np.full((len(arrays), n, *arrays[0].shape[1:]), np.nan)
+    for k, a in enumerate(arrays):
+        out[k, : a.shape[0]] = a
+    return out
+
+
+def series(results: list[Result]) -> dict[str, dict[str, Variable]]:
+    """Stacked per-probe metrics and slow time series of the runs (NaN-padded)."""
+    groups: dict[str, dict[str, Variable]] = {}
+    probes = [r.groups.get("probes", {}) for r in results]
+    if all("time" in p for p in probes):
+        g = {"time": Variable(_stack([p["time"].data for p in probes]), ("run", "probe"), "s",
+                              "slow-layer time of each probe")}
+        first = probes[0]
+        if "population" in first:
+            g["population"] = first["population"]
+        for name, v in first.items():
+            if name in ("time", "population", "species") or v.dims[0] != "time":
+                continue
+            if v.data.dtype.kind not in "fiu" or not all(
+                    name in p and p[name].data.shape[1:] == v.data.shape[1:] for p in probes):
+                continue
+            dims = ("run", "probe", *v.dims[1:])
+            g[name] = Variable(_stack([p[name].data.astype(float) for p in probes]), dims,
+                               v.units, v.description)
+        groups["series/probes"] = g
+    slows = [r.groups.get("slow", {}) for r in results]
+    if all("time" in s for s in slows):
+        g = {"time": Variable(_stack([s["time"].data for s in slows]), ("run", "slow_step"),
+                              "s", "slow-layer time")}
+        for name in SLOW_SERIES:
+            if all(name in s for s in slows):
+                g[name] = Variable(_stack([s[name].data for s in slows]), ("run", "slow_step"),
+                                   slows[0][name].units, slows[0][name].description)
+        groups["series/slow"] = g
+    return groups
+
+
 def collect(sweep_dir: str | Path) -> tuple[Path | None, list[str], list[str]]:
     """Write ``sweep.h5`` from the complete runs below ``sweep_dir``.
 
@@ -78,12 +126,18 @@ def collect(sweep_dir: str | Path) -> tuple[Path | None, list[str], list[str]]:
     """
     sweep_dir = Path(sweep_dir)
     rows, used, skipped, override_keys = [], [], [], set()
+    results: list[Result] = []
     for path in sorted(sweep_dir.rglob("result.h5")):
         job = str(path.parent.relative_to(sweep_dir))
         if not is_complete(path):
             skipped.append(f"{job} (incomplete or unreadable)")
             continue
-        res = read_result(path)
+        try:
+            res = read_result(path)
+        except (OSError, KeyError, ValueError) as exc:
+            skipped.append(f"{job} (unreadable: {exc})")
+            continue
+        results.append(res)
         row: dict[str, Any] = {"job": job, "seed": int(res.attrs["seed"]),
                                "config_hash": res.attrs["config_hash"]}
         overrides = parse_overrides(json.loads(res.attrs.get("overrides", "[]")))
@@ -109,9 +163,11 @@ def collect(sweep_dir: str | Path) -> tuple[Path | None, list[str], list[str]]:
             data = np.array(["" if v is None else str(v) for v in vals])
         table[col] = Variable(data, ("run",), "",
                               "swept override" if col in override_keys else "")
+    swept = [c for c in columns if c in override_keys]
     result = Result(attrs={"n_runs": len(rows), "skipped_json": json.dumps(skipped),
-                           "columns_json": json.dumps(columns)},
-                    groups={"table": table})
+                           "columns_json": json.dumps(columns),
+                           "swept_json": json.dumps(swept)},
+                    groups={"table": table, **series(results)})
     return write_result(sweep_dir / "sweep.h5", result), used, skipped
 
 
@@ -122,6 +178,54 @@ def load_sweep(path: str | Path) -> Any:
     res = read_result(path)
     columns = json.loads(res.attrs["columns_json"])
     return pd.DataFrame({c: res.groups["table"][c].data for c in columns})
+
+
+def swept_parameters(path: str | Path) -> list[str]:
+    """The override columns of a sweep that take more than one value."""
+    res = read_result(path)
+    table = res.groups["table"]
+    keys = json.loads(res.attrs.get("swept_json", "[]"))
+    return [k for k in keys if len(np.unique(table[k].data)) > 1]
+
+
+def load_sweep_dataset(path: str | Path) -> Any:
+    """``sweep.h5`` as an ``xarray.Dataset`` whose dimensions are the swept parameters.
+
+    Summaries become variables over the swept parameters (NaN where a combination did not
+    run); stacked series add their own ``probe`` / ``slow_step`` (and ``population``)
+    dimensions. Parameters that vary together (e.g. a treatment and its dose) stay
+    separate dimensions; duplicate combinations (repeated seeds with ``seed_mode=shared``)
+    raise, since they cannot be placed on a grid.
+    """
+    import xarray as xr
+
+    df = load_sweep(path)
+    dims = swept_parameters(path)
+    if not dims:
+        return df.to_xarray()
+    if df.duplicated(dims).any():
+        raise ValueError(f"runs repeat the same values of {dims}: no grid to put them on")
+    res = read_result(path)
+    ds = df.drop(columns=[c for c in ("run",) if c in df]).set_index(dims).to_xarray()
+    for gname in ("series/probes", "series/slow"):
+        g = res.groups.get(gname, {})
+        for name, v in g.items():
+            if v.dims[0] != "run" or name == "population":
+                continue
+            key = name if gname.endswith("probes") else f"slow_{name}"
+            if name == "time":
+                key = "probe_time" if gname.endswith("probes") else "slow_time"
+            da = xr.DataArray(v.data, dims=v.dims, attrs={"units": v.units,
+                                                           "description": v.description})
+            if len(dims) == 1:
+                da = da.rename(run=dims[0]).assign_coords({dims[0]: df[dims[0]].to_numpy()})
+            else:
+                index = xr.Coordinates.from_pandas_multiindex(df.set_index(dims).index, "run")
+                da = da.assign_coords(index).unstack("run")
+            if "population" in v.dims and "population" in g:
+                da = da.assign_coords(population=[str(p) for p in g["population"].data])
+            ds[key] = da
+    return ds
 
 
 def main(argv: list[str] | None = None) -> int:

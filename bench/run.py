@@ -4,10 +4,12 @@
     as a bare Brian2 cpp_standalone script (same binary work; allonet adds run_args,
     result reading and metrics);
 (b) a 28-day pregnancy_postpartum run with 4 probes/day of 2 s (open mode, 2 workers);
-(c) where the time goes: compile vs simulate vs read/metrics vs slow layer vs I/O.
+(c) where the time goes: compile vs simulate vs read/metrics vs slow layer vs I/O;
+(d) a 20-point run-time sweep through ``allonet -m``: 1 vs 2 joblib workers vs rebuilding
+    the network for every point (``bench/sweep_bench.py``).
 
-Ends with machine-readable lines ``probe_vs_bare_ratio: X`` and
-``postpartum_28d_wall_s: X``.
+Ends with machine-readable lines ``probe_vs_bare_ratio: X``, ``postpartum_28d_wall_s: X``,
+``sweep_speedup_vs_rebuild: X`` and ``sweep_two_worker_speedup: X``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import time
 from pathlib import Path
 
 import brian2 as b2
+import sweep_bench  # bench/ is on sys.path when this file runs as a script
 
 from sims.config import compose, validate
 from sims.fast.backend import CompiledNetwork, reset_brian
@@ -123,8 +126,12 @@ def main() -> None:
         per_probe = t["simulate_s"] / n
         print(f"    {'binary run per 2-s probe':34}{per_probe:>8.2f}  "
               f"({per_probe / 2:.2f} s per biological second per core)")
+    sys.stdout.flush()
+    sweep = sweep_bench.main()
     print(f"\nprobe_vs_bare_ratio: {ratio:.3f}")
     print(f"postpartum_28d_wall_s: {wall:.1f}")
+    print(f"sweep_speedup_vs_rebuild: {sweep['sweep_speedup_vs_rebuild']:.2f}")
+    print(f"sweep_two_worker_speedup: {sweep['sweep_two_worker_speedup']:.2f}")
 
 
 if __name__ == "__main__":

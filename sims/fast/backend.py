@@ -11,16 +11,22 @@ steroid levels shares one binary). ``runtime``: one ``b2.Network`` is built
 from __future__ import annotations
 
 import gc
+import json
+import os
 import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import brian2 as b2
 import numpy as np
-from brian2.devices.device import reinit_devices
+from brian2.codegen.cpp_prefs import get_compiler_and_args
+from brian2.core.base import BrianObject
+from brian2.devices.device import get_device, reinit_devices
 from filelock import FileLock
 
 from sims.fast import build_cache
@@ -32,6 +38,8 @@ from sims.units import qty
 BUILD_COUNT = 0
 #: Builds in this process that actually (re)compiled the binary (cache misses).
 COMPILE_COUNT = 0
+#: File in the cache root listing every compile (all processes): one JSON line each.
+COMPILE_LOG = "compile_log.jsonl"
 
 
 class StructuralChangeError(ValueError):
@@ -60,9 +68,56 @@ def _diff_keys(a: Any, b: Any, prefix: str = "") -> set[str]:
     return set() if a == b else {prefix}
 
 
-def _object_mtimes(project) -> dict[str, int]:
-    """Modification times of the compiled network code (not main.o: Brian2 writes the clock
-    initialisations of main.cpp in set order, so it is relinked on every build, ~1 s)."""
+def _static_arrays_written_atomically(device: Any) -> None:
+    """Let ``device`` replace a static array file only when its content changed, atomically.
+
+    Brian2 rewrites every static array (``static_arrays/``) on every build. In a cached
+    project shared by concurrent runs, a binary started by another worker could then read
+    a half-written file. The arrays are written to a scratch folder first and moved in
+    with ``os.replace`` only if they differ.
+    """
+    original = device.write_static_arrays
+
+    def write(directory: str) -> None:
+        with tempfile.TemporaryDirectory(dir=directory, prefix=".static_") as tmp:
+            (Path(tmp) / "static_arrays").mkdir()
+            original(tmp)
+            for f in (Path(tmp) / "static_arrays").iterdir():
+                dest = Path(directory) / "static_arrays" / f.name
+                if not dest.is_file() or dest.read_bytes() != f.read_bytes():
+                    os.replace(f, dest)
+
+    device.write_static_arrays = write
+
+
+class _MainSource:
+    """Keeps a cached ``main.cpp`` when Brian2 regenerates it with the same lines reordered.
+
+    Brian2 writes the clock initialisations of ``main.cpp`` in (unordered) set order, so a
+    cached project would otherwise recompile ``main.cpp`` and relink on every build (~1 s
+    per job of a sweep). The statements are independent assignments, so a permutation of
+    the same lines is the same program: the old file and its mtime are put back.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.text = path.read_text() if path.is_file() else None
+        self.mtime = path.stat().st_mtime_ns if path.is_file() else None
+
+    def keep_if_equivalent(self) -> bool:
+        """Restore the old file if the new one only permutes its lines; True if restored."""
+        if self.text is None or not self.path.is_file():
+            return False
+        new = self.path.read_text()
+        if new == self.text or sorted(new.splitlines()) != sorted(self.text.splitlines()):
+            return False
+        self.path.write_text(self.text)
+        os.utime(self.path, ns=(self.mtime, self.mtime))
+        return True
+
+
+def _object_mtimes(project: Path) -> dict[str, int]:
+    """Modification times of the compiled network code objects."""
     objs = project / "code_objects"
     if not objs.is_dir():
         return {}
@@ -92,7 +147,8 @@ def reset_brian() -> None:
     objects of a previous network would rename the next one's code (``..._1``) and force a
     full recompilation of an otherwise cached structure.
     """
-    gc.collect()
+    if any(True for _ in BrianObject.__instances__()):  # gc is ~0.2 s: only when needed
+        gc.collect()
     reinit_devices()
     b2.set_device("runtime")
     b2.prefs.codegen.target = "auto"
@@ -119,6 +175,7 @@ class CompiledNetwork:
         if self.backend == "cpp_standalone":
             b2.set_device("cpp_standalone", build_on_run=False)
             b2.prefs.devices.cpp_standalone.openmp_threads = 0
+            _static_arrays_written_atomically(get_device())
         else:
             b2.prefs.codegen.target = c["backend"]["codegen_target"]
         b2.defaultclock.dt = qty(c["network"], "dt_ms")
@@ -138,9 +195,17 @@ class CompiledNetwork:
             self.project = build_cache.project_dir(self.c)
             with FileLock(str(self.project) + ".lock"):
                 before = _object_mtimes(self.project)
-                b2.device.build(directory=str(self.project), compile=True, run=False,
+                main = _MainSource(self.project / "main.cpp")
+                b2.device.build(directory=str(self.project), compile=False, run=False,
                                 clean=False, with_output=False)
+                main.keep_if_equivalent()
+                b2.device.compile_source(str(self.project), get_compiler_and_args()[0],
+                                         debug=False, clean=False)
                 self.compiled = _object_mtimes(self.project) != before
+                if self.compiled:  # one line per compile, for sweeps and users to audit
+                    with open(self.project.parent / COMPILE_LOG, "a") as log:
+                        log.write(json.dumps({"project": self.project.name,
+                                              "pid": os.getpid(), "time": time.time()}) + "\n")
             BUILD_COUNT += 1
             COMPILE_COUNT += int(self.compiled)
         else:
@@ -216,6 +281,7 @@ class CompiledNetwork:
     def close(self) -> None:
         """Release the network's Brian2 objects and reset Brian2."""
         self.fn = None  # type: ignore[assignment]
+        self.seed_holder = None
         reset_brian()
 
     def __enter__(self) -> CompiledNetwork:

@@ -1,7 +1,9 @@
-"""A 2x2 quick sweep with the joblib launcher: four complete files, resume, collection."""
+"""Sweeps through the real command line: the 2x2 quick grid with joblib and submitit_local
+(complete files, resume, collection), failing jobs, one compile per structure, seeds."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,18 +12,25 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.collect import collect, load_sweep
+from analysis.collect import collect, load_sweep, load_sweep_dataset
+from sims import sweep as sweep_status
+from sims.fast import backend
 from sims.io import read_result, write_result
 
 ALLONET = str(Path(sys.executable).with_name("allonet"))
 
 
-def sweep(out: Path) -> subprocess.CompletedProcess:
-    p = subprocess.run([ALLONET, "-m", "+experiment=quick_grid", "hydra/launcher=joblib",
-                        f"hydra.sweep.dir={out}"], capture_output=True, text=True,
-                       timeout=900, env=dict(os.environ))
-    assert p.returncode == 0, p.stderr[-3000:]
+def run_allonet(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
+    p = subprocess.run([ALLONET, "-m", *args], capture_output=True, text=True, timeout=900,
+                       env=dict(os.environ))
+    if ok:
+        assert p.returncode == 0, p.stderr[-3000:]
     return p
+
+
+def sweep(out: Path, launcher: str = "joblib") -> subprocess.CompletedProcess:
+    return run_allonet("+experiment=quick_grid", f"hydra/launcher={launcher}",
+                       f"hydra.sweep.dir={out}")
 
 
 def test_quick_grid_runs_resumes_and_collects(tmp_path):
@@ -57,3 +66,64 @@ def test_quick_grid_runs_resumes_and_collects(tmp_path):
     write_result(files[3], bad)
     _, used, skipped = collect(out)
     assert len(used) == 3 and len(skipped) == 1 and "incomplete" in skipped[0]
+
+
+def check_quick_grid_table(out: Path) -> None:
+    path, used, skipped = collect(out)
+    assert len(used) == 4 and not skipped
+    df = load_sweep(path)
+    allo, delta = "steroids.brain_nM.allo", "receptors.populations.E.delta_expression"
+    assert sorted(zip(df[allo], df[delta], strict=True)) == [(3.0, 0.5), (3.0, 1.0),
+                                                             (30.0, 0.5), (30.0, 1.0)]
+    assert {"rate_E_mean", "tonic_charge_mean", "gamma_power_mean", "seed"} <= set(df.columns)
+    assert df["seed"].nunique() == 4  # one derived seed per job
+    # the xarray view: dimensions are the swept parameters, series stacked per probe
+    ds = load_sweep_dataset(path)
+    assert set(ds["tonic_charge_mean"].dims) == {allo, delta}
+    assert ds["rate"].sizes["population"] == 4 and "probe" in ds["rate"].dims
+    np.testing.assert_allclose(
+        ds["tonic_charge"].sel({allo: 30.0, delta: 1.0}).mean("probe"),
+        df.set_index([allo, delta])["tonic_charge_mean"][(30.0, 1.0)])
+
+
+@pytest.mark.slow
+def test_quick_grid_with_submitit_local(tmp_path):
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+    out = tmp_path / "sweep"
+    p = sweep(out, "submitit_local")
+    assert "4 ran, 0 skipped, 0 failed" in p.stderr
+    files = sorted(out.rglob("result.h5"))
+    assert len(files) == 4 and all(read_result(f).attrs["complete"] for f in files)
+    check_quick_grid_table(out)
+
+
+def test_failing_jobs_are_reported_and_the_others_complete(tmp_path):
+    """A bad value (ConfigError) and a run that fails (runaway check) do not stop the
+    sweep; it ends with a failure table and exit status 1."""
+    out = tmp_path / "sweep"
+    p = run_allonet("sim=debug", "coupling=network_only", "hydra/launcher=joblib",
+                    "steroids.brain_nM.allo=3,-1", "probe.max_rate_Hz=1000,0.5",
+                    f"hydra.sweep.dir={out}", ok=False)
+    assert p.returncode == 1, p.stderr[-2000:]
+    assert "sweep finished: 1 ran, 0 skipped, 3 failed (of 4 jobs)" in p.stderr
+    table = p.stderr.split("failed jobs:")[1]
+    assert table.count("ConfigError") == 2 and "'steroids.brain_nM.allo' = -1" in table
+    assert table.count("RunawayActivityError") == 1 and "probe.max_rate_Hz=0.5" in table
+    complete = [f for f in out.rglob("result.h5") if read_result(f).attrs["complete"]]
+    assert len(complete) == 1  # the good job; the runaway one is written incomplete
+    statuses = {s["job"]: s["status"] for s in sweep_status.job_statuses(out)}
+    assert sorted(statuses.values()) == ["failed", "failed", "failed", "ran"]
+
+
+@pytest.mark.slow
+def test_structural_override_compiles_once_per_structure(tmp_path):
+    """Two network sizes x two ALLO levels on 2 workers: two compiles, not four."""
+    out, cache = tmp_path / "sweep", tmp_path / "cache"
+    run_allonet("sim=debug", "coupling=network_only", "hydra/launcher=joblib",
+                "hydra.launcher.n_jobs=2", "network.populations.PVN.n=25,30",
+                "steroids.brain_nM.allo=3,30", f"backend.cache_dir={cache}",
+                f"hydra.sweep.dir={out}")
+    assert len(list(out.rglob("result.h5"))) == 4
+    compiles = [json.loads(x) for x in (cache / backend.COMPILE_LOG).read_text().splitlines()]
+    assert len(compiles) == 2 and len({c["project"] for c in compiles}) == 2
+    assert len([d for d in cache.iterdir() if d.is_dir()]) == 2

@@ -1,0 +1,1 @@
+"""allonet's Hydra sweeper plugin (see :mod:`.allonet_sweeper`)."""
