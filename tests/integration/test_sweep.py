@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from analysis import cli as figures_cli
 from analysis.collect import collect, load_sweep, load_sweep_dataset
 from sims import sweep as sweep_status
 from sims.fast import backend
@@ -60,6 +61,11 @@ def test_quick_grid_runs_resumes_and_collects(tmp_path):
     by = df.set_index([allo, delta])["tonic_charge_mean"]
     assert by[(30.0, 1.0)] > by[(3.0, 1.0)] > by[(3.0, 0.5)]
     assert by[(30.0, 1.0)] > by[(30.0, 0.5)]
+    # the sweep figures, from the collected sweep.h5
+    figs = tmp_path / "figs"
+    assert figures_cli.main([str(out), "--out", str(figs)]) == 0
+    for k in ("fig5_heatmap", "fig6_dose_response", "fig7_conditions"):
+        assert (figs / f"{k}.png").stat().st_size > 0 and (figs / f"{k}.pdf").is_file()
     # an incomplete file is listed and skipped by the collector, never merged
     bad = read_result(files[3])
     bad.attrs["complete"] = False

@@ -1,0 +1,417 @@
+"""Figure functions: each a pure function from loaded data to a matplotlib Figure.
+
+Runs (:class:`analysis.load.RunData`): (1) :func:`scenario_timecourse`, (2) :func:`raster`,
+(3) :func:`spectra`, (4) :func:`inhibition`. Sweeps (the table of ``sweep.h5`` as a pandas
+DataFrame, and its xarray view): (5) :func:`heatmap`, (6) :func:`dose_response`,
+(7) :func:`condition_comparison`. All use the shared style (``analysis.style``): 85-mm
+column width, units on every axis, colour-blind-safe colours. Each function's docstring
+first line is the figure's caption.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from analysis.load import RunData
+from analysis.style import (
+    OKABE_ITO,
+    PHASE_COLOURS,
+    SEQUENTIAL_CMAP,
+    new_figure,
+    population_colour,
+    style,
+)
+
+#: Readable labels (with units) of stored variables.
+LABELS = {
+    "allo_brain": "ALLO (brain)", "thdoc_brain": "THDOC (brain)",
+    "zuranolone_brain": "zuranolone (brain)", "progesterone_plasma": "progesterone (plasma)",
+    "androstanediol_brain": "3α-diol (brain)",
+    "tonic_charge": "tonic GABA-A charge (pC)", "phasic_charge": "phasic GABA-A charge (pC)",
+    "tonic_fraction": "tonic fraction", "gamma_power": "gamma power (nA²)",
+    "theta_power": "theta power (nA²)", "rate": "rate (Hz)", "cortisol": "cortisol (µg/dL)",
+}
+#: Factors from stored SI values to the plotted units.
+PLOT_SCALE = {"C": (1e12, "pC"), "S": (1e9, "nS"), "s": (1e3, "ms")}
+
+
+def pretty(name: str) -> str:
+    """Axis label for a sweep column or variable name (units where known)."""
+    base = name.removesuffix("_mean")
+    for key, label in LABELS.items():
+        if base == key:
+            return label
+        if base.startswith(key + "_"):  # per-population summary, e.g. rate_E
+            return f"{label.split(' (')[0]} {base[len(key) + 1:]}" + (
+                f" ({label.split(' (')[1]}" if " (" in label else "")
+    short = {"steroids.brain_nM.allo": "brain ALLO (nM)", "hpa.feedback_gain": "GR feedback gain",
+             "hpa.neurosteroid_inhibition": "neurosteroid CRH inhibition",
+             "homeostasis.tau_up_days": "δ recovery τ (days)",
+             "homeostasis.alpha4_gain": "α4 withdrawal gain", "scenario.level": "stress level"}
+    if name in short:
+        return short[name]
+    if name.endswith("delta_expression"):
+        return "δ expression (" + name.split(".")[-2] + ")"
+    if name.endswith("gamma2_expression"):
+        return "γ2 expression (" + name.split(".")[-2] + ")"
+    return name
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def phases(run: RunData) -> list[tuple[str, float, float]]:
+    """Phases to shade, ``(kind, start_day, end_day)``, from the slow layer and events."""
+    out: list[tuple[str, float, float]] = []
+    if run.slow is None or run.slow.sizes.get("time", 0) < 2:
+        return out
+    t = run.slow["time"].values
+    for name, day in run.events:
+        if name == "delivery":
+            out.append(("pregnancy", float(t[0]), day))
+
+    def spans(mask: np.ndarray) -> list[tuple[float, float]]:
+        edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(int), 0]))
+        return [(float(t[a]), float(t[min(b, len(t) - 1)])) for a, b in edges.reshape(-1, 2)]
+
+    drug = np.zeros(len(t), dtype=bool)
+    for var in ("allo_drug_plasma", "zuranolone_plasma"):
+        if var in run.slow and run.slow[var].max() > 0:
+            x = run.slow[var].values
+            drug |= x > 0.05 * x.max()
+    out += [("treatment", a, b) for a, b in spans(drug)]
+    stress = np.zeros(len(t), dtype=bool)
+    for var in ("chronic_stress", "acute_stress"):
+        if var in run.slow:
+            stress |= run.slow[var].values > 0.05
+    out += [("stress", a, b) for a, b in spans(stress)]
+    return out
+
+
+def _shade(ax: Axes, spans: Sequence[tuple[str, float, float]]) -> None:
+    for kind, a, b in spans:
+        ax.axvspan(a, b, color=PHASE_COLOURS[kind], alpha=0.25, lw=0, zorder=0)
+
+
+def _legend_above(ax: Axes, ncol: int = 4, **kw: Any) -> None:
+    """Legend in a row above the axes: never on top of the data."""
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=ncol, borderaxespad=0.2,
+              handlelength=1.5, columnspacing=1.0, **kw)
+
+
+def _probe_line(ax: Axes, t: np.ndarray, y: np.ndarray, **kw: Any) -> None:
+    ax.plot(t, y, marker="o" if len(t) < 30 else None, ms=2.5, **kw)
+
+
+def scenario_timecourse(run: RunData, population: str = "E") -> Figure:
+    """Scenario time course: steroids, subunit expression, cortisol and network activity at
+    each probe on one time axis, with pregnancy, treatment and stress phases shaded."""
+    with style():
+        has_slow = run.slow is not None and run.slow.sizes.get("time", 0) > 1
+        panels = ["steroids", "expression"] + (["cortisol"] if has_slow and "cortisol" in
+                                               run.slow else []) + ["network"]
+        fig = new_figure(35 * len(panels))
+        axes = fig.subplots(len(panels), 1, sharex=True)
+        spans = phases(run)
+        pt = run.probes["time"].values if "time" in run.probes.coords else np.zeros(1)
+        ax = axes[panels.index("steroids")]
+        if has_slow:
+            t = run.slow["time"].values
+            for k, var in enumerate(("progesterone_plasma", "allo_brain", "thdoc_brain",
+                                     "zuranolone_brain")):
+                if var in run.slow and float(run.slow[var].max()) > 0:
+                    ax.plot(t, np.maximum(run.slow[var].values, 1e-3), color=OKABE_ITO[k],
+                            label=LABELS[var])
+        else:
+            conc = run.probes["brain_conc"]
+            for k, sp in enumerate(conc["species"].values):
+                y = conc.sel(species=sp).values
+                if y.max() > 0:
+                    _probe_line(ax, pt, np.maximum(y, 1e-3), color=OKABE_ITO[k % 8],
+                                label=f"{sp} (brain)")
+        ax.set_yscale("log")
+        ax.set_ylabel("concentration (nM)")
+        ax = axes[panels.index("expression")]
+        for k, sub in enumerate(("delta", "gamma2", "alpha4")):
+            label = {"delta": "δ", "gamma2": "γ2", "alpha4": "α4"}[sub]
+            if has_slow and f"{sub}_{population}" in run.slow:
+                ax.plot(run.slow["time"].values, run.slow[f"{sub}_{population}"].values,
+                        color=OKABE_ITO[k], label=label)
+            elif f"{sub}_expression" in run.probes:
+                _probe_line(ax, pt, run.probes[f"{sub}_expression"].sel(
+                    population=population).values, color=OKABE_ITO[k], label=label)
+        ax.axhline(1.0, color="0.5", lw=0.5, ls=":")
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(min(lo, 0.9), max(hi, 1.1))  # never magnify a 0.1 % wiggle
+        ax.set_ylabel(f"expression, {population} (1 = ref.)")
+        _legend_above(ax, 3)
+        if "cortisol" in panels:
+            ax = axes[panels.index("cortisol")]
+            ax.plot(run.slow["time"].values, run.slow["cortisol"].values, color=OKABE_ITO[4])
+            ax.set_ylabel("cortisol (µg/dL)")
+        ax = axes[panels.index("network")]
+        if "rate" in run.probes:
+            for k, pop in enumerate(run.probes["population"].values):
+                _probe_line(ax, pt, run.probes["rate"].sel(population=pop).values,
+                            color=population_colour(str(pop), k), label=str(pop))
+        ax.set_ylabel("rate at probes (Hz)")
+        _legend_above(ax, 4)
+        axes[-1].set_xlabel("time (days)")
+        for a in axes:
+            _shade(a, spans)
+        kinds = list(dict.fromkeys(k for k, _, _ in spans))
+        _legend_above(axes[0], 2, handles=[
+            *axes[0].get_legend_handles_labels()[0],
+            *[Patch(color=PHASE_COLOURS[k], alpha=0.4, label=k) for k in kinds]])
+        if len(pt) == 1 and not has_slow:
+            axes[-1].set_xlim(pt[0] - 0.5, pt[0] + 0.5)
+        return fig
+
+
+def raster(run: RunData, probe: int = 0, max_cells: int = 80, bin_ms: float = 5.0) -> Figure:
+    """Spike raster (up to ``max_cells`` cells per population) and population rates of one
+    probe (``bin_ms`` bins)."""
+    if probe not in run.spikes:
+        raise ValueError(f"probe {probe} has no spikes (run with output.save_spikes=true); "
+                         f"probes with spikes: {sorted(run.spikes)}")
+    with style():
+        fig = new_figure(90)
+        ax_r, ax_p = fig.subplots(2, 1, sharex=True, height_ratios=[2.2, 1])
+        raw = run.spikes[probe]
+        order = [p for p in run.sizes if p in raw] + [p for p in raw if p not in run.sizes]
+        spikes = {p: raw[p] for p in order}  # network order, not the file's alphabetical one
+        offset, ticks, labels = 0, [], []
+        t_end = 0.0
+        for k, (pop, (i, t)) in enumerate(spikes.items()):
+            n = run.sizes.get(pop, int(i.max()) + 1 if len(i) else 1)
+            shown = min(n, max_cells)
+            keep = i < shown
+            colour = population_colour(pop, k)
+            ax_r.scatter(t[keep] * 1e3, i[keep] + offset, s=0.6, color=colour, lw=0,
+                         rasterized=True)
+            ticks.append(offset + shown / 2)
+            labels.append(pop)
+            offset += shown + 5
+            t_end = max(t_end, float(t.max()) if len(t) else 0.0)
+        duration_ms = (t_end * 1e3) if t_end > 0 else 1.0
+        warm = float(run.config.get("probe", {}).get("warmup_ms", 0.0))
+        window = float(run.config.get("probe", {}).get("window_ms", duration_ms))
+        edges = np.arange(0.0, warm + window + bin_ms, bin_ms)
+        for k, (pop, (_i, t)) in enumerate(spikes.items()):
+            n = run.sizes.get(pop, 1)
+            counts, _ = np.histogram(t * 1e3, edges)
+            ax_p.plot(edges[:-1] + bin_ms / 2, counts / n / (bin_ms * 1e-3),
+                      color=population_colour(pop, k), label=pop, lw=0.7)
+        for a in (ax_r, ax_p):
+            if warm > 0:
+                a.axvspan(0, warm, color="0.85", lw=0, zorder=0)
+        ax_r.set_yticks(ticks, labels)
+        ax_r.set_ylabel("cells")
+        ax_p.set_ylabel("population rate (Hz)")
+        ax_p.set_xlabel("time from probe start (ms)")
+        ax_p.set_xlim(0, warm + window)
+        _legend_above(ax_p, 4)
+        day = float(run.probes["time"].values[probe]) if "time" in run.probes.coords else 0.0
+        ax_r.set_title(f"probe {probe} at day {day:.2f} (grey: warm-up, not analysed)")
+        return fig
+
+
+def spectra(run: RunData) -> Figure:
+    """LFP-proxy power spectra (Welch) of every probe, coloured by probe time."""
+    if run.spectra is None:
+        raise ValueError("the run has no spectra (no network probes)")
+    with style():
+        fig = new_figure(60)
+        ax = fig.subplots()
+        psd = run.spectra
+        f = psd["frequency"].values
+        t = psd["time"].values
+        norm = Normalize(float(t.min()), float(t.max()) if t.max() > t.min() else t.min() + 1)
+        sm = ScalarMappable(norm=norm, cmap=SEQUENTIAL_CMAP)
+        keep = (f >= 1) & (f <= 150)
+        for k in range(psd.shape[0]):
+            y = psd.values[k, keep]
+            ax.plot(f[keep], np.maximum(y, 1e-12), color=sm.to_rgba(t[k]), lw=0.8)
+        ax.set_yscale("log")
+        ax.set_xlabel("frequency (Hz)")
+        ax.set_ylabel("LFP-proxy PSD (nA²/Hz)")
+        for lo, hi, name in ((4, 12, "θ"), (30, 80, "γ")):
+            ax.axvspan(lo, hi, color="0.92", lw=0, zorder=0)
+            ax.text((lo + hi) / 2, 1.0, name, transform=ax.get_xaxis_transform(),
+                    ha="center", va="top")
+        fig.colorbar(sm, ax=ax, label="probe time (days)")
+        return fig
+
+
+def inhibition(run: RunData) -> Figure:
+    """Tonic vs phasic GABA-A inhibition onto the LFP population at each probe: charge per
+    recorded cell over the analysis window, and the tonic fraction."""
+    if "tonic_charge" not in run.probes:
+        raise ValueError("the run has no probe metrics")
+    with style():
+        fig = new_figure(70)
+        ax_q, ax_f = fig.subplots(2, 1, sharex=True, height_ratios=[1.6, 1])
+        t = run.probes["time"].values
+        for k, name in enumerate(("tonic_charge", "phasic_charge")):
+            _probe_line(ax_q, t, run.probes[name].values * 1e12, color=OKABE_ITO[k],
+                        label=name.split("_")[0])
+        ax_q.set_ylabel("GABA-A charge (pC)")
+        _legend_above(ax_q, 2)
+        _probe_line(ax_f, t, run.probes["tonic_fraction"].values, color=OKABE_ITO[2])
+        ax_f.set_ylim(0, 1)
+        ax_f.set_ylabel("tonic fraction")
+        ax_f.set_xlabel("time (days)")
+        for a in (ax_q, ax_f):
+            _shade(a, phases(run))
+        if len(t) == 1:
+            ax_f.set_xlim(t[0] - 0.5, t[0] + 0.5)
+        return fig
+
+
+# --------------------------------------------------------------------------- sweeps
+
+
+def _grid(df: Any, metric: str, x: str, y: str) -> tuple[np.ndarray, list, list]:
+    table = df.groupby([y, x])[metric].mean().unstack(x)
+    return table.to_numpy(dtype=float), list(table.columns), list(table.index)
+
+
+def heatmap(df: Any, metric: str, x: str, y: str, facet: str | None = None) -> Figure:
+    """Phase diagram: a summary metric over two swept parameters (mean over the others and
+    over seeds), one panel per value of a third."""
+    for col in (metric, x, y, *([facet] if facet else [])):
+        if col not in df.columns:
+            raise ValueError(f"'{col}' is not a column of the sweep; columns: {list(df.columns)}")
+    with style():
+        values = sorted(df[facet].unique()) if facet else [None]
+        fig = new_figure(55 if len(values) == 1 else 50)
+        axes = np.atleast_1d(fig.subplots(1, len(values), sharey=True, squeeze=False)[0])
+        scale = 1e12 if metric.startswith(("tonic_charge", "phasic_charge")) else 1.0
+        grids = [_grid(df if v is None else df[df[facet] == v], metric, x, y) for v in values]
+        allz = np.concatenate([g[0].ravel() for g in grids]) * scale
+        finite = allz[np.isfinite(allz)]
+        vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0, 1)
+        im = None
+        for ax, v, (z, xs, ys) in zip(axes, values, grids, strict=True):
+            im = ax.imshow(z * scale, origin="lower", aspect="auto", cmap=SEQUENTIAL_CMAP,
+                           vmin=vmin, vmax=vmax if vmax > vmin else vmin + 1)
+            ax.set_xticks(range(len(xs)), [f"{u:g}" if isinstance(u, float) else str(u)
+                                           for u in xs])
+            ax.set_yticks(range(len(ys)), [f"{u:g}" if isinstance(u, float) else str(u)
+                                           for u in ys])
+            ax.set_xlabel(pretty(x))
+            if v is not None:
+                ax.set_title(f"{pretty(facet)} = {v:g}" if isinstance(v, float)
+                             else f"{pretty(facet)} = {v}")
+            for (r, c), val in np.ndenumerate(z * scale):
+                if np.isfinite(val) and len(xs) * len(ys) <= 30:
+                    ax.text(c, r, f"{val:.3g}", ha="center", va="center", fontsize=5,
+                            color="white" if val < (vmin + vmax) / 2 else "black")
+        axes[0].set_ylabel(pretty(y))
+        label = pretty(metric)
+        fig.colorbar(im, ax=list(axes), label=label)
+        return fig
+
+
+def dose_response(df: Any, x: str, metric: str, hue: str | None = None) -> Figure:
+    """Dose-response: a summary metric against one swept parameter, mean ± SD over seeds
+    (and any other swept parameter), one line per value of ``hue``."""
+    for col in (metric, x, *([hue] if hue else [])):
+        if col not in df.columns:
+            raise ValueError(f"'{col}' is not a column of the sweep; columns: {list(df.columns)}")
+    with style():
+        fig = new_figure(60)
+        ax = fig.subplots()
+        scale = 1e12 if metric.startswith(("tonic_charge", "phasic_charge")) else 1.0
+        groups = sorted(df[hue].unique()) if hue else [None]
+        xs_all = np.asarray(df[x], dtype=float)
+        logx = (xs_all > 0).all() and xs_all.max() / max(xs_all.min(), 1e-300) >= 10
+        symlog = not logx and (xs_all >= 0).all() and xs_all.max() >= 20 * np.min(
+            xs_all[xs_all > 0], initial=np.inf)
+        for k, g in enumerate(groups):
+            sub = df if g is None else df[df[hue] == g]
+            stats = sub.groupby(x)[metric].agg(["mean", "std", "count"]).sort_index()
+            xs = stats.index.to_numpy(dtype=float)
+            ax.errorbar(xs, stats["mean"] * scale, yerr=stats["std"].fillna(0) * scale,
+                        color=OKABE_ITO[k % 8], marker="o", capsize=1.5, lw=1,
+                        label=None if g is None else (f"{g:g}" if isinstance(g, float)
+                                                      else str(g)))
+        if logx:
+            ax.set_xscale("log")
+        elif symlog:
+            ax.set_xscale("symlog", linthresh=float(np.min(xs_all[xs_all > 0])))
+        ax.set_xlabel(pretty(x))
+        ax.set_ylabel(pretty(metric))
+        n = int(df.groupby([x, *([hue] if hue else [])]).size().max())
+        ax.set_title(f"mean ± SD over {n} run(s) per point")
+        if hue:
+            ax.legend(title=pretty(hue), loc="best")
+        return fig
+
+
+def condition_comparison(ds: xr.Dataset, by: str,
+                         series: Sequence[tuple[str, str | None]] = (("tonic_charge", None),
+                                                                     ("rate", "E"))) -> Figure:
+    """Condition comparison (e.g. treatment none / brexanolone / zuranolone): time courses
+    of tonic inhibition and E-cell rate at the probes, mean over the other swept
+    parameters, one line per condition."""
+    if by not in ds.dims:
+        raise ValueError(f"'{by}' is not a swept parameter; swept: {list(ds.dims)}")
+    with style():
+        fig = new_figure(40 * len(series) + 10)
+        axes = np.atleast_1d(fig.subplots(len(series), 1, sharex=True, squeeze=False)[:, 0])
+        other = [d for d in ds["probe_time"].dims if d not in (by, "probe")]
+        t = ds["probe_time"].mean(other).transpose(by, "probe") / 86400.0 if other else \
+            ds["probe_time"].transpose(by, "probe") / 86400.0
+        for ax, (name, pop) in zip(axes, series, strict=True):
+            if name not in ds:
+                raise ValueError(f"the sweep has no series '{name}'")
+            da = ds[name] if pop is None else ds[name].sel(population=pop)
+            rest = [d for d in da.dims if d not in (by, "probe")]
+            mean = da.mean(rest) if rest else da
+            units = ds[name].attrs.get("units", "")
+            scale, unit = PLOT_SCALE.get(units, (1.0, units))
+            single = ds.sizes["probe"] == 1  # one probe per run: compare at that probe
+            sd = da.std(rest) if rest else None
+            for k, v in enumerate(ds[by].values):
+                y = mean.sel({by: v}).values * scale
+                name_v = f"{v:g}" if isinstance(v, float) else str(v)
+                if single:
+                    err = None if sd is None else sd.sel({by: v}).values * scale
+                    ax.errorbar([k], y, yerr=err, color=OKABE_ITO[k % 8], marker="o",
+                                capsize=2, label=name_v)
+                    continue
+                tt = t.sel({by: v}).values
+                ax.plot(tt, y, color=OKABE_ITO[k % 8], marker="o" if len(tt) < 30 else None,
+                        label=name_v)
+            label = name.replace("_", " ") + (f", {pop}" if pop else "")
+            ax.set_ylabel(f"{label} ({unit})" if unit and unit != "1" else label)
+        if ds.sizes["probe"] == 1:
+            values = [f"{v:g}" if isinstance(v, float) else str(v) for v in ds[by].values]
+            axes[-1].set_xticks(range(len(values)), values)
+            axes[-1].set_xlim(-0.5, len(values) - 0.5)
+            axes[-1].set_xlabel(pretty(by) + " (mean ± SD over the other parameters)")
+        else:
+            _legend_above(axes[0], 3, title=pretty(by))
+            axes[-1].set_xlabel("time (days)")
+        return fig
+
+
+def figure_axes_summary(fig: Figure) -> list[dict[str, Any]]:
+    """Labels, line counts and image counts of each axes (for tests and captions)."""
+    return [{"xlabel": a.get_xlabel(), "ylabel": a.get_ylabel(), "lines": len(a.get_lines()),
+             "images": len(a.get_images()), "collections": len(a.collections)}
+            for a in fig.axes]
+
+
+__all__ = ["scenario_timecourse", "raster", "spectra", "inhibition", "heatmap",
+           "dose_response", "condition_comparison", "phases", "pretty"]

@@ -1,0 +1,83 @@
+"""One shared figure style: single-column size, colour-blind-safe colours, saving with
+provenance.
+
+Sizes follow a single journal column (85 mm wide); fonts are 7 pt so that text stays
+readable at that width. Colours are the Okabe & Ito (2008) palette, distinguishable with
+the common colour-vision deficiencies; ordered maps use ``cividis`` (Nuñez et al. 2018).
+Figures are plain :class:`matplotlib.figure.Figure` objects (no pyplot state, no display),
+rendered by the Agg (PNG) and PDF (vector) backends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+
+#: Okabe & Ito (2008) colour-blind-safe palette (black first dropped for lines).
+OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
+             "#000000")
+#: One colour per population, fixed across figures.
+POPULATION_COLOURS = {"E": "#0072B2", "PV": "#D55E00", "SST": "#009E73", "PVN": "#CC79A7"}
+#: Phase shading (light, with the label used in legends).
+PHASE_COLOURS = {"pregnancy": "#BBBBBB", "treatment": "#56B4E9", "stress": "#E69F00"}
+SEQUENTIAL_CMAP = "cividis"
+
+MM = 1 / 25.4
+COLUMN_WIDTH_IN = 85 * MM
+DOUBLE_WIDTH_IN = 174 * MM
+
+RC = {
+    "font.size": 7, "axes.titlesize": 7, "axes.labelsize": 7, "xtick.labelsize": 6,
+    "ytick.labelsize": 6, "legend.fontsize": 6, "legend.frameon": False,
+    "axes.spines.top": False, "axes.spines.right": False, "axes.linewidth": 0.6,
+    "lines.linewidth": 1.0, "lines.markersize": 3, "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6, "axes.prop_cycle": mpl.cycler(color=OKABE_ITO),
+    "figure.dpi": 150, "savefig.dpi": 300, "pdf.fonttype": 42, "ps.fonttype": 42,
+    "image.cmap": SEQUENTIAL_CMAP, "axes.titlelocation": "left",
+}
+
+
+@contextlib.contextmanager
+def style() -> Iterator[None]:
+    """Apply the allonet style inside the block (restores rcParams afterwards)."""
+    with mpl.rc_context(RC):
+        yield
+
+
+def new_figure(height_mm: float, width_in: float = COLUMN_WIDTH_IN) -> Figure:
+    """A single-column figure (85 mm wide) with constrained layout (no overlapping text)."""
+    return Figure(figsize=(width_in, height_mm * MM), layout="constrained")
+
+
+def population_colour(pop: str, k: int = 0) -> str:
+    return POPULATION_COLOURS.get(pop, OKABE_ITO[k % len(OKABE_ITO)])
+
+
+def save(fig: Figure, stem: str | Path, formats: Sequence[str],
+         provenance: Mapping[str, str], caption: str) -> list[Path]:
+    """Write ``stem.<fmt>`` for each format with the caption and provenance embedded.
+
+    PNG: text chunks ``Title``, ``Description`` (the caption) and ``allonet:<key>``.
+    PDF: ``Title``, ``Subject`` (the caption) and ``Keywords`` (``key=value; ...``).
+    """
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    out = []
+    for fmt in formats:
+        path = stem.with_suffix(f".{fmt}")
+        if fmt == "png":
+            meta = {"Title": stem.name, "Description": caption, "Software": "allonet"}
+            meta |= {f"allonet:{k}": str(v) for k, v in provenance.items()}
+        elif fmt == "pdf":
+            meta = {"Title": stem.name, "Subject": caption, "Creator": "allonet",
+                    "Keywords": "; ".join(f"{k}={v}" for k, v in provenance.items())}
+        else:
+            meta = {}
+        with style():
+            fig.savefig(path, format=fmt, metadata=meta or None)
+        out.append(path)
+    return out
