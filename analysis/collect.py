@@ -2,8 +2,10 @@
 
 One row per complete job: its overrides as typed columns (``int``, ``float``, ``bool`` or
 ``str``), identifiers (job folder, seed, config hash) and scalar summaries of its probes
-(mean over probes of every per-probe metric; per-population ones as ``<metric>_<pop>``)
-and of its slow layer (mean/min/max of brain ALLO and cortisol). Stacked time series go
+(mean over probes of every per-probe metric; per-population ones as ``<metric>_<pop>``;
+per phase -- pregnancy, postpartum, treatment, stress -- as ``<metric>_<phase>_mean`` and,
+for tonic charge and conductance, ``_min``) and of its slow layer (mean/min/max of brain
+ALLO and cortisol). Stacked time series go
 to ``series/probes`` (every per-probe metric, ``[run, probe]`` or ``[run, probe,
 population]``) and ``series/slow`` (``SLOW_SERIES``, ``[run, slow_step]``), NaN-padded when
 runs differ in length, each with its own time array. Incomplete or unreadable result files
@@ -23,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from analysis.phases import in_phase, phase_spans
 from sims.io import Result, Variable, is_complete, read_result, write_result
 
 SLOW_SUMMARIES = ("allo_brain", "cortisol")
@@ -57,6 +60,38 @@ def _mean(x: np.ndarray) -> float:
     return float(np.mean(x[np.isfinite(x)])) if np.isfinite(x).any() else float("nan")
 
 
+#: Per-probe metrics summarised per phase (mean; and min for the inhibition measures).
+PHASE_METRICS = ("rate", "tonic_charge", "phasic_charge", "gamma_power", "g_tonic")
+PHASE_MINIMA = ("tonic_charge", "g_tonic")
+
+
+def phase_summaries(res: Result, pops: list[str]) -> dict[str, float]:
+    """``<metric>[_<pop>]_<phase>_mean`` (and ``_min``) over the probes in each phase
+    (pregnancy, postpartum, treatment, stress; ``analysis.phases``)."""
+    probes, slow = res.groups["probes"], res.groups["slow"]
+    events = [(str(n), float(t) / 24.0) for n, t in json.loads(res.attrs.get("events_json",
+                                                                             "[]"))]
+    spans = phase_spans(slow["time"].data / 86400.0,
+                        {k: v.data for k, v in slow.items() if k != "time"}, events)
+    t = probes["time"].data / 86400.0
+    row: dict[str, float] = {}
+    for kind in dict.fromkeys(k for k, _, _ in spans):
+        mask = in_phase(t, spans, kind)
+        if not mask.any():
+            continue
+        for name in PHASE_METRICS:
+            if name not in probes:
+                continue
+            v = probes[name]
+            columns = ([(name, v.data[mask])] if v.dims == ("time",) else
+                       [(f"{name}_{p}", v.data[mask, j]) for j, p in enumerate(pops)])
+            for col, x in columns:
+                row[f"{col}_{kind}_mean"] = _mean(x)
+                if name in PHASE_MINIMA:
+                    row[f"{col}_{kind}_min"] = float(np.nanmin(x))
+    return row
+
+
 def summarise(res: Result) -> dict[str, float]:
     """Scalar summaries of one run."""
     row: dict[str, float] = {}
@@ -69,6 +104,8 @@ def summarise(res: Result) -> dict[str, float]:
             for j, p in enumerate(pops):
                 row[f"{name}_{p}_mean"] = _mean(v.data[:, j])
     slow = res.groups.get("slow", {})
+    if "time" in probes and "time" in slow:
+        row |= phase_summaries(res, pops)
     for name in SLOW_SUMMARIES:
         if name in slow:
             x = slow[name].data

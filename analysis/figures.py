@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from analysis.load import RunData
+from analysis.phases import DRUG_VARIABLES, STRESS_VARIABLES, phase_spans
 from analysis.style import (
     OKABE_ITO,
     PHASE_COLOURS,
@@ -70,31 +71,13 @@ def pretty(name: str) -> str:
 
 
 def phases(run: RunData) -> list[tuple[str, float, float]]:
-    """Phases to shade, ``(kind, start_day, end_day)``, from the slow layer and events."""
-    out: list[tuple[str, float, float]] = []
+    """Phases to shade, ``(kind, start_day, end_day)`` (``analysis.phases``)."""
     if run.slow is None or run.slow.sizes.get("time", 0) < 2:
-        return out
-    t = run.slow["time"].values
-    for name, day in run.events:
-        if name == "delivery":
-            out.append(("pregnancy", float(t[0]), day))
-
-    def spans(mask: np.ndarray) -> list[tuple[float, float]]:
-        edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(int), 0]))
-        return [(float(t[a]), float(t[min(b, len(t) - 1)])) for a, b in edges.reshape(-1, 2)]
-
-    drug = np.zeros(len(t), dtype=bool)
-    for var in ("allo_drug_plasma", "zuranolone_plasma"):
-        if var in run.slow and run.slow[var].max() > 0:
-            x = run.slow[var].values
-            drug |= x > 0.05 * x.max()
-    out += [("treatment", a, b) for a, b in spans(drug)]
-    stress = np.zeros(len(t), dtype=bool)
-    for var in ("chronic_stress", "acute_stress"):
-        if var in run.slow:
-            stress |= run.slow[var].values > 0.05
-    out += [("stress", a, b) for a, b in spans(stress)]
-    return out
+        return []
+    slow = {v: run.slow[v].values for v in (*DRUG_VARIABLES, *STRESS_VARIABLES)
+            if v in run.slow}
+    return [p for p in phase_spans(run.slow["time"].values, slow, run.events)
+            if p[0] in PHASE_COLOURS]
 
 
 def _shade(ax: Axes, spans: Sequence[tuple[str, float, float]]) -> None:

@@ -96,6 +96,18 @@ def write_result(path: str | os.PathLike, result: Result, compression_level: int
     return path
 
 
+def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
+    """Delete the temporary files a killed writer of ``path`` left behind.
+
+    Only for a job starting over on its own folder (no other process writes there).
+    """
+    path = Path(path)
+    stale = sorted(path.parent.glob(f".{path.name}.tmp-*")) if path.parent.is_dir() else []
+    for f in stale:
+        f.unlink(missing_ok=True)
+    return stale
+
+
 def _attr(v: Any) -> Any:
     if isinstance(v, bytes):
         return v.decode()

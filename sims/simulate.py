@@ -217,5 +217,7 @@ def run_job(cfg: DictConfig | dict, out_dir: str | Path,
     if up_to_date(target, c):
         log.info("skipped: %s is complete for this config", target)
         return "skipped"
+    for f in io.remove_stale_temporaries(target):
+        log.warning("removed %s, left by a killed run", f)
     simulate(cfg, out_dir=out_dir, overrides=overrides)
     return "ran"

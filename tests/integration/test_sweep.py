@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -133,3 +135,27 @@ def test_structural_override_compiles_once_per_structure(tmp_path):
     compiles = [json.loads(x) for x in (cache / backend.COMPILE_LOG).read_text().splitlines()]
     assert len(compiles) == 2 and len({c["project"] for c in compiles}) == 2
     assert len([d for d in cache.iterdir() if d.is_dir()]) == 2
+
+
+@pytest.mark.slow
+def test_killed_sweep_resumes_only_missing_jobs_and_leaves_no_corrupt_file(tmp_path):
+    """SIGKILL the whole sweep (main process and workers) after its first file appears."""
+    out = tmp_path / "sweep"
+    cmd = [ALLONET, "-m", "+experiment=quick_grid", "hydra/launcher=joblib",
+           "hydra.launcher.n_jobs=1", f"hydra.sweep.dir={out}"]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and not list(out.rglob("result.h5")):
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = {f: f.stat().st_mtime_ns for f in out.rglob("result.h5")}
+    assert 1 <= len(before) < 4
+    assert all(read_result(f).attrs["complete"] for f in before)  # atomic: never half a file
+    rerun = sweep(out)
+    assert f"{4 - len(before)} ran, {len(before)} skipped, 0 failed" in rerun.stderr
+    assert {f: f.stat().st_mtime_ns for f in before} == before
+    files = sorted(out.rglob("result.h5"))
+    assert len(files) == 4 and all(read_result(f).attrs["complete"] for f in files)
+    assert not list(out.rglob(".result.h5.tmp-*"))
