@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from sims.config import compose
 from sims.fast import backend
@@ -25,6 +26,7 @@ def _spikes(path) -> np.ndarray:
     return read_result(path).groups["spikes/probe_0/E"]["t"].data
 
 
+@pytest.mark.slow  # compiles a second structure (~25 s on a cold cache)
 def test_second_job_in_a_reused_process_equals_a_fresh_process(tmp_path):
     job_a = ["sim=debug", "coupling=network_only", "network.populations.PVN.n=30",
              "steroids.brain_nM.allo=3"]
