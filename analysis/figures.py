@@ -40,13 +40,30 @@ LABELS = {
     "tonic_charge": "tonic GABA-A charge (pC)", "phasic_charge": "phasic GABA-A charge (pC)",
     "tonic_fraction": "tonic fraction", "gamma_power": "gamma power (nA²)",
     "theta_power": "theta power (nA²)", "rate": "rate (Hz)", "cortisol": "cortisol (µg/dL)",
+    "g_tonic": "tonic conductance (nS)", "mean_g_inh": "inhibitory conductance (nS)",
+    "mean_g_exc": "excitatory conductance (nS)",
 }
 #: Factors from stored SI values to the plotted units.
 PLOT_SCALE = {"C": (1e12, "pC"), "S": (1e9, "nS"), "s": (1e3, "ms")}
 
 
+def metric_scale(metric: str) -> float:
+    """Factor from a stored SI summary to the unit in its label (C -> pC, S -> nS)."""
+    if metric.startswith(("tonic_charge", "phasic_charge")):
+        return 1e12
+    if metric.startswith(("g_tonic", "mean_g_")):
+        return 1e9
+    return 1.0
+
+
 def pretty(name: str) -> str:
     """Axis label for a sweep column or variable name (units where known)."""
+    for phase in ("pregnancy", "postpartum", "treatment", "stress"):
+        for stat, word in (("mean", "mean"), ("min", "min.")):
+            if name.endswith(f"_{phase}_{stat}"):
+                label = pretty(name.removesuffix(f"_{phase}_{stat}"))
+                head, _, unit = label.partition(" (")
+                return f"{word} {head}, {phase}" + (f" ({unit}" if unit else "")
     base = name.removesuffix("_mean")
     for key, label in LABELS.items():
         if base == key:
@@ -278,7 +295,7 @@ def heatmap(df: Any, metric: str, x: str, y: str, facet: str | None = None) -> F
         values = sorted(df[facet].unique()) if facet else [None]
         fig = new_figure(55 if len(values) == 1 else 50)
         axes = np.atleast_1d(fig.subplots(1, len(values), sharey=True, squeeze=False)[0])
-        scale = 1e12 if metric.startswith(("tonic_charge", "phasic_charge")) else 1.0
+        scale = metric_scale(metric)
         grids = [_grid(df if v is None else df[df[facet] == v], metric, x, y) for v in values]
         allz = np.concatenate([g[0].ravel() for g in grids]) * scale
         finite = allz[np.isfinite(allz)]
@@ -314,7 +331,7 @@ def dose_response(df: Any, x: str, metric: str, hue: str | None = None) -> Figur
     with style():
         fig = new_figure(60)
         ax = fig.subplots()
-        scale = 1e12 if metric.startswith(("tonic_charge", "phasic_charge")) else 1.0
+        scale = metric_scale(metric)
         groups = sorted(df[hue].unique()) if hue else [None]
         xs_all = np.asarray(df[x], dtype=float)
         logx = (xs_all > 0).all() and xs_all.max() / max(xs_all.min(), 1e-300) >= 10
