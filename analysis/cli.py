@@ -75,7 +75,7 @@ def run_figures(result: Path, out: Path, formats: list[str], probe: int | None,
     if run.spikes:
         k = probe if probe is not None else sorted(run.spikes)[len(run.spikes) // 2]
         jobs.append(("fig2_raster", figures.raster, {"probe": k}, f"Probe {k}."))
-    else:
+    elif "rate" in run.probes:
         log.warning("no spikes saved in %s: figure 2 (raster) skipped", result)
     if run.spectra is not None:
         jobs.append(("fig3_spectra", figures.spectra, {}, ""))

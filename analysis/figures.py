@@ -112,26 +112,74 @@ def _probe_line(ax: Axes, t: np.ndarray, y: np.ndarray, **kw: Any) -> None:
     ax.plot(t, y, marker="o" if len(t) < 30 else None, ms=2.5, **kw)
 
 
+#: Runs longer than this (days) show slow variables as daily mean and daily range.
+DAILY_ABOVE_DAYS = 14.0
+
+
+def _slow_line(ax: Axes, t: np.ndarray, y: np.ndarray, floor: float | None = None,
+               **kw: Any) -> None:
+    """A slow-layer variable; over long runs its daily mean with a band of the daily range
+    (circadian swings would otherwise fill the panel)."""
+    if floor is not None:
+        y = np.maximum(y, floor)
+    if len(t) < 2 or t[-1] - t[0] <= DAILY_ABOVE_DAYS:
+        ax.plot(t, y, **kw)
+        return
+    day = np.floor(t - t[0]).astype(int)
+    n = day.max() + 1
+    count = np.bincount(day, minlength=n)
+    keep = count >= 0.5 * np.median(count[count > 0])  # drop a partial last day
+    mean = np.bincount(day, weights=y, minlength=n)[keep] / count[keep]
+    lo, hi = np.full(n, np.inf), np.full(n, -np.inf)
+    np.minimum.at(lo, day, y)
+    np.maximum.at(hi, day, y)
+    centre = t[0] + np.arange(n)[keep] + 0.5
+    line, = ax.plot(centre, mean, **kw)
+    ax.fill_between(centre, lo[keep], hi[keep], color=line.get_color(), alpha=0.2, lw=0)
+
+
+def _expression_panel(ax: Axes, run: RunData, population: str, has_slow: bool,
+                      pt: np.ndarray) -> None:
+    for k, sub in enumerate(("delta", "gamma2", "alpha4")):
+        label = {"delta": "δ", "gamma2": "γ2", "alpha4": "α4"}[sub]
+        if has_slow and f"{sub}_{population}" in run.slow:
+            _slow_line(ax, run.slow["time"].values, run.slow[f"{sub}_{population}"].values,
+                       color=OKABE_ITO[k], label=label)
+        elif f"{sub}_expression" in run.probes:
+            _probe_line(ax, pt, run.probes[f"{sub}_expression"].sel(
+                population=population).values, color=OKABE_ITO[k], label=label)
+    ax.axhline(1.0, color="0.5", lw=0.5, ls=":")
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(min(lo, 0.9), max(hi, 1.1))  # never magnify a 0.1 % wiggle
+    ax.set_ylabel(f"expression, {population} (1 = ref.)")
+    _legend_above(ax, 3)
+
+
 def scenario_timecourse(run: RunData, population: str = "E") -> Figure:
     """Scenario time course: steroids, subunit expression, cortisol and network activity at
-    each probe on one time axis, with pregnancy, treatment and stress phases shaded."""
+    each probe on one time axis, with pregnancy, treatment and stress phases shaded (runs
+    over 14 days: slow variables as daily mean, band = daily range)."""
     with style():
         has_slow = run.slow is not None and run.slow.sizes.get("time", 0) > 1
-        panels = ["steroids", "expression"] + (["cortisol"] if has_slow and "cortisol" in
-                                               run.slow else []) + ["network"]
-        fig = new_figure(35 * len(panels))
-        axes = fig.subplots(len(panels), 1, sharex=True)
+        has_expression = (has_slow and f"delta_{population}" in run.slow) or \
+            "delta_expression" in run.probes
+        panels = ["steroids"] + (["expression"] if has_expression else []) + \
+            (["cortisol"] if has_slow and "cortisol" in run.slow else []) + \
+            (["network"] if "rate" in run.probes else [])
+        fig = new_figure(35 * len(panels) + (10 if len(panels) == 1 else 0))
+        axes = list(np.atleast_1d(fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]))
+        ax_of = dict(zip(panels, axes, strict=True))
         spans = phases(run)
         pt = run.probes["time"].values if "time" in run.probes.coords else np.zeros(1)
-        ax = axes[panels.index("steroids")]
+        ax = ax_of["steroids"]
         if has_slow:
             t = run.slow["time"].values
             for k, var in enumerate(("progesterone_plasma", "allo_brain", "thdoc_brain",
                                      "zuranolone_brain")):
                 if var in run.slow and float(run.slow[var].max()) > 0:
-                    ax.plot(t, np.maximum(run.slow[var].values, 1e-3), color=OKABE_ITO[k],
-                            label=LABELS[var])
-        else:
+                    _slow_line(ax, t, run.slow[var].values, floor=1e-3, color=OKABE_ITO[k],
+                               label=LABELS[var])
+        elif "brain_conc" in run.probes:
             conc = run.probes["brain_conc"]
             for k, sp in enumerate(conc["species"].values):
                 y = conc.sel(species=sp).values
@@ -140,38 +188,28 @@ def scenario_timecourse(run: RunData, population: str = "E") -> Figure:
                                 label=f"{sp} (brain)")
         ax.set_yscale("log")
         ax.set_ylabel("concentration (nM)")
-        ax = axes[panels.index("expression")]
-        for k, sub in enumerate(("delta", "gamma2", "alpha4")):
-            label = {"delta": "δ", "gamma2": "γ2", "alpha4": "α4"}[sub]
-            if has_slow and f"{sub}_{population}" in run.slow:
-                ax.plot(run.slow["time"].values, run.slow[f"{sub}_{population}"].values,
-                        color=OKABE_ITO[k], label=label)
-            elif f"{sub}_expression" in run.probes:
-                _probe_line(ax, pt, run.probes[f"{sub}_expression"].sel(
-                    population=population).values, color=OKABE_ITO[k], label=label)
-        ax.axhline(1.0, color="0.5", lw=0.5, ls=":")
-        lo, hi = ax.get_ylim()
-        ax.set_ylim(min(lo, 0.9), max(hi, 1.1))  # never magnify a 0.1 % wiggle
-        ax.set_ylabel(f"expression, {population} (1 = ref.)")
-        _legend_above(ax, 3)
-        if "cortisol" in panels:
-            ax = axes[panels.index("cortisol")]
-            ax.plot(run.slow["time"].values, run.slow["cortisol"].values, color=OKABE_ITO[4])
+        if "expression" in ax_of:
+            _expression_panel(ax_of["expression"], run, population, has_slow, pt)
+        if "cortisol" in ax_of:
+            ax = ax_of["cortisol"]
+            _slow_line(ax, run.slow["time"].values, run.slow["cortisol"].values,
+                       color=OKABE_ITO[4])
             ax.set_ylabel("cortisol (µg/dL)")
-        ax = axes[panels.index("network")]
-        if "rate" in run.probes:
+        if "network" in ax_of:
+            ax = ax_of["network"]
             for k, pop in enumerate(run.probes["population"].values):
                 _probe_line(ax, pt, run.probes["rate"].sel(population=pop).values,
                             color=population_colour(str(pop), k), label=str(pop))
-        ax.set_ylabel("rate at probes (Hz)")
-        _legend_above(ax, 4)
+            ax.set_ylabel("rate at probes (Hz)")
+            _legend_above(ax, 4)
         axes[-1].set_xlabel("time (days)")
         for a in axes:
             _shade(a, spans)
         kinds = list(dict.fromkeys(k for k, _, _ in spans))
-        _legend_above(axes[0], 2, handles=[
-            *axes[0].get_legend_handles_labels()[0],
-            *[Patch(color=PHASE_COLOURS[k], alpha=0.4, label=k) for k in kinds]])
+        handles = [*axes[0].get_legend_handles_labels()[0],
+                   *[Patch(color=PHASE_COLOURS[k], alpha=0.4, label=k) for k in kinds]]
+        if handles:
+            _legend_above(axes[0], 2, handles=handles)
         if len(pt) == 1 and not has_slow:
             axes[-1].set_xlim(pt[0] - 0.5, pt[0] + 0.5)
         return fig

@@ -36,8 +36,13 @@ def test_timecourse_has_every_panel_with_units_and_phases(pregnancy_run):
     assert fig.axes[-1].get_xlabel() == "time (days)"
     steroid_lines = fig.axes[0].get_lines()
     assert len(steroid_lines) >= 3  # progesterone, ALLO, THDOC
+    # 28 days: daily means (day centres 0.5 ... 27.5) with a band of the daily range
     t = steroid_lines[0].get_xdata()
-    assert t[0] == pytest.approx(0.0) and t[-1] == pytest.approx(28.0, abs=0.01)
+    assert t[0] == pytest.approx(0.5) and t[-1] == pytest.approx(27.5) and len(t) == 28
+    allo = run.slow["allo_brain"].values
+    day0 = run.slow["time"].values < 1.0
+    assert steroid_lines[1].get_ydata()[0] == pytest.approx(allo[day0].mean())
+    assert len(fig.axes[0].collections) >= 3  # the daily-range bands
     assert len(fig.axes[-1].get_lines()) == 4  # one per population
     n_probes = run.probes.sizes["time"]
     assert len(fig.axes[-1].get_lines()[0].get_xdata()) == n_probes == 7
