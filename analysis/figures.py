@@ -113,7 +113,7 @@ def _probe_line(ax: Axes, t: np.ndarray, y: np.ndarray, **kw: Any) -> None:
 
 
 #: Runs longer than this (days) show slow variables as daily mean and daily range.
-DAILY_ABOVE_DAYS = 14.0
+DAILY_ABOVE_DAYS = 60.0
 
 
 def _slow_line(ax: Axes, t: np.ndarray, y: np.ndarray, floor: float | None = None,
@@ -158,7 +158,7 @@ def _expression_panel(ax: Axes, run: RunData, population: str, has_slow: bool,
 def scenario_timecourse(run: RunData, population: str = "E") -> Figure:
     """Scenario time course: steroids, subunit expression, cortisol and network activity at
     each probe on one time axis, with pregnancy, treatment and stress phases shaded (runs
-    over 14 days: slow variables as daily mean, band = daily range)."""
+    over 60 days: slow variables as daily mean, band = daily range)."""
     with style():
         has_slow = run.slow is not None and run.slow.sizes.get("time", 0) > 1
         has_expression = (has_slow and f"delta_{population}" in run.slow) or \
