@@ -444,12 +444,5 @@ def condition_comparison(ds: xr.Dataset, by: str,
         return fig
 
 
-def figure_axes_summary(fig: Figure) -> list[dict[str, Any]]:
-    """Labels, line counts and image counts of each axes (for tests and captions)."""
-    return [{"xlabel": a.get_xlabel(), "ylabel": a.get_ylabel(), "lines": len(a.get_lines()),
-             "images": len(a.get_images()), "collections": len(a.collections)}
-            for a in fig.axes]
-
-
 __all__ = ["scenario_timecourse", "raster", "spectra", "inhibition", "heatmap",
            "dose_response", "condition_comparison", "phases", "pretty"]
