@@ -25,6 +25,7 @@ from analysis import figures  # noqa: E402
 from analysis.collect import collect, load_sweep, load_sweep_dataset, swept_parameters  # noqa: E402
 from analysis.load import load_run_data  # noqa: E402
 from analysis.style import save  # noqa: E402
+from sims.io import read_result  # noqa: E402
 
 log = logging.getLogger("allonet.figures")
 FORMATS = ("png", "pdf", "svg")
@@ -99,8 +100,9 @@ def sweep_figures(sweep: Path, out: Path, formats: list[str], metric: str | None
         if path is None:
             raise FileNotFoundError(f"{sweep}: no complete run to collect")
         sweep = path
-    df = load_sweep(sweep)
-    swept = swept_parameters(sweep)
+    res = read_result(sweep)  # read once; the table, swept keys and series come from it
+    df = load_sweep(res)
+    swept = swept_parameters(res)
     if not swept:
         raise ValueError(f"{sweep}: nothing varies between runs; no sweep figures")
     numeric = [c for c in swept if df[c].dtype.kind in "fiu"]
@@ -127,7 +129,7 @@ def sweep_figures(sweep: Path, out: Path, formats: list[str], metric: str | None
     made.append(Made("fig6_dose_response", cap, save(fig, out / "fig6_dose_response", formats,
                                                      prov, cap)))
     by = compare or ("treatment" if "treatment" in swept else swept[-1])
-    ds = load_sweep_dataset(sweep)
+    ds = load_sweep_dataset(res)
     if "probe_time" in ds and "tonic_charge" in ds:
         fig = figures.condition_comparison(ds, by)
         cap = _caption(figures.condition_comparison, f"Conditions: {by}.")

@@ -208,24 +208,29 @@ def collect(sweep_dir: str | Path) -> tuple[Path | None, list[str], list[str]]:
     return write_result(sweep_dir / "sweep.h5", result), used, skipped
 
 
-def load_sweep(path: str | Path) -> Any:
-    """``sweep.h5`` as a pandas DataFrame, one row per run (needs pandas)."""
+def _as_result(src: str | Path | Result) -> Result:
+    """A sweep file's contents, read once by the caller and passed on, or read here."""
+    return src if isinstance(src, Result) else read_result(src)
+
+
+def load_sweep(src: str | Path | Result) -> Any:
+    """``sweep.h5`` (a path or its already-read :class:`Result`) as a pandas DataFrame."""
     import pandas as pd
 
-    res = read_result(path)
+    res = _as_result(src)
     columns = json.loads(res.attrs["columns_json"])
     return pd.DataFrame({c: res.groups["table"][c].data for c in columns})
 
 
-def swept_parameters(path: str | Path) -> list[str]:
+def swept_parameters(src: str | Path | Result) -> list[str]:
     """The override columns of a sweep that take more than one value."""
-    res = read_result(path)
+    res = _as_result(src)
     table = res.groups["table"]
     keys = json.loads(res.attrs.get("swept_json", "[]"))
     return [k for k in keys if len(np.unique(table[k].data)) > 1]
 
 
-def load_sweep_dataset(path: str | Path) -> Any:
+def load_sweep_dataset(src: str | Path | Result) -> Any:
     """``sweep.h5`` as an ``xarray.Dataset`` whose dimensions are the swept parameters.
 
     Summaries become variables over the swept parameters (NaN where a combination did not
@@ -236,13 +241,13 @@ def load_sweep_dataset(path: str | Path) -> Any:
     """
     import xarray as xr
 
-    df = load_sweep(path)
-    dims = swept_parameters(path)
+    res = _as_result(src)  # one read of the file for the table, the swept keys and series
+    df = load_sweep(res)
+    dims = swept_parameters(res)
     if not dims:
         return df.to_xarray()
     if df.duplicated(dims).any():
         raise ValueError(f"runs repeat the same values of {dims}: no grid to put them on")
-    res = read_result(path)
     ds = df.drop(columns=[c for c in ("run",) if c in df]).set_index(dims).to_xarray()
     for gname in ("series/probes", "series/slow"):
         g = res.groups.get(gname, {})

@@ -40,7 +40,8 @@ LABELS = {
     "tonic_charge": "tonic GABA-A charge (pC)", "phasic_charge": "phasic GABA-A charge (pC)",
     "tonic_fraction": "tonic fraction", "gamma_power": "gamma power (nA²)",
     "theta_power": "theta power (nA²)", "rate": "rate (Hz)", "cortisol": "cortisol (µg/dL)",
-    "g_tonic": "tonic conductance (nS)", "mean_g_inh": "inhibitory conductance (nS)",
+    "g_tonic": "tonic conductance (nS)", "tau_gaba": "phasic decay τ (ms)",
+    "mean_g_inh": "inhibitory conductance (nS)",
     "mean_g_exc": "excitatory conductance (nS)",
 }
 #: Factors from stored SI values to the plotted units.
@@ -48,12 +49,14 @@ PLOT_SCALE = {"C": (1e12, "pC"), "S": (1e9, "nS"), "s": (1e3, "ms")}
 
 
 def metric_scale(metric: str) -> float:
-    """Factor from a stored SI summary to the unit in its label (C -> pC, S -> nS)."""
-    if metric.startswith(("tonic_charge", "phasic_charge")):
-        return 1e12
-    if metric.startswith(("g_tonic", "mean_g_")):
-        return 1e9
-    return 1.0
+    """Factor from a stored SI summary to the unit in its label (C -> pC, S -> nS), from the
+    stored metric's own unit (``sims.fast.probe``)."""
+    from sims.fast.probe import METRIC_UNITS, RECEPTOR_UNITS  # imports Brian2: only if needed
+
+    units = METRIC_UNITS | RECEPTOR_UNITS
+    base = max((m for m in units if metric == m or metric.startswith(m + "_")), key=len,
+               default=None)
+    return PLOT_SCALE.get(units[base], (1.0, ""))[0] if base else 1.0
 
 
 def pretty(name: str) -> str:

@@ -153,8 +153,13 @@ def simulate(cfg: DictConfig | dict, out_dir: str | Path | None = None,
         ConfigError: bad input, before anything is built or written.
         RunawayActivityError: NaN or runaway firing; the file is written, complete=False.
     """
+    return _simulate_validated(validate(cfg), out_dir, overrides)
+
+
+def _simulate_validated(c: dict, out_dir: str | Path | None,
+                        overrides: list[str] | tuple[str, ...]) -> Result:
+    """:func:`simulate` for a config already checked by ``validate`` (``c`` is modified)."""
     started, t_wall = provenance.now_iso(), time.perf_counter()
-    c = validate(cfg)
     chash = config_digest(c)
     config_yaml = OmegaConf.to_yaml(OmegaConf.create(c))
     master = int(c["seed"])
@@ -219,5 +224,5 @@ def run_job(cfg: DictConfig | dict, out_dir: str | Path,
         return "skipped"
     for f in io.remove_stale_temporaries(target):
         log.warning("removed %s, left by a killed run", f)
-    simulate(cfg, out_dir=out_dir, overrides=overrides)
+    _simulate_validated(c, out_dir, overrides)  # validated above: not again
     return "ran"
