@@ -1,8 +1,8 @@
 """allonet benchmarks, printed side by side (no thresholds; numbers for the notes).
 
 (a) one probe of the default 4000-neuron network through allonet vs the same network run
-    as a bare Brian2 cpp_standalone script (same binary work; allonet adds run_args,
-    result reading and metrics);
+    as a bare Brian2 cpp_standalone script with the same compiler flags (same binary work;
+    allonet adds run_args, result reading and metrics), and with Brian2's default flags;
 (b) a 28-day pregnancy_postpartum run with 4 probes/day of 2 s (open mode, 2 workers);
 (c) where the time goes: compile vs simulate vs read/metrics vs slow layer vs I/O;
 (d) a 20-point run-time sweep through ``allonet -m``: 1 vs 2 joblib workers vs rebuilding
@@ -27,6 +27,7 @@ import sweep_bench  # bench/ is on sys.path when this file runs as a script
 
 from sims.config import compose, validate
 from sims.fast.backend import CompiledNetwork, reset_brian
+from sims.fast.build_cache import EXTRA_COMPILE_ARGS
 from sims.fast.network import build_network
 from sims.fast.pharmacology import network_gaba_state
 from sims.fast.probe import run_probe
@@ -36,9 +37,16 @@ from sims.simulate import simulate
 REPEATS = 3
 
 
-def bare_brian2(c: dict, directory: Path) -> tuple[float, float]:
-    """Build the network with plain Brian2 (values compiled in) and time the binary runs."""
+def bare_brian2(c: dict, directory: Path, allonet_flags: bool = True) -> tuple[float, float]:
+    """Build the network with plain Brian2 (values compiled in) and time the binary runs.
+
+    ``allonet_flags``: compile with allonet's extra compiler flags (the same binary work, so
+    the ratio is allonet's own overhead); else with Brian2's default flags.
+    """
     reset_brian()
+    if allonet_flags:
+        b2.prefs.codegen.cpp.extra_compile_args_gcc = [
+            *b2.prefs.codegen.cpp.extra_compile_args_gcc, *EXTRA_COMPILE_ARGS]
     b2.set_device("cpp_standalone", build_on_run=False)
     b2.prefs.devices.cpp_standalone.openmp_threads = 0
     b2.defaultclock.dt = 0.1 * b2.ms
@@ -100,6 +108,7 @@ def main() -> None:
         cold_s, _ = allonet_probe(c)  # compiles into the empty cache
         warm_s, probe_s = allonet_probe(c)
         bare_compile_s, bare_s = bare_brian2(c, tmp / "bare")
+        _, default_s = bare_brian2(c, tmp / "bare_default_flags", allonet_flags=False)
         ratio = probe_s / bare_s
         window = c["probe"]["warmup_ms"] + c["probe"]["window_ms"]
         print(f"\n(a) one probe, default network ({window:.0f} ms biological time), median of "
@@ -108,6 +117,9 @@ def main() -> None:
         print(f"    {'run (s)':28}{probe_s:>10.3f}{bare_s:>14.3f}{ratio:>8.2f}")
         print(f"    {'compile, cold cache (s)':28}{cold_s:>10.1f}{bare_compile_s:>14.1f}")
         print(f"    {'build, cached (s)':28}{warm_s:>10.1f}{'-':>14}")
+        print(f"    bare Brian2 with its default compiler flags: {default_s:.3f} s per run "
+              f"(allonet {probe_s / default_s:.2f}x of it; allonet adds "
+              f"{' '.join(EXTRA_COMPILE_ARGS)})")
         sys.stdout.flush()
         wall, t = postpartum_28d(tmp / "cache", tmp / "pp")
         n = t["n_probes"]
@@ -117,7 +129,8 @@ def main() -> None:
         for key, label in (("slow_s", "slow layer"), ("construct_s", "build Brian2 objects"),
                            ("build_s", "code generation + make (cached)"),
                            ("simulate_s", "binary runs (simulation)"),
-                           ("read_s", "read results + metrics"),
+                           ("read_s", "read results"), ("metrics_s", "metrics"),
+                           ("worker_s", "worker jobs (start to return)"),
                            ("parallel_wall_s", "probe phase, wall"),
                            ("assemble_s", "assemble datasets"), ("write_s", "write HDF5")):
             if key in t:

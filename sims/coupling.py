@@ -85,15 +85,18 @@ def _probe_chunk(c: Mapping[str, Any], tasks: list[tuple[int, float, Mapping, di
                  progress: Progress | None = None
                  ) -> tuple[list[tuple[int, ProbeOutput]], dict[str, float]]:
     """Run independent probes on one compiled network (also a worker process's job)."""
+    t_start = time.perf_counter()
     with CompiledNetwork(c) as net:
         timings = dict(net.timings)
         outs = []
         for k, t, ck, conc in tasks:
             out = run_probe(net, ck, conc, context=f"probe {k} at t={t:g} h")
+            out.raw = out.raw.compact(c["output"]["save_spikes"])
             _merge_timings(timings, out.raw.timings)
             outs.append((k, out))
             if progress is not None:
                 progress.step()
+    timings["worker_s"] = time.perf_counter() - t_start
     return outs, timings
 
 
@@ -178,6 +181,7 @@ def run_closed(c: Mapping[str, Any]) -> EpochResult:
             out = run_probe(net, ck, conc, context=f"probe {k} at t={t:g} h")
             _merge_timings(timings, out.raw.timings)
             _feedback(c, model, out, reference)
+            out.raw = out.raw.compact(c["output"]["save_spikes"])
             concs.append(conc)
             exprs.append(expr)
             outs.append(out)

@@ -58,6 +58,18 @@ class RawProbe:
     t_stop: float
     timings: dict[str, float] = field(default_factory=dict)
 
+    def compact(self, keep_spikes: bool = True) -> RawProbe:
+        """The same probe without the recorded traces (and spikes unless ``keep_spikes``).
+
+        A probe's traces (~10 MB for a 2-s window) are reduced to metrics right away; a run
+        keeps, and worker processes send back, only what gets stored.
+        """
+        empty = np.empty(0)
+        spikes = self.spikes if keep_spikes else {p: (np.empty(0, np.int32), empty)
+                                                  for p in self.spikes}
+        return RawProbe(spikes=spikes, sizes=self.sizes, state_t=empty, state={},
+                        t_start=self.t_start, t_stop=self.t_stop, timings=self.timings)
+
 
 def _diff_keys(a: Any, b: Any, prefix: str = "") -> set[str]:
     if isinstance(a, dict) and isinstance(b, dict):
@@ -172,6 +184,8 @@ class CompiledNetwork:
         self.timings: dict[str, float] = {}
         t0 = time.perf_counter()
         reset_brian()
+        b2.prefs.codegen.cpp.extra_compile_args_gcc = [
+            *b2.prefs.codegen.cpp.extra_compile_args_gcc, *build_cache.EXTRA_COMPILE_ARGS]
         if self.backend == "cpp_standalone":
             b2.set_device("cpp_standalone", build_on_run=False)
             b2.prefs.devices.cpp_standalone.openmp_threads = 0

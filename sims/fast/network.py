@@ -8,6 +8,7 @@ steroid levels or subunit expression lives in the shared variables listed in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,35 +36,70 @@ class FastNetwork:
     duration: b2.Quantity = field(default_factory=lambda: 0 * b2.second)
 
 
-def binomial_cdf(n: int, p: float, tail: float = 1e-17) -> np.ndarray:
-    """CDF of Binomial(n, p) up to the count where the remaining tail is below ``tail``."""
-    pmf = [(1.0 - p) ** n]
-    while 1.0 - sum(pmf) > tail and len(pmf) <= n:
-        k = len(pmf)
-        pmf.append(pmf[-1] * (n - k + 1) / k * p / (1.0 - p))
-    cdf = np.cumsum(pmf)
-    cdf[-1] = 1.0  # sentinel: the search always ends
-    return cdf
+def binomial_cdf(n: int, p: float, tail: float = 1e-17) -> tuple[int, np.ndarray]:
+    """CDF of Binomial(n, p) over the counts that carry all but ``tail`` of the mass.
+
+    Returns ``(k0, cdf)`` with ``cdf[j] = P(K <= k0 + j)``; counts below ``k0`` have total
+    probability < ``tail`` and the last entry is set to exactly 1 (a sentinel, so a search
+    always ends). The pmf is evaluated in log space (``lgamma``), so large ``n p`` does not
+    underflow ``(1 - p)^n``.
+    """
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"binomial probability must be in (0, 1), got {p}")
+    mu, sd = n * p, math.sqrt(n * p * (1.0 - p))
+    lo, hi = max(0, math.floor(mu - 40 * sd - 10)), min(n, math.ceil(mu + 40 * sd + 10))
+    k = np.arange(lo, hi + 1)
+    log_pmf = (math.lgamma(n + 1) - np.array([math.lgamma(j + 1) + math.lgamma(n - j + 1)
+                                              for j in k])
+               + k * math.log(p) + (n - k) * math.log1p(-p))
+    cdf = np.cumsum(np.exp(log_pmf))
+    cdf /= cdf[-1]
+    first = int(np.searchsorted(cdf, tail))  # counts before it carry < tail
+    last = int(np.searchsorted(cdf, 1.0 - tail))  # the rest carries < tail (or rounds to 1)
+    cdf = cdf[first:last + 1].copy()
+    cdf[-1] = 1.0
+    return int(k[first]), cdf
+
+
+#: Tables up to this length are searched by counting (vectorised, no branches); longer ones
+#: by a branch-free binary search.
+LINEAR_SEARCH_MAX = 64
 
 
 def binomial_counts(n: int, p: float, name: str) -> b2.BinomialFunction:
     """Exact Binomial(n, p) samples (never the normal approximation).
 
-    The compiled (C++) version inverts one uniform number against a precomputed CDF table
-    (tail < 1e-17), with no division in the loop: ~3x cheaper than Brian2's sequential
-    recursion, same distribution (tested). numpy and Cython keep Brian2's implementations.
+    The compiled (C++) version inverts one uniform number ``U`` against a precomputed CDF
+    table (tail < 1e-17): the count is the first ``k`` with ``U <= cdf[k]``, found without
+    data-dependent branches. As the table is non-decreasing, that ``k`` equals the number of
+    entries below ``U``, which short tables sum in one vectorised pass; long tables use a
+    fixed-length binary search. A ``while (U > cdf[k]) k++`` scan gives the same numbers but
+    mispredicts a branch on every draw: the branch-free forms made the 4000-neuron
+    network's external drive ~4x cheaper (measured in ``bench/``). numpy and Cython keep
+    Brian2's implementations.
     """
     f = b2.BinomialFunction(n, p, approximate=False, name=name)
-    cdf = binomial_cdf(n, p)
+    k0, cdf = binomial_cdf(n, p)
     table = ", ".join(repr(float(x)) for x in cdf)
+    if len(cdf) <= LINEAR_SEARCH_MAX:
+        search = f"""    long k = {k0};
+    for (int j = 0; j < {len(cdf) - 1}; j++)
+        k += (U > {f.name}_cdf[j]);
+    return k;"""
+    else:
+        search = f"""    long lo = 0, n = {len(cdf)};
+    while (n > 1) {{
+        const long half = n / 2;
+        lo = ({f.name}_cdf[lo + half - 1] < U) ? lo + half : lo;
+        n -= half;
+    }}
+    return {k0} + lo;"""
     code = f"""
 static const double {f.name}_cdf[{len(cdf)}] = {{{table}}};
 static inline long {f.name}(const int _vectorisation_idx)
 {{
     const double U = _rand(_vectorisation_idx);
-    long k = 0;
-    while (U > {f.name}_cdf[k]) k++;
-    return k;
+{search}
 }}
 """
     f.implementations.add_implementation("cpp", {"support_code": code}, name=f.name,

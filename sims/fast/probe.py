@@ -4,6 +4,7 @@ and reduce its activity to the metrics stored per probe.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -107,7 +108,9 @@ def run_probe(net: CompiledNetwork, c: Mapping[str, Any], conc_nM: Mapping[str, 
     net.check_compatible(c)
     values = network_gaba_state(c, conc_nM)
     raw = net.run(values)
+    t0 = time.perf_counter()
     per, scalars, freqs, psd = measure(raw, c)
     check_activity(raw, per, c, f"{context} (steroids {_rounded(conc_nM)} nM)")
+    raw.timings["metrics_s"] = time.perf_counter() - t0
     rec = {v: np.array([float(values[p][v]) for p in raw.sizes]) for v in SHARED_VARIABLES}
     return ProbeOutput(per, scalars, freqs, psd, rec, raw)

@@ -23,6 +23,25 @@ def test_cv_regular_is_zero_and_poisson_is_one():
     assert np.isnan(metrics.cv_isi(np.array([0]), np.array([0.5]), 0, 1))
 
 
+def test_cv_matches_a_per_cell_loop():
+    """The grouped computation equals the textbook loop over cells (mixed, unsorted input)."""
+    rng = np.random.default_rng(5)
+    n = 60
+    counts = rng.integers(0, 12, n)  # some cells below min_spikes, some silent
+    i = np.repeat(np.arange(n), counts)
+    t = rng.uniform(0, 2.0, len(i))
+    perm = rng.permutation(len(i))
+    i, t = i[perm], t[perm]
+    cvs = []
+    for cell in range(n):
+        tc = np.sort(t[(i == cell) & (t >= 0.2) & (t < 1.8)])
+        if len(tc) >= 3:
+            isi = np.diff(tc)
+            cvs.append(isi.std() / isi.mean())
+    assert metrics.cv_isi(i, t, 0.2, 1.8) == pytest.approx(np.mean(cvs), rel=1e-12)
+    assert np.isnan(metrics.cv_isi(np.array([0, 1]), np.array([0.5, 0.6]), 0, 1))
+
+
 def test_synchrony_identical_is_one_independent_is_small():
     rng = np.random.default_rng(2)
     n, T = 100, 20.0
