@@ -1,7 +1,7 @@
 """Sweep benchmark: a 20-point run-time sweep through the real command line.
 
-Each point is a job of ``allonet -m`` (debug network, one probe of 4.2 s biological time,
-brain ALLO swept over 20 values, joblib launcher), compared side by side:
+Each point is a job of ``allonet -m`` (the default 4000-neuron network, one probe of 2.2 s
+biological time, brain ALLO swept over 20 values, joblib launcher), compared side by side:
 
 - allonet, 1 joblib worker, warm build cache (the structure was compiled beforehand);
 - allonet, 2 joblib workers, warm build cache;
@@ -25,7 +25,7 @@ from pathlib import Path
 POINTS = 20
 REBUILD_POINTS = 4
 ALLONET = str(Path(sys.executable).with_name("allonet"))
-COMMON = ["sim=debug", "coupling=network_only", "probe.window_ms=4000",
+COMMON = ["coupling=network_only", "probe.window_ms=2000",
           "output.save_spikes=false", "hydra/launcher=joblib"]
 
 
@@ -60,7 +60,7 @@ def main(full: bool = False) -> dict[str, float]:
         fresh = str(tmp / "rebuild") + "/${hydra:job.num}"  # a new project folder per job
         tr = timed_sweep(tmp / "rebuild_runs", 2, n_rebuild, fresh)
     rebuild = tr / n_rebuild * POINTS
-    print(f"\n(d) {POINTS}-point run-time sweep (debug network, 4.2 s probe per point, "
+    print(f"\n(d) {POINTS}-point run-time sweep (default network, 2.2 s probe per point, "
           "allonet -m, joblib)")
     print(f"    {'variant':46}{'wall (s)':>10}{'per point':>11}")
     print(f"    {'first job, cold cache (compiles the network)':46}{compile_s:>10.1f}")
