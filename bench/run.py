@@ -34,7 +34,7 @@ from sims.fast.probe import run_probe
 from sims.io import read_result
 from sims.simulate import simulate
 
-REPEATS = 3
+REPEATS = 5
 
 
 def bare_brian2(c: dict, directory: Path, allonet_flags: bool = True) -> tuple[float, float]:

@@ -10,7 +10,7 @@ import pytest
 
 from sims.config import compose, validate
 from sims.coupling import run_epochs
-from sims.fast import backend
+from sims.fast import backend, build_cache
 from sims.fast.backend import CompiledNetwork, StructuralChangeError
 from sims.fast.probe import run_probe
 
@@ -68,6 +68,26 @@ def test_parallel_workers_give_the_same_probes_as_one(debug_config):
     one = run_epochs(config(debug_config, workers=1))
     two = run_epochs(config(debug_config, workers=2))
     assert_same(one, two)
+    for p in (*one.probes, *two.probes):  # traces are reduced to metrics, spikes kept
+        assert p.raw.state == {} and p.raw.state_t.size == 0
+        assert sum(len(t) for _, t in p.raw.spikes.values()) > 0
+
+
+def test_probes_keep_no_spikes_when_they_are_not_saved(debug_config):
+    c = config(debug_config, workers=1)
+    c["output"]["save_spikes"] = False
+    res = run_epochs(c)
+    assert all(len(t) == 0 for p in res.probes for _, t in p.raw.spikes.values())
+    assert all(p.per_population["rate"][0] > 0 for p in res.probes)  # measured before
+
+
+def test_the_build_uses_allonet_compiler_flags(debug_config):
+    with CompiledNetwork(debug_config) as net:
+        makefile = (net.project / "makefile").read_text()
+    for flag in build_cache.EXTRA_COMPILE_ARGS:
+        assert flag in makefile
+    assert build_cache.structural_config(debug_config)["compile_args"] == \
+        build_cache.EXTRA_COMPILE_ARGS  # a new flag set is a new cached project
 
 
 @pytest.mark.slow
