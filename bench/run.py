@@ -27,7 +27,7 @@ import sweep_bench  # bench/ is on sys.path when this file runs as a script
 
 from sims.config import compose, validate
 from sims.fast.backend import CompiledNetwork, reset_brian
-from sims.fast.build_cache import EXTRA_COMPILE_ARGS
+from sims.fast.build_cache import EXTRA_COMPILE_ARGS, use_compile_args
 from sims.fast.network import build_network
 from sims.fast.pharmacology import network_gaba_state
 from sims.fast.probe import run_probe
@@ -45,8 +45,7 @@ def bare_brian2(c: dict, directory: Path, allonet_flags: bool = True) -> tuple[f
     """
     reset_brian()
     if allonet_flags:
-        b2.prefs.codegen.cpp.extra_compile_args_gcc = [
-            *b2.prefs.codegen.cpp.extra_compile_args_gcc, *EXTRA_COMPILE_ARGS]
+        use_compile_args()
     b2.set_device("cpp_standalone", build_on_run=False)
     b2.prefs.devices.cpp_standalone.openmp_threads = 0
     b2.defaultclock.dt = 0.1 * b2.ms

@@ -19,6 +19,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 from sims.errors import ConfigError
+from sims.seeds import SEED_MODES
 from sims.slow.schemas import (
     SCENARIO_SCHEMAS,
     TREATMENT_SCHEMAS,
@@ -346,8 +347,7 @@ def validate(cfg: DictConfig | dict) -> dict:
         if rule is not None:
             _check(rule[0](value), key, value, rule[1] + f" (unit given by the suffix of '{leaf}')")
     _check(c["seed"] >= 0, "seed", c["seed"], "an integer >= 0")
-    _check(c["seed_mode"] in ("per_job", "shared"), "seed_mode", c["seed_mode"],
-           "one of ('per_job', 'shared')")
+    _check(c["seed_mode"] in SEED_MODES, "seed_mode", c["seed_mode"], f"one of {SEED_MODES}")
 
     net = c["network"]
     pops = net["populations"]

@@ -91,7 +91,6 @@ def _probe_chunk(c: Mapping[str, Any], tasks: list[tuple[int, float, Mapping, di
         outs = []
         for k, t, ck, conc in tasks:
             out = run_probe(net, ck, conc, context=f"probe {k} at t={t:g} h")
-            out.raw = out.raw.compact(c["output"]["save_spikes"])
             _merge_timings(timings, out.raw.timings)
             outs.append((k, out))
             if progress is not None:
@@ -181,7 +180,6 @@ def run_closed(c: Mapping[str, Any]) -> EpochResult:
             out = run_probe(net, ck, conc, context=f"probe {k} at t={t:g} h")
             _merge_timings(timings, out.raw.timings)
             _feedback(c, model, out, reference)
-            out.raw = out.raw.compact(c["output"]["save_spikes"])
             concs.append(conc)
             exprs.append(expr)
             outs.append(out)

@@ -184,8 +184,7 @@ class CompiledNetwork:
         self.timings: dict[str, float] = {}
         t0 = time.perf_counter()
         reset_brian()
-        b2.prefs.codegen.cpp.extra_compile_args_gcc = [
-            *b2.prefs.codegen.cpp.extra_compile_args_gcc, *build_cache.EXTRA_COMPILE_ARGS]
+        build_cache.use_compile_args()
         if self.backend == "cpp_standalone":
             b2.set_device("cpp_standalone", build_on_run=False)
             b2.prefs.devices.cpp_standalone.openmp_threads = 0
@@ -249,27 +248,22 @@ class CompiledNetwork:
                 out[getattr(g, var)] = val
         return out
 
-    def run(self, values: Mapping[str, Mapping[str, Any]], seed: int | None = None) -> RawProbe:
+    def run(self, values: Mapping[str, Mapping[str, Any]]) -> RawProbe:
         """Run the network once with population -> {shared variable: value}.
 
-        ``seed`` (default: the config's ``seed``) seeds every random number of the run:
-        connectivity, initial membrane potentials and external drive. With
-        ``cpp_standalone`` it is a run-time value; the runtime backend fixes it at build.
+        The config's ``seed`` seeds every random number of the run: connectivity, initial
+        membrane potentials and external drive. With ``cpp_standalone`` it is a run-time
+        value (jobs with other seeds share the binary); the runtime backend fixes it at build.
         """
         t0 = time.perf_counter()
         results = None
-        seed = int(self.c["seed"]) if seed is None else int(seed)
         if self.backend == "cpp_standalone":
             results = f"results_{uuid.uuid4().hex[:12]}"
             args = self._assign(values)
-            args[self.seed_holder.value] = seed  # type: ignore[union-attr]
+            args[self.seed_holder.value] = int(self.c["seed"])  # type: ignore[union-attr]
             b2.device.run(directory=str(self.project), results_directory=results,
                           with_output=False, run_args=args)
         else:
-            if seed != int(self.c["seed"]):
-                raise StructuralChangeError(
-                    f"seed={seed}: the runtime backend fixes the seed ({self.c['seed']}) when "
-                    "it builds the network; use backend=cpp_standalone for run-time seeds")
             self.fn.net.restore("initial", restore_random_state=True)
             for view, val in self._assign(values).items():
                 view[:] = val

@@ -29,6 +29,12 @@ from sims.config import config_hash
 #: (profiled: the principal cells' state update 2.9x faster on AVX-512). Part of the cache key.
 EXTRA_COMPILE_ARGS = ["--param=vect-max-version-for-alias-checks=64"]
 
+def use_compile_args() -> None:
+    """Add :data:`EXTRA_COMPILE_ARGS` to Brian2's compiler preferences (after a reset)."""
+    b2.prefs.codegen.cpp.extra_compile_args_gcc = [
+        *b2.prefs.codegen.cpp.extra_compile_args_gcc, *EXTRA_COMPILE_ARGS]
+
+
 #: Receptor keys that are run-time values (shared variables), not structure.
 RUNTIME_RECEPTOR_KEYS = ("g_tonic_max_nS", "delta_expression", "gamma2_expression",
                          "tonic_steroid_sensitivity", "phasic_steroid_sensitivity",

@@ -33,7 +33,7 @@ class ProbeOutput:
     freqs: np.ndarray
     psd: np.ndarray
     receptor_state: dict[str, np.ndarray]  # shared variable -> [population], SI
-    raw: RawProbe
+    raw: RawProbe  # spikes, sizes and timings; traces already reduced (see run_probe)
 
 
 #: Units of the stored metrics (HDF5 ``units`` attributes).
@@ -101,6 +101,10 @@ def run_probe(net: CompiledNetwork, c: Mapping[str, Any], conc_nM: Mapping[str, 
               context: str = "probe") -> ProbeOutput:
     """Set the receptor state for ``conc_nM`` (and the configured expression), run, measure.
 
+    The returned ``raw`` keeps only what a run stores: spikes (if ``output.save_spikes``),
+    sizes and timings; the recorded traces (~10 MB for a 2-s probe) are reduced to metrics
+    here, so runs and worker processes do not carry them (:meth:`RawProbe.compact`).
+
     Raises:
         StructuralChangeError: if ``c`` differs from the compiled network in compiled-in keys.
         RunawayActivityError: NaN or runaway firing, naming the probe (``context``).
@@ -113,4 +117,5 @@ def run_probe(net: CompiledNetwork, c: Mapping[str, Any], conc_nM: Mapping[str, 
     check_activity(raw, per, c, f"{context} (steroids {_rounded(conc_nM)} nM)")
     raw.timings["metrics_s"] = time.perf_counter() - t0
     rec = {v: np.array([float(values[p][v]) for p in raw.sizes]) for v in SHARED_VARIABLES}
-    return ProbeOutput(per, scalars, freqs, psd, rec, raw)
+    return ProbeOutput(per, scalars, freqs, psd, rec,
+                       raw.compact(keep_spikes=c["output"]["save_spikes"]))
