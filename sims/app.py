@@ -1,30 +1,80 @@
 """The ``allonet`` Hydra app: compose the config and call :func:`sims.simulate.run_job`.
 
-In a multirun (``-m``) a failing job is recorded in its ``job_status.json`` instead of
-raising, so the other jobs go on; the sweep callback (``sims.sweep.SweepSummary``) then
-prints the failures and exits with status 1. A single run exits 2 on bad input and
-re-raises any other error.
+Exit codes (one scheme for every layer, ``sims.errors``): 0 success, 1 internal error
+(with a traceback), 2 bad input (Hydra composition and override syntax included, with a
+message and no traceback), 3 runaway or non-finite activity (with the probe's time,
+steroid levels and rates). In a multirun (``-m``) a failing job is recorded in its
+``job_status.json`` instead of raising, so the other jobs go on; the sweep callback
+(``sims.sweep.SweepSummary``) then prints the failures and exits with their shared code.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
+import traceback
+from collections.abc import Callable
+from typing import Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from sims.config import CONFIG_DIR, ConfigError, register_configs
+from sims.config import register_configs, register_resolvers
+from sims.constants import CONFIG_DIR
+from sims.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, exit_code
 
 register_configs()
+register_resolvers()
 log = logging.getLogger("allonet")
 
 
+def _report(exc: BaseException, code: int) -> None:
+    """The one-line message of a failure (bad input, failed run) or a traceback (a bug)."""
+    if code == EXIT_INTERNAL:
+        traceback.print_exception(exc, file=sys.stderr)
+        return
+    text = str(exc).strip()
+    cause = exc.__cause__
+    if cause is not None and str(cause).strip() and str(cause).strip() not in text:
+        text += "\n" + str(cause).strip()
+    print(f"allonet: {text}", file=sys.stderr, flush=True)
+
+
+def run_and_report(func: Callable[[], Any]) -> Any:
+    """Hydra's ``run_and_report`` with allonet's exit codes.
+
+    Hydra reports every exception raised while it composes the config or parses overrides
+    with exit status 1, like a crash. allonet's task function handles its own failures
+    (and exits with their code), so what reaches here is Hydra's: composition errors and
+    bad override syntax are bad input (2, a message without a traceback); anything else is
+    an internal error (1, with the traceback). ``HYDRA_FULL_ERROR=1`` re-raises as Hydra
+    does.
+    """
+    try:
+        return func()
+    except Exception as exc:  # noqa: BLE001 - classified and reported, then exit
+        if os.environ.get("HYDRA_FULL_ERROR") == "1":
+            raise
+        code = exit_code(exc)
+        _report(exc, code)
+        sys.exit(code)
+
+
+def _use_allonet_exit_codes() -> None:
+    """Route Hydra's top-level error handling through :func:`run_and_report`."""
+    import hydra._internal.hydra as hydra_core
+    import hydra._internal.utils as hydra_utils
+
+    hydra_utils.run_and_report = run_and_report
+    hydra_core.run_and_report = run_and_report
+
+
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
-def main(cfg: DictConfig) -> str:
+def _app(cfg: DictConfig) -> str:
     """Run one simulation (or skip it if complete) into the Hydra job folder."""
     from sims import sweep
     from sims.simulate import run_job
@@ -38,18 +88,35 @@ def main(cfg: DictConfig) -> str:
     try:
         status = run_job(cfg, out_dir, overrides)
     except Exception as exc:  # noqa: BLE001 - every failure is reported, see below
+        code = exit_code(exc)
         msg = f"{type(exc).__name__}: {exc}"
         if multirun:
-            sweep.record_job(out_dir, num, overrides, "failed", time.perf_counter() - t0, msg)
+            sweep.record_job(out_dir, num, overrides, "failed", time.perf_counter() - t0, msg,
+                             code)
             log.error("job %s failed: %s", num, msg)
             log.info("%s", sweep.progress_line(hc.sweep.dir))
             return "failed"
-        if isinstance(exc, ConfigError):
-            log.error("%s", exc)
-            print(f"allonet: {exc}", file=sys.stderr)
-            sys.exit(2)
-        raise
+        if code == EXIT_BAD_INPUT:
+            _report(exc, code)  # a message on stderr: nothing ran
+        elif code == EXIT_INTERNAL:
+            log.exception("internal error: %s", msg)  # with the traceback, also in the log
+        else:
+            log.error("%s", msg)  # the failed run's report (time, levels, rates)
+        sys.exit(code)
     if multirun:
         sweep.record_job(out_dir, num, overrides, status, time.perf_counter() - t0)
         log.info("%s", sweep.progress_line(hc.sweep.dir))
     return status
+
+
+def main() -> None:
+    """The ``allonet`` command (and ``python -m sims``)."""
+    _use_allonet_exit_codes()
+    try:
+        _app()
+    except KeyboardInterrupt:
+        print("allonet: interrupted", file=sys.stderr)
+        sys.exit(130)
+
+
+__all__ = ["main", "run_and_report", "EXIT_BAD_INPUT"]

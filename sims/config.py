@@ -1,23 +1,38 @@
 """Typed config schemas (Hydra ConfigStore) and validation of user input.
 
 The schemas make OmegaConf reject unknown keys and wrongly typed values while the
-config is composed. :func:`validate` then checks ranges, units and cross references
-(populations named in connections, species named in concentrations) and raises a
-:class:`ConfigError` that names the key, the value and what is allowed. Both happen
-before any Brian2 object is created, so bad input never compiles, runs or writes.
+config is composed. :func:`validate` then types the entries of named collections
+(populations, connections, species, scenario, treatment), checks ranges, units, cross
+references and every derived constraint that later code divides by, indexes with or
+converts (a PSD segment of too few samples, a recording step longer than the window, a
+delay that is not a multiple of the time step, ...), and raises a :class:`ConfigError`
+that names the key, the value and what is allowed. All of it happens before any Brian2
+object is created, so bad input never compiles, runs or writes. Values are never changed
+silently: a value that later code would have to clamp or round is rejected.
+
+Schemas are stored in Hydra's ConfigStore under root-level names (``allonet_schema``,
+``scenario_<name>_schema``, ``treatment_<name>_schema``), which config files reference as
+``/scenario_<name>_schema@_here_``: they never appear among a group's options.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import dataclasses
+import functools
 import hashlib
 import json
+import math
+import re
+import typing
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
+from sims.constants import CONFIG_DIR, SCHEMA_VERSION  # noqa: F401 - re-exported
 from sims.errors import ConfigError
 from sims.seeds import SEED_MODES
 from sims.slow.schemas import (
@@ -29,10 +44,6 @@ from sims.slow.schemas import (
     SlowConfig,
     SteroidKineticsConfig,
 )
-
-SCHEMA_VERSION = "1.0"
-
-
 
 
 # --------------------------------------------------------------------------- network
@@ -70,8 +81,10 @@ class ConnectionConfig:
 
 @dataclass
 class NetworkConfig:
-    populations: dict[str, PopulationConfig] = MISSING
-    connections: dict[str, ConnectionConfig] = field(default_factory=dict)
+    # Entries are typed by ``validate`` (PopulationConfig, ConnectionConfig), so that new
+    # ones can be added from the command line (``+network.connections.PV_to_SST={...}``).
+    populations: dict[str, Any] = MISSING
+    connections: dict[str, Any] = field(default_factory=dict)
     dt_ms: float = 0.1
     ext_dt_ms: float = 0.5  # external Poisson counts are delivered in bins of this width
     method: str = "euler"
@@ -126,7 +139,7 @@ class ReceptorsConfig:
     nmda: NMDAConfig = field(default_factory=NMDAConfig)
     gaba_a: GABAAConfig = field(default_factory=GABAAConfig)
     tonic: TonicConfig = field(default_factory=TonicConfig)
-    populations: dict[str, PopulationReceptorConfig] = MISSING
+    populations: dict[str, Any] = MISSING  # PopulationReceptorConfig, typed by validate
 
 
 # --------------------------------------------------------------------------- pharmacology
@@ -153,7 +166,7 @@ class SpeciesConfig:
 
 @dataclass
 class PharmacologyConfig:
-    species: dict[str, SpeciesConfig] = MISSING
+    species: dict[str, Any] = MISSING  # SpeciesConfig, typed by validate
 
 
 @dataclass
@@ -208,12 +221,13 @@ class OutputConfig:
     filename: str = "result.h5"
     save_spikes: bool = True
     compression_level: int = 4
+    overwrite: bool = False  # replace a complete result of *another* config in the folder
 
 
 @dataclass
 class AllonetConfig:
     seed: int = 1234  # master seed; a job's own seed derives from it (sims/seeds.py)
-    seed_mode: str = "per_job"  # "per_job" (hash of master + overrides) or "shared"
+    seed_mode: str = "per_job"  # "per_job" (from master + scientific values) or "shared"
     network: NetworkConfig = field(default_factory=NetworkConfig)
     receptors: ReceptorsConfig = field(default_factory=ReceptorsConfig)
     pharmacology: PharmacologyConfig = field(default_factory=PharmacologyConfig)
@@ -231,28 +245,23 @@ class AllonetConfig:
 
 
 def register_configs() -> None:
-    """Register the schemas in Hydra's ConfigStore (idempotent)."""
+    """Register the schemas in Hydra's ConfigStore (idempotent).
+
+    Root-level names only: a schema is never a selectable option of a config group.
+    """
     cs = ConfigStore.instance()
     cs.store(name="allonet_schema", node=AllonetConfig)
-    cs.store(group="network", name="schema", node=NetworkConfig)
-    cs.store(group="receptors", name="schema", node=ReceptorsConfig)
-    cs.store(group="pharmacology", name="schema", node=PharmacologyConfig)
-    cs.store(group="steroids", name="schema", node=SteroidsConfig)
-    cs.store(group="backend", name="schema", node=BackendConfig)
-    cs.store(group="hpa", name="schema", node=HPAConfig)
-    cs.store(group="inflammation", name="schema", node=InflammationConfig)
-    cs.store(group="coupling", name="schema", node=CouplingConfig)
-    cs.store(group="homeostasis", name="schema", node=HomeostasisConfig)
     for name, node in SCENARIO_SCHEMAS.items():
-        cs.store(group="scenario", name=f"{name}_schema", node=node)
+        cs.store(name=f"scenario_{name}_schema", node=node)
     for name, node in TREATMENT_SCHEMAS.items():
-        cs.store(group="treatment", name=f"{name}_schema", node=node)
+        cs.store(name=f"treatment_{name}_schema", node=node)
 
 
 # --------------------------------------------------------------------------- validation
 #: suffix -> (check, description of what is allowed)
 _POSITIVE = (lambda v: v > 0, "a number > 0")
 _NONNEG = (lambda v: v >= 0, "a number >= 0")
+_FRACTION = (lambda v: 0 <= v <= 1, "a fraction in [0, 1]")
 _SUFFIX_RULES = {
     "_ms": _NONNEG, "_nS": _NONNEG, "_pA": _NONNEG, "_pF": _POSITIVE, "_Hz": _NONNEG,
     "_nM": _NONNEG, "_uM": _NONNEG, "_mM": _NONNEG, "_g_per_mol": _POSITIVE,
@@ -260,10 +269,10 @@ _SUFFIX_RULES = {
     "_years": _NONNEG,
     "_per_h": _NONNEG, "_mg": _NONNEG, "_kg": _POSITIVE, "_L": _POSITIVE,
     "_L_per_kg": _POSITIVE, "_L_per_h": _POSITIVE, "_L_per_h_per_kg": _POSITIVE,
-    "_ug_per_kg_per_h": _NONNEG, "_ug_per_dL": _POSITIVE, "_frac": (lambda v: 0 <= v <= 1,
-                                                                      "a fraction in [0, 1]"),
+    "_ug_per_kg_per_h": _NONNEG, "_ug_per_dL": _POSITIVE, "_frac": _FRACTION,
 }
 _SUFFIXES = sorted(_SUFFIX_RULES, key=len, reverse=True)  # longest suffix wins
+#: Keys (leaf names) that later code divides by: strictly positive.
 _STRICTLY_POSITIVE_KEYS = {"C_pF", "gL_nS", "tau_decay_ms", "tau_rise_ms", "dt_ms",
                            "window_ms", "record_dt_ms", "psd_segment_ms", "sync_bin_ms",
                            "tau_w_ms", "ec50_nM", "gaba_ec50_uM", "max_rate_Hz", "ext_dt_ms",
@@ -272,21 +281,33 @@ _STRICTLY_POSITIVE_KEYS = {"C_pF", "gL_nS", "tau_decay_ms", "tau_rise_ms", "dt_m
                            "allo_km_nM", "neurosteroid_ec50_nM", "allo_ec50_nM",
                            "cycle_length_mean_days", "luteal_width_days",
                            "rise_width_weeks", "progesterone_pp_tau_days",
-                           "placental_allo_pp_tau_h", "thdoc_plasma_nM"}
+                           "placental_allo_pp_tau_h", "thdoc_plasma_nM", "gaba_hill",
+                           "phasic_decay_scale"}
 BACKENDS = ("cpp_standalone", "runtime")
 CODEGEN_TARGETS = ("cython", "numpy")
 METHODS = ("euler", "rk2", "rk4", "heun", "milstein")
 KINDS = ("exc", "inh")
 SITES = ("neurosteroid", "sulfated")
+#: Population names become parts of Brian2 object names and of ``PRE_to_POST`` keys.
+POPULATION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+#: The Welch spectrum needs at least this many samples per segment.
+PSD_MIN_SAMPLES = 8
+#: The synchrony measure needs at least this many bins in the analysis window.
+SYNC_MIN_BINS = 2
+#: The compiled binary's run-time seed is a 32-bit signed integer.
+MAX_SEED = 2**31 - 1
 
 
 def _walk(node: Any, prefix: str = ""):
-    """Yield (dotted_key, leaf_key, value) for every leaf of a plain nested dict."""
+    """Yield (dotted_key, leaf_key, value) for every leaf of a plain nested dict or list."""
     if isinstance(node, dict):
         for k, v in node.items():
             yield from _walk(v, f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _walk(v, f"{prefix}[{i}]")
     else:
-        yield prefix, prefix.rsplit(".", 1)[-1], node
+        yield prefix, prefix.rsplit(".", 1)[-1].split("[")[0], node
 
 
 def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
@@ -294,21 +315,106 @@ def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
         raise ConfigError(key, value, allowed)
 
 
-def _merge_typed(schema: Any, c: dict, prefix: str = "") -> dict:
-    """Merge ``c`` into a dataclass schema; unknown keys and wrong types -> ConfigError."""
-    from omegaconf.errors import ConfigKeyError, ValidationError
+def _fields(schema: Any) -> list[str]:
+    return [f.name for f in dataclasses.fields(schema)] if dataclasses.is_dataclass(schema) \
+        else []
 
-    try:
-        merged = OmegaConf.merge(OmegaConf.structured(schema), c)
-    except ConfigKeyError as exc:
-        key = f"{prefix}{exc.full_key}"
-        raise ConfigError(key, c.get(str(exc.key), None) if exc.key else None,
-                          "only keys defined by the schema (sims/config.py, "
-                          "sims/slow/schemas.py); check spelling") from None
-    except ValidationError as exc:
-        raise ConfigError(f"{prefix}{exc.full_key}", getattr(exc, "value", None),
-                          f"a value of the schema's type ({exc.msg.splitlines()[0]})") from None
-    return OmegaConf.to_container(merged, resolve=True)
+
+@functools.cache
+def _hints(schema: type) -> dict[str, Any]:
+    return typing.get_type_hints(schema)
+
+
+def _scalar(kind: type, value: Any, key: str) -> Any:
+    """``value`` as the scalar type ``kind``, converted the way OmegaConf converts."""
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+    elif kind is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
+            return int(value)
+    elif kind is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                return float(value)
+    elif kind is str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+    else:
+        return value
+    raise ConfigError(key, value, f"a value of type {kind.__name__}")
+
+
+def _typed_value(hint: Any, value: Any, key: str) -> Any:
+    """``value`` checked (and converted) against a schema field's type ``hint``."""
+    if dataclasses.is_dataclass(hint):
+        return _merge_typed(hint, value, key + ".")
+    origin = typing.get_origin(hint)
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        _check(isinstance(value, list), key, value, "a list")
+        return [_typed_value(item, v, f"{key}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        _, item = typing.get_args(hint)
+        _check(isinstance(value, dict), key, value, "a mapping")
+        return {str(k): _typed_value(item, v, f"{key}.{k}") for k, v in value.items()}
+    if hint is Any:
+        return value
+    return _scalar(hint, value, key)
+
+
+def _merge_typed(schema: Any, c: Any, prefix: str = "") -> dict:
+    """``c`` checked against a dataclass schema: unknown keys, missing required values and
+    wrong types become :class:`ConfigError`; absent keys take the schema's defaults.
+
+    (A plain-Python walk of the schema: OmegaConf's structured merge does the same at
+    ~5 ms a node, which made validation too slow to check every job of a sweep.)
+    """
+    allowed = _fields(schema)
+    if not isinstance(c, dict):
+        raise ConfigError(prefix.rstrip(".") or "(config)", c, f"a mapping of the keys {allowed}")
+    unknown = [k for k in c if k not in allowed]
+    if unknown:
+        raise ConfigError(f"{prefix}{unknown[0]}", c[unknown[0]],
+                          f"only known keys here, one of {allowed} (unknown key: check "
+                          "spelling)")
+    hints = _hints(schema)
+    out = {}
+    for f in dataclasses.fields(schema):
+        key = f"{prefix}{f.name}"
+        if f.name in c and c[f.name] is not None and c[f.name] != "???":  # ??? = MISSING
+            out[f.name] = _typed_value(hints[f.name], c[f.name], key)
+            continue
+        if f.default is not dataclasses.MISSING and f.default is not MISSING:
+            out[f.name] = copy.deepcopy(f.default)
+        elif f.default_factory is not dataclasses.MISSING:
+            made = f.default_factory()
+            out[f.name] = dataclasses.asdict(made) if dataclasses.is_dataclass(made) else made
+        else:
+            raise ConfigError(key, "(missing)", "a value: this key has no default")
+    return out
+
+
+def _type_entries(c: dict, path: str, schema: Any) -> None:
+    """Type every entry of the named collection at ``path`` (e.g. network.populations)."""
+    *parents, leaf = path.split(".")
+    node = c
+    for p in parents:
+        node = node[p]
+    entries = node[leaf]
+    _check(isinstance(entries, dict), path, entries, "a mapping of names to entries")
+    node[leaf] = {name: _merge_typed(schema, e, f"{path}.{name}.")
+                  for name, e in entries.items()}
 
 
 def _check_polymorphic(c: dict, group: str, schemas: dict[str, Any]) -> None:
@@ -319,46 +425,81 @@ def _check_polymorphic(c: dict, group: str, schemas: dict[str, Any]) -> None:
     c[group] = _merge_typed(schemas[name], node, prefix=f"{group}.")
 
 
-def _check_schema(c: dict) -> dict:
-    """Merge into the root schema: unknown keys and wrong types become ConfigErrors."""
-    return _merge_typed(AllonetConfig, c)
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def validate(cfg: DictConfig | dict) -> dict:
-    """Check a composed config and return it as a plain resolved dict.
-
-    Raises:
-        ConfigError: naming the first offending key, its value and what is allowed.
-    """
-    c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
-    c = _check_schema(c)
-    _check_polymorphic(c, "scenario", SCENARIO_SCHEMAS)
-    _check_polymorphic(c, "treatment", TREATMENT_SCHEMAS)
+def _check_numbers(c: dict) -> None:
+    """Finite numbers everywhere; sign and range rules from the key's unit suffix."""
+    path_rules = {}
+    if c["scenario"]["name"] != "from_file":  # from_file: 0 means the file's span
+        path_rules["scenario.duration_days"] = _POSITIVE
     for key, leaf, value in _walk(c):
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if not _is_number(value):
             continue
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise ConfigError(key, value, "a finite number")
         parent = key.rsplit(".", 2)[-2] if key.count(".") >= 1 else ""
         rule = next((_SUFFIX_RULES[s] for s in _SUFFIXES if leaf.endswith(s)), None) or \
             next((_SUFFIX_RULES[s] for s in _SUFFIXES if parent.endswith(s)), None)
         if leaf in _STRICTLY_POSITIVE_KEYS:
             rule = _POSITIVE
+        rule = path_rules.get(key, rule)
         if rule is not None:
             _check(rule[0](value), key, value, rule[1] + f" (unit given by the suffix of '{leaf}')")
-    _check(c["seed"] >= 0, "seed", c["seed"], "an integer >= 0")
-    _check(c["seed_mode"] in SEED_MODES, "seed_mode", c["seed_mode"], f"one of {SEED_MODES}")
 
+
+def _multiple(value: float, step: float) -> bool:
+    ratio = value / step
+    return abs(ratio - round(ratio)) < 1e-6
+
+
+def _check_time_grid(c: dict) -> None:
+    """Durations and steps that must be whole multiples of the network's time step
+    (Brian2 would otherwise round them silently).
+
+    When the step fails several of them, the step is named; when it fails one, that one.
+    """
+    net, pr = c["network"], c["probe"]
+    dt = net["dt_ms"]
+    others = {"probe.record_dt_ms": pr["record_dt_ms"], "probe.window_ms": pr["window_ms"],
+              "probe.warmup_ms": pr["warmup_ms"], "network.ext_dt_ms": net["ext_dt_ms"]}
+    others |= {f"network.populations.{n}.tref_ms": p["tref_ms"]
+               for n, p in net["populations"].items()}
+    others |= {f"network.connections.{n}.delay_ms": k["delay_ms"]
+               for n, k in net["connections"].items()}
+    bad = {k: v for k, v in others.items() if not _multiple(v, dt)}
+    if len(bad) > 1:
+        shown = ", ".join(f"{k}={v:g}" for k, v in list(bad.items())[:4])
+        more = f" and {len(bad) - 4} more" if len(bad) > 4 else ""
+        raise ConfigError("network.dt_ms", dt, f"a step that divides {shown}{more}")
+    if bad:
+        (key, val), = bad.items()
+        raise ConfigError(key, val, f"a multiple of network.dt_ms={dt:g}")
+    for key in ("probe.record_dt_ms", "probe.window_ms", "network.ext_dt_ms"):
+        _check(round(others[key] / dt) >= 1, key, others[key],
+               f"at least one step of network.dt_ms={dt:g}")
+
+
+def _check_network(c: dict) -> None:
     net = c["network"]
     pops = net["populations"]
     _check(len(pops) > 0, "network.populations", pops, "at least one population")
     for name, p in pops.items():
         k = f"network.populations.{name}"
+        _check(bool(POPULATION_NAME.match(name)), k, name,
+               "a name of letters and digits starting with a letter (it names Brian2 "
+               "objects and PRE_to_POST connections)")
         _check(p["n"] >= 1, f"{k}.n", p["n"], "an integer >= 1")
         _check(p["kind"] in KINDS, f"{k}.kind", p["kind"], f"one of {KINDS}")
         _check(p["Vr_mV"] < p["Vt_mV"], f"{k}.Vr_mV", p["Vr_mV"],
                f"a reset below the threshold Vt_mV={p['Vt_mV']}")
         _check(p["ext_n"] >= 0, f"{k}.ext_n", p["ext_n"], "an integer >= 0")
+        if p["ext_n"] > 0 and p["ext_rate_Hz"] > 0 and p["ext_g_nS"] > 0:
+            bin_ms = net["ext_dt_ms"]
+            _check(p["ext_rate_Hz"] * bin_ms * 1e-3 < 1, f"{k}.ext_rate_Hz", p["ext_rate_Hz"],
+                   f"a rate below {1e3 / bin_ms:g} Hz (at most one spike per afferent per "
+                   f"network.ext_dt_ms={bin_ms:g} bin)")
     for cname, conn in net["connections"].items():
         k = f"network.connections.{cname}"
         parts = cname.split("_to_")
@@ -372,6 +513,9 @@ def validate(cfg: DictConfig | dict) -> dict:
     _check(net["lfp_population"] in pops, "network.lfp_population", net["lfp_population"],
            f"one of the populations {sorted(pops)}")
 
+
+def _check_receptors(c: dict) -> None:
+    pops = c["network"]["populations"]
     rpops = c["receptors"]["populations"]
     _check(set(rpops) == set(pops), "receptors.populations", sorted(rpops),
            f"exactly the network populations {sorted(pops)}")
@@ -379,7 +523,14 @@ def validate(cfg: DictConfig | dict) -> dict:
         for sub in ("delta_expression", "gamma2_expression", "tonic_steroid_sensitivity",
                     "phasic_steroid_sensitivity"):
             _check(r[sub] >= 0, f"receptors.populations.{name}.{sub}", r[sub], "a number >= 0")
+    nmda = c["receptors"]["nmda"]
+    _check(not math.isclose(nmda["tau_rise_ms"], nmda["tau_decay_ms"]),
+           "receptors.nmda.tau_rise_ms", nmda["tau_rise_ms"],
+           f"a rise time different from receptors.nmda.tau_decay_ms={nmda['tau_decay_ms']:g} "
+           "(dual-exponential peak normalisation)")
 
+
+def _check_pharmacology(c: dict) -> None:
     species = c["pharmacology"]["species"]
     for sname, s in species.items():
         k = f"pharmacology.species.{sname}"
@@ -393,97 +544,67 @@ def validate(cfg: DictConfig | dict) -> dict:
         _check(sname in species, f"steroids.brain_nM.{sname}", conc,
                f"a species from the pharmacology table {sorted(species)}")
 
+
+def _check_probe(c: dict) -> None:
+    pr = c["probe"]
+    lfp = c["network"]["lfp_population"]
+    n_lfp = c["network"]["populations"][lfp]["n"]
+    _check(1 <= pr["n_record"] <= n_lfp, "probe.n_record", pr["n_record"],
+           f"an integer from 1 to the size of network.lfp_population {lfp} ({n_lfp})")
+    _check(pr["record_dt_ms"] <= pr["window_ms"], "probe.record_dt_ms", pr["record_dt_ms"],
+           f"at most probe.window_ms={pr['window_ms']:g}")
+    seg = round(pr["psd_segment_ms"] / pr["record_dt_ms"])
+    _check(seg >= PSD_MIN_SAMPLES, "probe.psd_segment_ms", pr["psd_segment_ms"],
+           f">= {PSD_MIN_SAMPLES} samples of probe.record_dt_ms={pr['record_dt_ms']:g} "
+           f"(>= {PSD_MIN_SAMPLES * pr['record_dt_ms']:g} ms)")
+    _check(pr["psd_segment_ms"] <= pr["window_ms"], "probe.psd_segment_ms",
+           pr["psd_segment_ms"], f"at most probe.window_ms={pr['window_ms']:g}")
+    _check(round(pr["window_ms"] / pr["sync_bin_ms"]) >= SYNC_MIN_BINS, "probe.sync_bin_ms",
+           pr["sync_bin_ms"], f"at most probe.window_ms / {SYNC_MIN_BINS} = "
+           f"{pr['window_ms'] / SYNC_MIN_BINS:g} ms")
+
+
+def _check_running(c: dict) -> None:
+    _check(0 <= c["seed"] <= MAX_SEED, "seed", c["seed"], f"an integer in [0, {MAX_SEED}]")
+    _check(c["seed_mode"] in SEED_MODES, "seed_mode", c["seed_mode"], f"one of {SEED_MODES}")
     b = c["backend"]
     _check(b["name"] in BACKENDS, "backend.name", b["name"], f"one of {BACKENDS}")
     _check(b["codegen_target"] in CODEGEN_TARGETS, "backend.codegen_target",
            b["codegen_target"], f"one of {CODEGEN_TARGETS}")
-    pr = c["probe"]
-    _check(pr["n_record"] >= 1, "probe.n_record", pr["n_record"], "an integer >= 1")
-    dt = net["dt_ms"]
-    for key, val in (("probe.record_dt_ms", pr["record_dt_ms"]),
-                     ("probe.window_ms", pr["window_ms"]), ("probe.warmup_ms", pr["warmup_ms"]),
-                     ("network.ext_dt_ms", net["ext_dt_ms"])):
-        ratio = val / dt
-        positive = round(ratio) >= 1 or key.endswith("warmup_ms")
-        _check(abs(ratio - round(ratio)) < 1e-6 and positive, key, val,
-               f"a multiple of network.dt_ms={dt}")
-    _check(pr["psd_segment_ms"] <= pr["window_ms"], "probe.psd_segment_ms",
-           pr["psd_segment_ms"], f"at most probe.window_ms={pr['window_ms']}")
-    _check(0 <= c["output"]["compression_level"] <= 9, "output.compression_level",
-           c["output"]["compression_level"], "an integer in [0, 9]")
-    _validate_slow(c)
+    out = c["output"]
+    name = out["filename"]
+    _check(name.endswith(".h5") and "/" not in name and "\\" not in name
+           and not name.startswith(".") and len(name) > 3, "output.filename", name,
+           "a plain file name ending in .h5 (the folder is Hydra's run folder)")
+    _check(0 <= out["compression_level"] <= 9, "output.compression_level",
+           out["compression_level"], "an integer in [0, 9]")
+
+
+def validate(cfg: DictConfig | dict) -> dict:
+    """Check a composed config and return it as a plain resolved dict.
+
+    Raises:
+        ConfigError: naming the first offending key, its value and what is allowed.
+    """
+    from sims.slow import checks as slow_checks
+
+    c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+    c = _merge_typed(AllonetConfig, c)
+    _type_entries(c, "network.populations", PopulationConfig)
+    _type_entries(c, "network.connections", ConnectionConfig)
+    _type_entries(c, "receptors.populations", PopulationReceptorConfig)
+    _type_entries(c, "pharmacology.species", SpeciesConfig)
+    _check_polymorphic(c, "scenario", SCENARIO_SCHEMAS)
+    _check_polymorphic(c, "treatment", TREATMENT_SCHEMAS)
+    _check_numbers(c)
+    _check_running(c)
+    _check_time_grid(c)
+    _check_network(c)
+    _check_receptors(c)
+    _check_pharmacology(c)
+    _check_probe(c)
+    slow_checks.check(c)
     return c
-
-
-def _validate_slow(c: dict) -> None:
-    """Checks of the slow layer that go beyond the per-key rules."""
-    from sims.slow import model, scenarios, treatments
-
-    for key, value in c["hpa"].items():
-        _check(value >= 0, f"hpa.{key}", value, "a number >= 0")
-    for key in ("k_i", "feedback_gain", "k_stress", "cortisol_ref_ug_per_dL"):
-        _check(c["hpa"][key] > 0, f"hpa.{key}", c["hpa"][key], "a number > 0")
-    _check(c["hpa"]["neurosteroid_inhibition"] <= 1, "hpa.neurosteroid_inhibition",
-           c["hpa"]["neurosteroid_inhibition"], "a fraction in [0, 1]")
-    for key in ("chronic_r5a_loss",):
-        v = c["steroids"]["kinetics"][key]
-        _check(0 <= v <= 1, f"steroids.kinetics.{key}", v, "a fraction in [0, 1]")
-    for key, v in c["inflammation"].items():
-        if not isinstance(v, bool):
-            _check(v >= 0, f"inflammation.{key}", v, "a number >= 0")
-    h = c["homeostasis"]
-    _check(h["rule"] in ("steroid", "none", "activity"), "homeostasis.rule", h["rule"],
-           "one of ('steroid', 'none', 'activity')")
-    _check(h["species"] in ("mouse", "rat"), "homeostasis.species", h["species"],
-           "'mouse' (pregnancy lowers delta) or 'rat' (raises it)")
-    for key, v in h.items():
-        if isinstance(v, int | float) and not isinstance(v, bool):
-            _check(v >= 0, f"homeostasis.{key}", v, "a number >= 0")
-    for key in ("tau_down_days", "tau_up_days", "tau_adapt_days", "tau_alpha4_days",
-                "delta_up_k", "delta_down_x50", "gamma2_k", "alpha4_s50"):
-        _check(h[key] > 0, f"homeostasis.{key}", h[key], "a number > 0")
-    _check(c["inflammation"]["allo_suppression"] < 1, "inflammation.allo_suppression",
-           c["inflammation"]["allo_suppression"], "a fraction in [0, 1)")
-    sc, tr = c["scenario"], c["treatment"]
-    for key, v in sc.items():
-        if key in ("stress_allo_response", "level") or key.endswith("_prob_start") or \
-                key.endswith("_prob_end"):
-            _check(v >= 0, f"scenario.{key}", v, "a number >= 0")
-    for key in ("anovulation_prob_start", "anovulation_prob_end", "level"):
-        if key in sc:
-            _check(0 <= sc[key] <= 1, f"scenario.{key}", sc[key], "a probability in [0, 1]")
-    table = None
-    if sc["name"] == "from_file":
-        table = scenarios.read_timecourse(scenarios.resolve_path(sc["path"], CONFIG_DIR))
-    elif sc["duration_days"] <= 0:
-        raise ConfigError("scenario.duration_days", sc["duration_days"], "a number > 0")
-    for key, v in tr.items():
-        if key.startswith("n_") or key.endswith("_per_day"):
-            _check(v >= 0, f"treatment.{key}", v, "a number >= 0")
-    if tr["name"] == "brexanolone":
-        treatments.parse_schedule(tr["schedule"])
-    cp = c["coupling"]
-    for i, t in enumerate(cp["probe_times_h"]):
-        _check(t >= 0, f"coupling.probe_times_h[{i}]", t, "times >= 0 h")
-    _check(cp["mode"] in ("open", "closed"), "coupling.mode", cp["mode"], "'open' or 'closed'")
-    _check(cp["workers"] >= 1, "coupling.workers", cp["workers"], "an integer >= 1")
-    _check(cp["cadence_h"] >= 0, "coupling.cadence_h", cp["cadence_h"], "a number >= 0")
-    if cp["mode"] == "closed":
-        _check(cp["slow"] and cp["fast"], "coupling.mode", "closed",
-               "only with coupling.slow=true and coupling.fast=true")
-        if cp["pvn_gain"] > 0:
-            pops = sorted(c["network"]["populations"])
-            _check(cp["pvn_population"] in pops, "coupling.pvn_population",
-                   cp["pvn_population"], f"a population of the network {pops}")
-    if c["homeostasis"]["rule"] == "activity":
-        _check(cp["mode"] == "closed", "homeostasis.rule", "activity",
-               "only with coupling.mode=closed (it needs measured activity)")
-    if c["coupling"]["slow"]:
-        model.check(c)
-        end = model.duration_hours(c, table)
-        for i, t in enumerate(cp["probe_times_h"]):
-            _check(t <= end, f"coupling.probe_times_h[{i}]", t,
-                   f"times within the scenario (0 to {end:g} h)")
 
 
 def config_hash(c: dict) -> str:
@@ -492,8 +613,17 @@ def config_hash(c: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-#: The ``configs/`` folder of the source tree (the package is installed editable).
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+def register_resolvers() -> None:
+    """OmegaConf resolvers used by ``configs/config.yaml`` (idempotent).
+
+    ``${allonet_pid:}``: the process id of the command, part of every run and sweep folder
+    name, so that runs started in the same second never share a folder.
+    """
+    import os
+
+    if not OmegaConf.has_resolver("allonet_pid"):
+        OmegaConf.register_new_resolver("allonet_pid", lambda: str(os.getpid()),
+                                        use_cache=True)
 
 
 def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
@@ -503,6 +633,7 @@ def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
     from hydra.core.global_hydra import GlobalHydra
 
     register_configs()
+    register_resolvers()
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):

@@ -28,8 +28,9 @@ import numpy as np
 
 from sims.fast.backend import CompiledNetwork
 from sims.fast.probe import ProbeOutput, run_probe
+from sims.slow.clock import duration_hours
 from sims.slow.homeostasis import apply_expression
-from sims.slow.model import SlowModel, SlowTrajectory, duration_hours
+from sims.slow.model import SlowModel, SlowTrajectory
 
 
 @dataclass
@@ -107,10 +108,11 @@ def _merge_timings(total: dict[str, float], part: Mapping[str, float]) -> None:
 def run_open(c: Mapping[str, Any]) -> EpochResult:
     """Slow trajectory first, then independent probes (side by side if workers > 1)."""
     timings: dict[str, float] = {}
-    traj = SlowModel(c).run(int(c["seed"])) if c["coupling"]["slow"] else None
+    model = SlowModel(c) if c["coupling"]["slow"] else None
+    traj = model.run(int(c["seed"])) if model is not None else None
     if traj is not None:
         timings["slow_s"] = traj.wall_s
-    times = probe_times(c, duration_hours(c) if traj is not None else None)
+    times = probe_times(c, model.t_end if model is not None else None)
     configs = [probe_config(c, traj, t) for t in times]
     tasks = [(k, t, ck, conc) for k, (t, (ck, conc, _)) in enumerate(zip(times, configs,
                                                                           strict=True))]
@@ -198,7 +200,7 @@ def _join(segments: list[SlowTrajectory]) -> SlowTrajectory:
                                           for p, s in zip(keep, keep[1:], strict=False)]
         values[name] = np.concatenate(parts)
     return SlowTrajectory(np.concatenate(time_h), values, keep[0].units, keep[0].events,
-                          sum(s.wall_s for s in keep))
+                          sum(s.wall_s for s in keep), keep[0].descriptions)
 
 
 def run_epochs(c: Mapping[str, Any]) -> EpochResult:

@@ -1,8 +1,27 @@
-"""Errors shared by every layer."""
+"""Errors shared by every layer, and the exit codes of allonet's commands.
+
+Exit codes (``allonet``, ``allonet -m``, ``allonet-collect``, ``allonet-figures``):
+
+====  =====================================================================================
+0     success
+1     internal error (a bug or an environment problem: a traceback is printed)
+2     bad input, from any layer: Hydra composition or override syntax, allonet's
+      validation, a CSV time course, a file argument that is not a usable result
+3     the simulation failed scientifically: runaway or non-finite activity, or a result
+      with non-finite values where none are allowed (the file is kept, marked incomplete)
+====  =====================================================================================
+
+A sweep exits with the code its failed jobs share, or 1 if they differ (``sims.sweep``).
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_BAD_INPUT = 2
+EXIT_SIMULATION = 3
 
 
 class ConfigError(ValueError):
@@ -11,3 +30,46 @@ class ConfigError(ValueError):
     def __init__(self, key: str, value: Any, allowed: str) -> None:
         self.key, self.value, self.allowed = key, value, allowed
         super().__init__(f"config key '{key}' = {value!r} is invalid: allowed {allowed}")
+
+
+class ResultFileError(OSError):
+    """A file given to a reader is missing, unreadable, not a result, or incomplete."""
+
+    def __init__(self, path: Any, reason: str) -> None:
+        self.path, self.reason = str(path), reason
+        super().__init__(f"{path}: {reason}")
+
+
+class SimulationError(RuntimeError):
+    """The run itself failed (exit code 3): its file, if any, is marked incomplete."""
+
+
+class RunawayActivityError(SimulationError):
+    """A probe produced NaN or runaway firing; carries the offending values."""
+
+
+class NonFiniteResultError(SimulationError):
+    """A result holds NaN or inf in a dataset that does not allow them."""
+
+
+class OutputConflictError(ConfigError):
+    """The output folder holds a complete result of another config (exit code 2)."""
+
+    def __init__(self, path: Any, theirs: str, ours: str) -> None:
+        super().__init__(
+            "output.overwrite", False,
+            f"true to replace {path}, a complete result of another config (config_hash "
+            f"{theirs}, this run {ours}); or run into another folder (hydra.run.dir=...)")
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit code (see the module doc) for an exception that ended a command."""
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    if isinstance(exc, ConfigError | ResultFileError | HydraException | OmegaConfBaseException):
+        return EXIT_BAD_INPUT
+    if isinstance(exc, SimulationError):
+        return EXIT_SIMULATION
+    return EXIT_INTERNAL
+

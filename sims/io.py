@@ -1,30 +1,42 @@
 """The result file: one self-describing HDF5 file per run (write atomically, read back).
 
-Layout (``SCHEMA_VERSION`` 1.0)::
+Layout (``SCHEMA_VERSION`` 1.1; 1.0 files read the same)::
 
     /                 attrs: schema_version, allonet_version, git_commit, brian2_version,
-                      config_yaml, overrides, seed, config_hash, started, finished,
-                      wall_time_s, complete
+                      versions_json, config_yaml, overrides, seed, config_hash,
+                      input_files_json, started, finished, wall_time_s, complete
     /probes/          time [probe] (s), population [population], species [species],
                       one dataset per metric, [probe] or [probe, population]
     /probes/spectra/  frequency [frequency] (Hz), psd [probe, frequency]
     /spikes/probe_K/<population>/  i, t (s)   (optional)
 
-Every dataset has ``units`` (and ``description``) attributes; coordinates are HDF5
+Every dataset has ``units`` and ``description`` attributes (and ``nonfinite``, saying when
+NaN or inf is a legitimate value, for the few datasets where it is); coordinates are HDF5
 dimension scales, so ``xarray.open_dataset(path, group="probes", engine="h5netcdf")``
-works. The file is written under a temporary name and renamed when closed, so a crash never
-leaves a ``result.h5`` behind; ``complete`` is True only for a successful run.
+works. The file is written under a temporary name (``.<name>.tmp-<host>-<pid>``) and
+renamed when closed, so a crash never leaves a ``result.h5`` behind; ``complete`` is True
+only for a successful run whose float datasets are all finite (:func:`nonfinite_datasets`).
+Writers of one file take its lock (:func:`exclusive`), under which the temporaries of
+killed writers are removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import socket
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import h5py
 import numpy as np
+from filelock import FileLock
+
+from sims.errors import ResultFileError
 
 
 @dataclass
@@ -35,6 +47,7 @@ class Variable:
     dims: tuple[str, ...]
     units: str = ""
     description: str = ""
+    nonfinite: str = ""  # when NaN / inf are legitimate values here (empty: never)
 
 
 @dataclass
@@ -61,6 +74,8 @@ def _write_group(g: h5py.Group, variables: dict[str, Variable], level: int) -> N
             ds = g.create_dataset(name, data=data, chunks=True, **opts)
         ds.attrs["units"] = v.units
         ds.attrs["description"] = v.description
+        if v.nonfinite:
+            ds.attrs["nonfinite"] = v.nonfinite
         ds.attrs["dims"] = ",".join(v.dims)
         if name in coords:
             ds.make_scale(name)
@@ -73,6 +88,16 @@ def _write_group(g: h5py.Group, variables: dict[str, Variable], level: int) -> N
                 made[name].dims[axis].attach_scale(made[dim])
 
 
+def host_tag() -> str:
+    """This machine's name as it appears in temporary names (letters, digits, '.', '-')."""
+    return re.sub(r"[^A-Za-z0-9.-]", "", socket.gethostname()) or "host"
+
+
+def temporary_name(path: Path) -> Path:
+    """Where this process writes ``path`` before renaming it (host and pid in the name)."""
+    return path.with_name(f".{path.name}.tmp-{host_tag()}-{os.getpid()}")
+
+
 def write_result(path: str | os.PathLike, result: Result, compression_level: int = 4) -> Path:
     """Write ``result`` to ``path`` atomically (temporary name, then rename).
 
@@ -82,7 +107,7 @@ def write_result(path: str | os.PathLike, result: Result, compression_level: int
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = temporary_name(path)
     try:
         with h5py.File(tmp, "w") as f:
             for gpath, variables in result.groups.items():
@@ -96,16 +121,89 @@ def write_result(path: str | os.PathLike, result: Result, compression_level: int
     return path
 
 
-def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
-    """Delete the temporary files a killed writer of ``path`` left behind.
+def writer_alive(host: str, pid: int) -> bool:
+    """Whether the process ``pid`` on ``host`` may still be running (True if unknowable)."""
+    if host != host_tag():
+        return True  # another machine's process: cannot tell
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
-    Only for a job starting over on its own folder (no other process writes there).
+
+#: Temporaries of another machine (or of an older allonet without host and pid in the
+#: name) are removed only when older than this, so a live writer is never touched.
+FOREIGN_TEMPORARY_AGE_S = 24 * 3600.0
+
+
+def stale_temporaries(path: str | os.PathLike) -> list[Path]:
+    """Temporary files of ``path`` left by writers that are no longer running.
+
+    A temporary of a live process on this machine is never listed; one from another
+    machine (or without host and pid) only when older than a day.
     """
     path = Path(path)
-    stale = sorted(path.parent.glob(f".{path.name}.tmp-*")) if path.parent.is_dir() else []
+    if not path.parent.is_dir():
+        return []
+    out = []
+    for f in path.parent.glob(f".{path.name}.tmp-*"):
+        tag = f.name[len(f".{path.name}.tmp-"):]
+        host, _, pid = tag.rpartition("-")
+        try:
+            old = time.time() - f.stat().st_mtime > FOREIGN_TEMPORARY_AGE_S
+        except FileNotFoundError:  # its writer just renamed or removed it
+            continue
+        if not pid.isdigit():
+            dead = old
+        elif host in ("", host_tag()):  # this machine (or the 1.0 name, .tmp-PID)
+            dead = not writer_alive(host_tag(), int(pid)) or (host == "" and old)
+        else:
+            dead = old
+        if dead:
+            out.append(f)
+    return sorted(out)
+
+
+def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
+    """Delete the temporaries of ``path`` left by killed writers (:func:`stale_temporaries`)."""
+    stale = stale_temporaries(path)
     for f in stale:
         f.unlink(missing_ok=True)
     return stale
+
+
+def lock_path(path: str | os.PathLike) -> Path:
+    """The lock file of ``path`` (``.<name>.lock`` beside it; it stays, empty)."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextlib.contextmanager
+def exclusive(path: str | os.PathLike) -> Iterator[list[Path]]:
+    """Hold the lock of ``path`` for a check-then-write sequence; yields the temporaries
+    of killed writers, which are removed first.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(lock_path(path))):
+        yield remove_stale_temporaries(path)
+
+
+def nonfinite_datasets(result: Result) -> list[str]:
+    """Float datasets holding NaN or inf where their variable does not allow it."""
+    out = []
+    for gpath, variables in result.groups.items():
+        for name, v in variables.items():
+            data = np.asarray(v.data)
+            if data.dtype.kind not in "fc" or data.size == 0 or v.nonfinite:
+                continue
+            bad = int(np.size(data) - np.count_nonzero(np.isfinite(data)))
+            if bad:
+                out.append(f"{gpath}/{name} ({bad} of {data.size} values)")
+    return out
 
 
 def _attr(v: Any) -> Any:
@@ -116,10 +214,38 @@ def _attr(v: Any) -> Any:
     return v
 
 
+@contextlib.contextmanager
+def open_result(path: str | os.PathLike) -> Iterator[h5py.File]:
+    """Open a result file for reading.
+
+    Raises:
+        ResultFileError: the file is missing, empty, truncated or not HDF5 (naming it).
+    """
+    p = Path(path)
+    if not p.exists():
+        raise ResultFileError(p, "no such file")
+    if p.is_dir():
+        raise ResultFileError(p, "a folder, not a result file")
+    if p.stat().st_size == 0:
+        raise ResultFileError(p, "empty file (zero bytes): a run killed before writing?")
+    try:
+        f = h5py.File(p, "r")
+    except OSError as exc:
+        reason = str(exc).split("(")[0].strip() or "unreadable"
+        raise ResultFileError(p, f"not a readable HDF5 result file ({reason}); truncated "
+                              "or not written by allonet") from None
+    with f:
+        yield f
+
+
 def read_result(path: str | os.PathLike) -> Result:
-    """Read a file written by :func:`write_result` back into a :class:`Result`."""
+    """Read a file written by :func:`write_result` back into a :class:`Result`.
+
+    Raises:
+        ResultFileError: the file is missing, empty, truncated or not HDF5.
+    """
     res = Result()
-    with h5py.File(path, "r") as f:
+    with open_result(path) as f:
         res.attrs = {k: _attr(v) for k, v in f.attrs.items()}
 
         def visit(name: str, obj: Any) -> None:
@@ -132,21 +258,40 @@ def read_result(path: str | os.PathLike) -> Result:
                 dims = tuple(d for d in _attr(obj.attrs.get("dims", "")).split(",") if d)
                 res.groups.setdefault(gpath, {})[vname] = Variable(
                     data=np.asarray(data), dims=dims, units=_attr(obj.attrs.get("units", "")),
-                    description=_attr(obj.attrs.get("description", "")))
-        f.visititems(visit)
+                    description=_attr(obj.attrs.get("description", "")),
+                    nonfinite=_attr(obj.attrs.get("nonfinite", "")))
+        try:
+            f.visititems(visit)
+        except (OSError, KeyError, ValueError) as exc:
+            raise ResultFileError(path, f"damaged HDF5 content ({exc})") from None
     return res
 
 
 def read_attrs(path: str | os.PathLike) -> dict[str, Any]:
-    """Root attributes of a result file (without reading its datasets)."""
-    with h5py.File(path, "r") as f:
+    """Root attributes of a result file (without reading its datasets).
+
+    Raises:
+        ResultFileError: the file is missing, empty, truncated or not HDF5.
+    """
+    with open_result(path) as f:
         return {k: _attr(v) for k, v in f.attrs.items()}
 
 
 def is_complete(path: str | os.PathLike) -> bool:
     """True if ``path`` is a readable result file whose ``complete`` flag is set."""
     try:
-        with h5py.File(path, "r") as f:
+        with open_result(path) as f:
             return bool(f.attrs.get("complete", False))
     except (OSError, KeyError):
         return False
+
+
+def completeness(path: str | os.PathLike) -> str:
+    """``"complete"``, ``"incomplete"`` (flag not set) or why the file cannot be read."""
+    try:
+        with open_result(path) as f:
+            return "complete" if bool(f.attrs.get("complete", False)) else "incomplete"
+    except ResultFileError as exc:
+        return exc.reason
+    except (OSError, KeyError) as exc:
+        return f"unreadable ({exc})"

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import platform
 import subprocess
 from datetime import UTC, datetime
+from functools import cache
+from importlib import metadata
 from pathlib import Path
-
-import brian2 as b2
 
 from sims import __version__
 
 SOURCE_DIR = Path(__file__).resolve().parent.parent
+
+#: Distributions whose versions can change a result's numbers or its file, recorded in
+#: every result (``versions_json``).
+KEY_PACKAGES = ("brian2", "numpy", "scipy", "sympy", "cython", "h5py", "hydra-core",
+                "omegaconf", "pandas", "xarray")
 
 
 def git_commit() -> str:
@@ -31,6 +38,21 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+@cache
+def package_versions() -> dict[str, str]:
+    """Installed versions of :data:`KEY_PACKAGES` (``"absent"`` if not installed), Python's
+    and the platform's."""
+    out = {"python": platform.python_version(), "platform": platform.platform(terse=True)}
+    for name in KEY_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "absent"
+    return out
+
+
 def versions() -> dict[str, str]:
-    """Versions stored in every result file."""
-    return {"allonet_version": __version__, "brian2_version": b2.__version__}
+    """Version attributes stored in every result file."""
+    v = package_versions()
+    return {"allonet_version": __version__, "brian2_version": v["brian2"],
+            "versions_json": json.dumps(v, sort_keys=True)}

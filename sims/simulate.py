@@ -1,6 +1,11 @@
 """``simulate(cfg)``: validate, run the network probe(s), assemble and write the result.
 
 The Hydra entry point (``sims.app``) only calls this, so tests and notebooks can too.
+
+Writing is guarded: a run takes the lock of its result file, removes temporaries left by
+killed writers, never replaces a complete result of another config (unless
+``output.overwrite=true``), and marks its file complete only when the run succeeded and
+every float dataset is finite (or documented as possibly non-finite).
 """
 
 from __future__ import annotations
@@ -15,59 +20,23 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from sims import io, provenance
-from sims.config import SCHEMA_VERSION, config_hash, validate
+from sims.config import config_hash, validate
+from sims.constants import CONFIG_DIR, SCHEMA_VERSION
 from sims.coupling import run_epochs
-from sims.fast.probe import (
-    METRIC_UNITS,
-    RECEPTOR_UNITS,
-    ProbeOutput,
-    RunawayActivityError,
-)
+from sims.errors import NonFiniteResultError, OutputConflictError, SimulationError
+from sims.fast.probe import ProbeOutput
+from sims.fast.registry import READOUTS
 from sims.io import Result, Variable
 from sims.seeds import job_seed
 from sims.slow.model import SlowTrajectory
+from sims.slow.scenarios import input_files
 
 log = logging.getLogger(__name__)
 
-_DESCRIPTIONS = {
-    "rate": "mean firing rate per neuron in the analysis window",
-    "cv_isi": "mean coefficient of variation of inter-spike intervals",
-    "synchrony": "Golomb chi of binned spike counts",
-    "lfp_peak_freq": "peak frequency of the LFP-proxy spectrum (>= 2 Hz)",
-    "theta_power": "LFP-proxy power in 4-12 Hz",
-    "gamma_power": "LFP-proxy power in 30-80 Hz",
-    "tonic_charge": "tonic GABA-A (outward) charge per recorded cell of the LFP population",
-    "phasic_charge": "phasic GABA-A (outward) charge per recorded cell of the LFP population",
-    "tonic_fraction": "tonic / (tonic + phasic) inhibitory charge",
-    "ei_conductance_ratio": "mean excitatory / mean inhibitory conductance, LFP population",
-    "mean_g_exc": "mean AMPA + Mg-blocked NMDA conductance, LFP population",
-    "mean_g_inh": "mean phasic + tonic GABA-A conductance, LFP population",
-    "tau_gaba": "phasic GABA-A decay time constant",
-    "gaba_scale": "phasic GABA-A peak scale (gamma2 expression x steroid effect)",
-    "g_tonic": "tonic (extrasynaptic) GABA-A conductance",
-    "nmda_scale": "NMDA peak scale (sulfated steroids)",
-}
 
-
-SLOW_DESCRIPTIONS = {
-    "crh": "CRH (Sriram 2012 units)", "acth": "ACTH (Sriram 2012 units)",
-    "cortisol": "plasma cortisol (1 ug/dL = 27.6 nM)", "gr": "glucocorticoid receptor",
-    "r5a": "brain 5a-reductase activity (1 = baseline)",
-    "stress_precursor": "stress-induced brain precursor (P/DOC) signal",
-    "allo_plasma_endogenous": "endogenous plasma ALLO", "thdoc_plasma": "plasma THDOC",
-    "androstanediol_plasma": "plasma 3a-androstanediol", "allo_brain": "brain ALLO",
-    "thdoc_brain": "brain THDOC", "androstanediol_brain": "brain 3a-androstanediol",
-    "zuranolone_brain": "brain zuranolone", "pregs_brain": "brain pregnenolone sulfate",
-    "dheas_brain": "brain DHEA-S", "inflammation": "cytokine index (1 = baseline)",
-    "progesterone_plasma": "plasma progesterone (scenario + treatment)",
-    "testosterone_plasma": "plasma testosterone (scenario + treatment)",
-    "placental_allo": "placental/fetal plasma ALLO source",
-    "allo_plasma": "total plasma ALLO (endogenous + drug)",
-    "allo_drug_plasma": "plasma ALLO from brexanolone / oral progesterone",
-    "zuranolone_plasma": "plasma zuranolone", "acute_stress": "acute stress intensity",
-    "chronic_stress": "chronic stress level", "hpa_k_stress": "effective CRH drive",
-    "hpa_k_i": "effective GR-feedback constant (larger = weaker feedback)",
-}
+def _readout(name: str, data: np.ndarray, dims: tuple[str, ...]) -> Variable:
+    r = READOUTS[name]
+    return Variable(data, dims, r.unit, r.description, r.nonfinite)
 
 
 def _probe_groups(c: dict, times_s: np.ndarray, concs: list[dict[str, float]],
@@ -84,19 +53,18 @@ def _probe_groups(c: dict, times_s: np.ndarray, concs: list[dict[str, float]],
                                ("time", "species"), "nM", "brain steroid levels at the probe"),
     }
     for name in outs[0].per_population:
-        probes[name] = Variable(np.stack([o.per_population[name] for o in outs]),
-                                ("time", "population"), METRIC_UNITS[name], _DESCRIPTIONS[name])
+        probes[name] = _readout(name, np.stack([o.per_population[name] for o in outs]),
+                                ("time", "population"))
     for name in outs[0].receptor_state:
-        probes[name] = Variable(np.stack([o.receptor_state[name] for o in outs]),
-                                ("time", "population"), RECEPTOR_UNITS[name], _DESCRIPTIONS[name])
+        probes[name] = _readout(name, np.stack([o.receptor_state[name] for o in outs]),
+                                ("time", "population"))
     if expression and expression[0]:
         for sub in ("delta", "gamma2", "alpha4"):
             probes[f"{sub}_expression"] = Variable(
                 np.array([[e[p][sub] for p in pops] for e in expression]), ("time", "population"),
                 "1", f"homeostatic {sub} subunit expression (1 = reference)")
     for name in outs[0].scalars:
-        probes[name] = Variable(np.array([o.scalars[name] for o in outs]), ("time",),
-                                METRIC_UNITS[name], _DESCRIPTIONS[name])
+        probes[name] = _readout(name, np.array([o.scalars[name] for o in outs]), ("time",))
     groups = {
         "probes": probes,
         "probes/spectra": {
@@ -119,13 +87,19 @@ def slow_group(traj: SlowTrajectory) -> dict[str, Variable]:
     """The ``slow`` group: time (s) and every state and output with its unit."""
     group = {"time": Variable(traj.time_h * 3600.0, ("time",), "s", "slow-layer time")}
     for name, values in traj.values.items():
-        group[name] = Variable(values, ("time",), traj.units[name], SLOW_DESCRIPTIONS.get(name, ""))
+        group[name] = Variable(values, ("time",), traj.units[name],
+                               traj.descriptions.get(name, ""))
     return group
 
 
 def config_digest(c: dict) -> str:
-    """The hash stored as ``config_hash``: the resolved config without output settings."""
-    return config_hash({k: v for k, v in c.items() if k != "output"})
+    """The hash stored as ``config_hash``: the resolved config without output settings,
+    plus the content (sha256) of any input file it reads (a ``from_file`` CSV)."""
+    ident: dict[str, Any] = {k: v for k, v in c.items() if k != "output"}
+    files = input_files(c["scenario"], CONFIG_DIR)
+    if files:
+        ident["input_files"] = files
+    return config_hash(ident)
 
 
 def up_to_date(path: str | Path, c: dict) -> bool:
@@ -139,26 +113,53 @@ def up_to_date(path: str | Path, c: dict) -> bool:
         return False
 
 
+def _refuse_conflict(target: Path, c: dict) -> None:
+    """Never replace a complete result of another config silently."""
+    if c["output"]["overwrite"] or not target.is_file() or not io.is_complete(target):
+        return
+    theirs = str(io.read_attrs(target).get("config_hash", "?"))
+    ours = config_digest(c)
+    if theirs != ours:
+        raise OutputConflictError(target, theirs, ours)
+
+
+def _log_stale(stale: list[Path]) -> None:
+    for f in stale:
+        log.warning("removed %s, left by a killed run", f)
+
+
 def simulate(cfg: DictConfig | dict, out_dir: str | Path | None = None,
              overrides: list[str] | tuple[str, ...] = ()) -> Result:
     """Run one simulation and (if ``out_dir``) write ``out_dir/<output.filename>``.
 
-    ``overrides`` are the job's command-line overrides: stored in the file, and with
-    ``seed_mode=per_job`` they and the master ``seed`` give the job's seed (``sims.seeds``).
+    ``overrides`` are the job's command-line overrides, stored in the file; with
+    ``seed_mode=per_job`` the job's seed derives from the master ``seed`` and the job's
+    scientific values (``sims.seeds``).
 
     The epoch loop (``sims.coupling``) integrates the slow layer and probes the network
     with the brain steroid levels and subunit expression of the probe times.
 
     Raises:
-        ConfigError: bad input, before anything is built or written.
-        RunawayActivityError: NaN or runaway firing; the file is written, complete=False.
+        ConfigError: bad input, before anything is built or written (also
+            :class:`~sims.errors.OutputConflictError`: ``out_dir`` holds a complete
+            result of another config).
+        SimulationError: runaway or non-finite activity, or non-finite values in the
+            result; the file is written with ``complete=False``.
     """
-    return _simulate_validated(validate(cfg), out_dir, overrides)
+    c = validate(cfg)
+    if out_dir is None:
+        return _simulate_validated(c, None, overrides)
+    target = Path(out_dir) / c["output"]["filename"]
+    with io.exclusive(target) as stale:
+        _log_stale(stale)
+        _refuse_conflict(target, c)
+        return _simulate_validated(c, out_dir, overrides)
 
 
 def _simulate_validated(c: dict, out_dir: str | Path | None,
                         overrides: list[str] | tuple[str, ...]) -> Result:
-    """:func:`simulate` for a config already checked by ``validate`` (``c`` is modified)."""
+    """:func:`simulate` for a config already checked by ``validate`` (``c`` is modified);
+    the caller holds the output's lock."""
     started, t_wall = provenance.now_iso(), time.perf_counter()
     chash = config_digest(c)
     config_yaml = OmegaConf.to_yaml(OmegaConf.create(c))
@@ -172,10 +173,11 @@ def _simulate_validated(c: dict, out_dir: str | Path | None,
         "master_seed": master, "seed_mode": c["seed_mode"],
         "config_hash": chash, "started": started, "backend": c["backend"]["name"],
         "scenario": c["scenario"]["name"], "treatment": c["treatment"]["name"],
+        "input_files_json": json.dumps(input_files(c["scenario"], CONFIG_DIR)),
         "complete": False,
     }
     result = Result(attrs=attrs)
-    error: Exception | None = None
+    error: SimulationError | None = None
     timings: dict[str, float] = {}
     try:
         epochs = run_epochs(c)
@@ -190,8 +192,12 @@ def _simulate_validated(c: dict, out_dir: str | Path | None,
                                                epochs.concentrations, epochs.probes,
                                                c["output"]["save_spikes"], epochs.expression))
             timings["assemble_s"] = time.perf_counter() - t0
+        bad = io.nonfinite_datasets(result)
+        if bad:
+            raise NonFiniteResultError(
+                f"non-finite values in {', '.join(bad)}: the run is not marked complete")
         attrs["complete"] = True
-    except RunawayActivityError as exc:
+    except SimulationError as exc:
         error = exc
     attrs["finished"] = provenance.now_iso()
     attrs["wall_time_s"] = time.perf_counter() - t_wall
@@ -214,15 +220,17 @@ def run_job(cfg: DictConfig | dict, out_dir: str | Path,
     exactly this config (resume), else simulate it and return ``"ran"``.
 
     Raises:
-        ConfigError: bad input (before anything is built, nothing is written).
-        RunawayActivityError: the file is written with ``complete=False``.
+        ConfigError: bad input (before anything is built, nothing is written), or a
+            complete result of another config in ``out_dir``.
+        SimulationError: the file is written with ``complete=False``.
     """
     c = validate(cfg)  # fail fast, before anything compiles
     target = Path(out_dir) / c["output"]["filename"]
-    if up_to_date(target, c):
-        log.info("skipped: %s is complete for this config", target)
-        return "skipped"
-    for f in io.remove_stale_temporaries(target):
-        log.warning("removed %s, left by a killed run", f)
-    _simulate_validated(c, out_dir, overrides)  # validated above: not again
+    with io.exclusive(target) as stale:
+        _log_stale(stale)
+        if up_to_date(target, c):
+            log.info("skipped: %s is complete for this config", target)
+            return "skipped"
+        _refuse_conflict(target, c)
+        _simulate_validated(c, out_dir, overrides)  # validated above: not again
     return "ran"

@@ -1,11 +1,13 @@
 """Sweep bookkeeping: per-job status, a sweep-level progress line, the final summary.
 
 Every job writes ``<job dir>/job_status.json`` (status ``ran``, ``skipped`` or ``failed``,
-its overrides and the error). The Hydra callback :class:`SweepSummary` (configured in
+its overrides, the error and, for a failure, its exit code: 2 bad input, 3 failed run,
+1 internal error; ``sims.errors``). The Hydra callback :class:`SweepSummary` (configured in
 ``configs/config.yaml`` under ``hydra.callbacks``) writes ``<sweep dir>/sweep_status.json``
 with the job count and start time before the launcher starts, and, when every job has
 returned, prints ``ran / skipped / failed`` and a table of the failed jobs (job,
-overrides, error) and ends the sweep with exit status 1 if any job failed. A failing job
+overrides, error) and ends the sweep with the exit code its failed jobs share (1 if they
+differ, or if a job reported no status). A failing job
 never stops the others: in a multirun the app records the failure instead of raising.
 
 Works the same with the basic, joblib and submitit launchers, since everything goes
@@ -25,6 +27,8 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from sims.errors import EXIT_INTERNAL
+
 JOB_STATUS = "job_status.json"
 SWEEP_STATUS = "sweep_status.json"
 STATUSES = ("ran", "skipped", "failed")
@@ -37,14 +41,15 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def record_job(job_dir: str | Path, num: int | None, overrides: Iterable[str], status: str,
-               wall_s: float, error: str = "") -> Path:
+               wall_s: float, error: str = "", exit_code: int = 0) -> Path:
     """Write ``job_status.json`` of one job (atomically)."""
     if status not in STATUSES:
         raise ValueError(f"status {status!r} is not one of {STATUSES}")
     path = Path(job_dir) / JOB_STATUS
     path.parent.mkdir(parents=True, exist_ok=True)
     _write_json(path, {"job": num, "overrides": list(overrides), "status": status,
-                       "error": error, "wall_s": wall_s, "finished": time.time()})
+                       "error": error, "exit_code": exit_code, "wall_s": wall_s,
+                       "finished": time.time()})
     return path
 
 
@@ -101,8 +106,19 @@ def progress_line(sweep_dir: str | Path, now: float | None = None) -> str:
     return line
 
 
+def sweep_exit_code(jobs: list[dict[str, Any]], total: int | None) -> int:
+    """0 if every job ran or was skipped; else the exit code the failed jobs share, or 1
+    (internal) if they differ or a job reported no status."""
+    codes = {int(j.get("exit_code") or EXIT_INTERNAL) for j in jobs if j["status"] == "failed"}
+    if (total or 0) > len(jobs):
+        codes.add(EXIT_INTERNAL)
+    if not codes:
+        return 0
+    return codes.pop() if len(codes) == 1 else EXIT_INTERNAL
+
+
 def summary(jobs: list[dict[str, Any]], total: int | None) -> tuple[str, int]:
-    """The end-of-sweep report and the number of failed jobs."""
+    """The end-of-sweep report and the number of failed (or silent) jobs."""
     counts = {s: sum(j["status"] == s for j in jobs) for s in STATUSES}
     lines = [f"sweep finished: {counts['ran']} ran, {counts['skipped']} skipped, "
              f"{counts['failed']} failed" + (f" (of {total} jobs)" if total else "")]
@@ -142,4 +158,4 @@ class SweepSummary(Callback):
         text, n_bad = summary(jobs, info.get("total"))
         print(text, file=sys.stderr, flush=True)
         if n_bad and self.exit_on_failure:
-            raise SystemExit(1)
+            raise SystemExit(sweep_exit_code(jobs, info.get("total")))

@@ -1,46 +1,77 @@
-"""The one place where plain config numbers become Brian2 quantities.
+"""The one place where plain config numbers become quantities with units.
 
 Config keys carry their unit as a suffix (``tau_decay_ms``, ``g_tonic_max_nS``,
-``rate_Hz``). :func:`unit_of` maps a key to its Brian2 unit and :func:`qty` returns
-``value * unit``. Nothing else in ``sims`` multiplies config values by units.
+``rate_Hz``, ``ka_per_h``).
+
+- Fast layer: :func:`unit_of` maps a key to its Brian2 unit and :func:`qty` returns
+  ``value * unit``. Nothing else in ``sims`` multiplies config values by Brian2 units.
+- Slow layer: :func:`slow_value` converts a value into the slow layer's fixed internal
+  units (hours, nM, L, mg, ...), by the factors of :data:`SLOW_FACTORS`.
+
+Suffixes are matched longest first, so compound units are never mistaken for their tail
+(``ka_per_h`` is a rate, 1/h, not a duration in hours). Brian2 is imported only when a
+Brian2 unit is asked for: the slow layer and validation run without it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
-import brian2 as b2
-
-#: Suffix -> Brian2 unit. Longest suffixes are matched first.
-SUFFIX_UNITS: dict[str, b2.Quantity] = {
-    "_ms": b2.ms,
-    "_s": b2.second,
-    "_h": 3600 * b2.second,
-    "_days": 86400 * b2.second,
-    "_mV": b2.mV,
-    "_nS": b2.nS,
-    "_pF": b2.pF,
-    "_pA": b2.pA,
-    "_Hz": b2.Hz,
-    "_nM": b2.nmolar,
-    "_uM": b2.umolar,
-    "_mM": b2.mmolar,
+#: Suffix -> (Brian2 base unit name, factor): the unit is ``factor * brian2.<name>``.
+_BRIAN_SUFFIXES: dict[str, tuple[str, float]] = {
+    "_ms": ("second", 1e-3),
+    "_s": ("second", 1.0),
+    "_min": ("second", 60.0),
+    "_h": ("second", 3600.0),
+    "_days": ("second", 86400.0),
+    "_per_h": ("hertz", 1 / 3600.0),
+    "_mV": ("volt", 1e-3),
+    "_nS": ("siemens", 1e-9),
+    "_pF": ("farad", 1e-12),
+    "_pA": ("amp", 1e-12),
+    "_Hz": ("hertz", 1.0),
+    "_nM": ("molar", 1e-9),
+    "_uM": ("molar", 1e-6),
+    "_mM": ("molar", 1e-3),
 }
 
 #: Suffixes of dimensionless keys that are explicitly unitless.
 UNITLESS_SUFFIXES = ("_frac", "_fold")
 
 
-def unit_of(key: str) -> b2.Quantity | None:
-    """Return the Brian2 unit named by ``key``'s suffix, or ``None`` if it has none."""
-    for suffix in sorted(SUFFIX_UNITS, key=len, reverse=True):
-        if key.endswith(suffix):
-            return SUFFIX_UNITS[suffix]
-    return None
+def _longest(key: str, suffixes: Any) -> str | None:
+    """The longest suffix in ``suffixes`` that ``key`` ends with (None if none)."""
+    return max((s for s in suffixes if key.endswith(s)), key=len, default=None)
 
 
-def qty(section: Mapping[str, Any], key: str) -> b2.Quantity:
+@cache
+def _brian_unit(suffix: str) -> Any:
+    import brian2 as b2
+
+    name, factor = _BRIAN_SUFFIXES[suffix]
+    return factor * getattr(b2, name)
+
+
+def _all_suffixes() -> set[str]:
+    """Every suffix either layer knows (a compound suffix shadows its own tail)."""
+    return set(_BRIAN_SUFFIXES) | set(SLOW_FACTORS)
+
+
+def unit_of(key: str) -> Any:
+    """Return the Brian2 unit named by ``key``'s suffix, or ``None`` if it has none.
+
+    A key whose longest matching suffix is a slow-layer unit without a Brian2 equivalent
+    (``_mg``, ``_L_per_h``, ...) also gives ``None``: it is never a Brian2 quantity.
+    """
+    suffix = _longest(key, _all_suffixes())
+    if suffix is None or suffix not in _BRIAN_SUFFIXES:
+        return None
+    return _brian_unit(suffix)
+
+
+def qty(section: Mapping[str, Any], key: str) -> Any:
     """``section[key]`` as a Brian2 quantity in the unit named by the key's suffix.
 
     Raises:
@@ -48,12 +79,14 @@ def qty(section: Mapping[str, Any], key: str) -> b2.Quantity:
     """
     unit = unit_of(key)
     if unit is None:
-        raise KeyError(f"config key {key!r} has no unit suffix; known: {sorted(SUFFIX_UNITS)}")
+        raise KeyError(f"config key {key!r} has no unit suffix; known: {sorted(_BRIAN_SUFFIXES)}")
     return float(section[key]) * unit
 
 
-def to_nM(value: b2.Quantity) -> float:
+def to_nM(value: Any) -> float:
     """A concentration quantity as a float in nmol/L (the unit of the steroid tables)."""
+    import brian2 as b2
+
     return float(value / b2.nmolar)
 
 
@@ -82,13 +115,22 @@ SLOW_FACTORS: dict[str, tuple[float, str]] = {
 }
 
 
+def slow_unit(key: str) -> tuple[float, str]:
+    """(factor, internal unit) of a slow-layer key, by its longest suffix.
+
+    Raises:
+        KeyError: if ``key`` has no slow-layer unit suffix (a programming error).
+    """
+    suffix = _longest(key, SLOW_FACTORS)
+    if suffix is None:
+        raise KeyError(f"config key {key!r} has no slow-layer unit suffix; known: "
+                       f"{sorted(SLOW_FACTORS)}")
+    return SLOW_FACTORS[suffix]
+
+
 def slow_value(section: Mapping[str, Any], key: str) -> float:
     """``section[key]`` in the slow layer's internal unit (hours, nM, L, mg, ...)."""
-    for suffix in sorted(SLOW_FACTORS, key=len, reverse=True):
-        if key.endswith(suffix):
-            return float(section[key]) * SLOW_FACTORS[suffix][0]
-    raise KeyError(f"config key {key!r} has no slow-layer unit suffix; known: "
-                   f"{sorted(SLOW_FACTORS)}")
+    return float(section[key]) * slow_unit(key)[0]
 
 
 def ng_per_mL_to_nM(conc_ng_per_mL: float, mw_g_per_mol: float) -> float:

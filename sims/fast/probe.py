@@ -11,17 +11,20 @@ from typing import Any
 
 import numpy as np
 
+from sims.errors import RunawayActivityError
 from sims.fast import metrics
 from sims.fast.backend import CompiledNetwork, RawProbe
 from sims.fast.pharmacology import network_gaba_state
 from sims.fast.receptors import SHARED_VARIABLES
+from sims.fast.registry import METRICS, RECEPTOR_STATE
 
 #: SI unit strings of the receptor state variables as stored.
-RECEPTOR_UNITS = {"tau_gaba": "s", "gaba_scale": "1", "g_tonic": "S", "nmda_scale": "1"}
+RECEPTOR_UNITS = {n: r.unit for n, r in RECEPTOR_STATE.items()}
+#: Units of the stored metrics (HDF5 ``units`` attributes).
+METRIC_UNITS = {n: r.unit for n, r in METRICS.items()}
 
-
-class RunawayActivityError(RuntimeError):
-    """A probe produced NaN or runaway firing; carries the offending values."""
+__all__ = ["RunawayActivityError", "ProbeOutput", "measure", "check_activity", "run_probe",
+           "METRIC_UNITS", "RECEPTOR_UNITS"]
 
 
 @dataclass
@@ -34,15 +37,6 @@ class ProbeOutput:
     psd: np.ndarray
     receptor_state: dict[str, np.ndarray]  # shared variable -> [population], SI
     raw: RawProbe  # spikes, sizes and timings; traces already reduced (see run_probe)
-
-
-#: Units of the stored metrics (HDF5 ``units`` attributes).
-METRIC_UNITS = {
-    "rate": "Hz", "cv_isi": "1", "synchrony": "1",
-    "lfp_peak_freq": "Hz", "theta_power": "nA^2", "gamma_power": "nA^2",
-    "tonic_charge": "C", "phasic_charge": "C", "tonic_fraction": "1",
-    "ei_conductance_ratio": "1", "mean_g_exc": "S", "mean_g_inh": "S",
-}
 
 
 def measure(raw: RawProbe, c: Mapping[str, Any]) -> tuple[dict, dict, np.ndarray, np.ndarray]:

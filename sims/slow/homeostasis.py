@@ -31,7 +31,6 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-SUBUNITS = ("delta", "gamma2", "alpha4")
 ALLO_FLOOR_NM = 0.01  # keeps ln(ALLO) finite
 
 

@@ -17,33 +17,21 @@ from typing import Any
 
 import numpy as np
 
-from sims.config import CONFIG_DIR
-from sims.errors import ConfigError
-from sims.slow import homeostasis, hpa, inflammation, scenarios, steroids
+from sims.constants import CONFIG_DIR
+from sims.slow import homeostasis, hpa, inflammation, scenarios, steroids, variables
+from sims.slow.clock import duration_hours, record_steps, step_hours
 from sims.slow.treatments import PKModel, build_treatment
 from sims.units import slow_value
 
-#: State variables and their units.
-STATES: dict[str, str] = {
-    "crh": "a.u.", "acth": "a.u.", "cortisol": "ug/dL", "gr": "a.u.",
-    "r5a": "1", "stress_precursor": "1",
-    "allo_plasma_endogenous": "nM", "thdoc_plasma": "nM", "androstanediol_plasma": "nM",
-    "allo_brain": "nM", "thdoc_brain": "nM", "androstanediol_brain": "nM",
-    "zuranolone_brain": "nM", "pregs_brain": "nM", "dheas_brain": "nM",
-    "inflammation": "1",
-}
+#: State variables and their units (the registry is ``sims.slow.variables``).
+STATES: dict[str, str] = {v.name: v.unit for v in variables.STATES}
 #: Algebraic outputs recorded with the states.
-OUTPUTS: dict[str, str] = {
-    "progesterone_plasma": "nM", "testosterone_plasma": "nM", "placental_allo": "nM",
-    "allo_plasma": "nM", "allo_drug_plasma": "nM", "zuranolone_plasma": "nM",
-    "acute_stress": "1", "chronic_stress": "1", "hpa_k_stress": "1/h", "hpa_k_i": "a.u.",
-}
+OUTPUTS: dict[str, str] = {v.name: v.unit for v in variables.OUTPUTS}
 #: Pharmacology species -> brain state the network sees.
 BRAIN_STATE = {"allo": "allo_brain", "thdoc": "thdoc_brain",
                "androstanediol": "androstanediol_brain", "zuranolone": "zuranolone_brain",
                "pregs": "pregs_brain", "dheas": "dheas_brain"}
 SRIRAM_INITIAL = (1.0, 5.0, 5.0, 2.0)  # C, A, O, G (SCIENCE.md 5.1)
-MAX_STABLE_K_DT = 2.0  # RK4 is stable up to k dt ~ 2.8; keep a margin
 
 
 @dataclass
@@ -55,6 +43,7 @@ class SlowTrajectory:
     units: dict[str, str]
     events: list[tuple[str, float]] = field(default_factory=list)
     wall_s: float = 0.0
+    descriptions: dict[str, str] = field(default_factory=dict)
 
     def at(self, name: str, t_h: float) -> float:
         """Linear interpolation of one variable at ``t_h``."""
@@ -67,53 +56,8 @@ class SlowTrajectory:
     def expression(self, t_h: float) -> dict[str, dict[str, float]]:
         """Homeostatic subunit expression per population at ``t_h`` (1 = reference)."""
         pops = sorted({n.split("_", 1)[1] for n in self.values if n.startswith("delta_")})
-        return {p: {sub: self.at(f"{sub}_{p}", t_h) for sub in homeostasis.SUBUNITS}
+        return {p: {sub: self.at(f"{sub}_{p}", t_h) for sub in variables.SUBUNITS}
                 for p in pops}
-
-
-def step_hours(c: Mapping[str, Any]) -> float:
-    """Integration step (h): ``slow.dt_min`` or the scenario's recommended one."""
-    dt_min = c["slow"]["dt_min"] or c["scenario"]["dt_min"]
-    return dt_min / 60.0
-
-
-def record_steps(c: Mapping[str, Any]) -> int:
-    """Integration steps between recorded samples."""
-    dt_min = step_hours(c) * 60
-    rec = c["slow"]["record_every_min"] or 10.0
-    return max(1, int(round(rec / dt_min)))
-
-
-def duration_hours(c: Mapping[str, Any], table: dict | None = None) -> float:
-    """Run length (h); ``from_file`` with duration 0 uses the file's span."""
-    d = slow_value(c["scenario"], "duration_days")
-    if d <= 0 and table is not None:
-        d = float(table["time"][-1])
-    return d
-
-
-def check(c: Mapping[str, Any]) -> None:
-    """Slow-layer checks that need derived numbers (called by ``sims.config.validate``)."""
-    k = c["steroids"]["kinetics"]
-    dt = step_hours(c)
-    fastest = steroids.rate(k["brain_half_life_min"] / 60.0)
-    key = "slow.dt_min" if c["slow"]["dt_min"] else "scenario.dt_min"
-    if fastest * dt > MAX_STABLE_K_DT:
-        raise ConfigError(key, dt * 60, f"a step <= {60 * MAX_STABLE_K_DT / fastest:.1f} min "
-                          "(stability of the brain-steroid turnover)")
-    rec = c["slow"]["record_every_min"] / (dt * 60)
-    if rec and (abs(rec - round(rec)) > 1e-9 or round(rec) < 1):
-        raise ConfigError("slow.record_every_min", c["slow"]["record_every_min"],
-                          f"a multiple of the integration step ({dt * 60:g} min)")
-    sc = c["scenario"]
-    plasma0 = steroids.peripheral_allo_target(sc["progesterone_follicular_nM"], k["allo_vmax_nM"],
-                                              k["allo_km_nM"], k["allo_adrenal_nM"], 1.0, 0.0)
-    local = steroids.local_synthesis(c["steroids"]["brain_nM"].get("allo", 0.0),
-                                     k["brain_plasma_ratio_allo"], plasma0)
-    if local < 0:
-        raise ConfigError("steroids.brain_nM.allo", c["steroids"]["brain_nM"].get("allo"),
-                          f">= {k['brain_plasma_ratio_allo'] * plasma0:.3g} nM (the brain level "
-                          "that plasma uptake alone gives at baseline)")
 
 
 class SlowModel:
@@ -126,7 +70,7 @@ class SlowModel:
         self.brain0 = c["steroids"]["brain_nM"]
         if self.sc["name"] == "from_file" and table is None:
             path = scenarios.resolve_path(self.sc["path"], CONFIG_DIR)
-            table = scenarios.read_timecourse(path)
+            table = scenarios.load_timecourse(path)  # read once, during validation
         self.table = table
         self.dt = step_hours(c)
         self.t_end = duration_hours(c, table)
@@ -135,10 +79,14 @@ class SlowModel:
         self.pk: PKModel | None = build_treatment(self.tr)
         self.hm = c["homeostasis"]
         self.pops = list(c["network"]["populations"])
-        self.h_index = len(STATES)  # ln(ALLO) reference, then delta/gamma2/alpha4 per pop
-        self.pk_index = self.h_index + 1 + len(homeostasis.SUBUNITS) * len(self.pops)
-        self.state_units = dict(STATES) | {"allo_log_slow": "ln(nM)"} | {
-            f"{sub}_{pop}": "1" for pop in self.pops for sub in homeostasis.SUBUNITS}
+        #: Recorded states (registry order): the fixed states, then homeostasis.
+        self.recorded = (*variables.STATES, *variables.expression_variables(self.pops))
+        pk = variables.pk_variables(self.tr["name"], self.pk.compartments) if self.pk else ()
+        #: Every state, in the order of the state vector.
+        self.state_names = [v.name for v in (*self.recorded, *pk)]
+        self.pk_index = len(self.recorded)
+        self.state_units = {v.name: v.unit for v in self.recorded}
+        self.descriptions = {v.name: v.description for v in (*self.recorded, *variables.OUTPUTS)}
         #: Closed-loop inputs, held constant between probes (set by sims.coupling).
         self.feedback: dict[str, Any] = {"crh_scale": 1.0,
                                          "rate_error": {p: 0.0 for p in self.pops}}
@@ -165,90 +113,113 @@ class SlowModel:
         return gen(self.sc, t, rng)
 
     # ------------------------------------------------------------------ equations
-    def _pk_outputs(self, x: list[float]) -> dict[str, float]:
+    def _pk_outputs(self, s: Mapping[str, float]) -> dict[str, float]:
         out = {"allo": 0.0, "zuranolone": 0.0, "progesterone": 0.0, "testosterone": 0.0}
         if self.pk is not None:
-            base = self.pk_index
             for name, (comp, scale) in self.pk.outputs.items():
-                out[name] += x[base + comp] * scale
+                out[name] += s[f"pk_{self.pk.compartments[comp]}"] * scale
         return out
 
-    def rhs(self, y: list[float], drv: tuple[float, ...], infusion: float,
-            clock_h: float) -> tuple[list[float], dict[str, float]]:
-        """Derivatives of all states (per hour) and the algebraic outputs."""
-        (crh, acth, cort, gr, r5a, prec, a_pe, th_p, ad_p, a_b, th_b, ad_b, z_b, ps_b, dh_b,
-         infl) = y[:16]
+    def derivatives(self, s: Mapping[str, float], drv: tuple[float, ...], infusion: float,
+                    clock_h: float) -> tuple[dict[str, float], dict[str, float]]:
+        """Derivatives (per hour) of every state and the algebraic outputs, by name."""
         prog_d, testo_d, plac, acute, chronic = drv
         k, hp, inf = self.k, self.hp, self.inf
-        pk = self._pk_outputs(y)
+        pk = self._pk_outputs(s)
         prog = prog_d + pk["progesterone"]
         testo = testo_d + pk["testosterone"]
-        a_p = a_pe + pk["allo"]
-        drive = max(cort, 0.0) / hp["cortisol_ref_ug_per_dL"]  # adrenal output
-        acth_drive = max(acth, 0.0) / hp["acth_ref"]  # ACTH drive of adrenal DOC
+        a_p = s["allo_plasma_endogenous"] + pk["allo"]
+        a_b, th_p, prec, r5a = s["allo_brain"], s["thdoc_plasma"], s["stress_precursor"], s["r5a"]
+        infl = s["inflammation"]
+        drive = max(s["cortisol"], 0.0) / hp["cortisol_ref_ug_per_dL"]  # adrenal output
+        acth_drive = max(s["acth"], 0.0) / hp["acth_ref"]  # ACTH drive of adrenal DOC
         kb, kp, ks = self.k_brain, self.k_plasma, self.k_sulfated
         boost = 1.0 + k["stress_synthesis_gain"] * prec
-        ks_eff = hpa.crh_drive(hp, acute, chronic, a_b + th_b, clock_h) * self.feedback["crh_scale"]
+        ks_eff = hpa.crh_drive(hp, acute, chronic, a_b + s["thdoc_brain"], clock_h) \
+            * self.feedback["crh_scale"]
         ki_eff = hpa.feedback_k_i(hp, chronic, inflammation.gr_factor(inf, infl))
-        d_hpa = hpa.sriram_rhs(crh, acth, cort, gr, ks_eff, ki_eff, hp)
+        d = dict(zip(("crh", "acth", "cortisol", "gr"),
+                     hpa.sriram_rhs(s["crh"], s["acth"], s["cortisol"], s["gr"], ks_eff, ki_eff,
+                                    hp), strict=True))
         r5a_t = steroids.r5a_target(chronic, k["chronic_r5a_loss"],
                                     inflammation.synthesis_factor(inf, infl))
         a_pt = steroids.peripheral_allo_target(prog, k["allo_vmax_nM"], k["allo_km_nM"],
                                                k["allo_adrenal_nM"], drive, plac)
         a_bt = steroids.brain_allo_target(k["brain_plasma_ratio_allo"], a_p, self.local, r5a,
                                           k["stress_synthesis_gain"], prec)
-        th_pt = k["thdoc_plasma_nM"] * acth_drive
         th_bt = self.brain0.get("thdoc", 0.0) * (th_p / k["thdoc_plasma_nM"]) * r5a * boost
-        ad_pt = k["androstanediol_per_testosterone"] * testo
-        dy = [
-            *d_hpa,
-            (r5a_t - r5a) / (k["r5a_tau_days"] * 24.0),
-            self.k_precursor * (self.sc["stress_allo_response"] * acute - prec),
-            kp * (a_pt - a_pe),
-            kp * (th_pt - th_p),
-            kp * (ad_pt - ad_p),
-            kb * (a_bt - a_b),
-            kb * (th_bt - th_b),
-            kb * (k["brain_plasma_ratio_androstanediol"] * ad_p - ad_b),
-            kb * (k["brain_plasma_ratio_zuranolone"] * pk["zuranolone"] - z_b),
-            ks * (self.brain0.get("pregs", 0.0) * drive - ps_b),
-            ks * (self.brain0.get("dheas", 0.0) * drive - dh_b),
-            (inflammation.cytokine_target(inf, chronic, a_p, self.plasma0) - infl)
-            / inf["tau_h"],
-        ]
-        hi, hm = self.h_index, self.hm
-        log_slow = y[hi]
-        dy.append(homeostasis.log_slow_rhs(hm, a_b, log_slow))
+        d |= {
+            "r5a": (r5a_t - r5a) / (k["r5a_tau_days"] * 24.0),
+            "stress_precursor": self.k_precursor * (self.sc["stress_allo_response"] * acute
+                                                    - prec),
+            "allo_plasma_endogenous": kp * (a_pt - s["allo_plasma_endogenous"]),
+            "thdoc_plasma": kp * (k["thdoc_plasma_nM"] * acth_drive - th_p),
+            "androstanediol_plasma": kp * (k["androstanediol_per_testosterone"] * testo
+                                           - s["androstanediol_plasma"]),
+            "allo_brain": kb * (a_bt - a_b),
+            "thdoc_brain": kb * (th_bt - s["thdoc_brain"]),
+            "androstanediol_brain": kb * (k["brain_plasma_ratio_androstanediol"]
+                                          * s["androstanediol_plasma"]
+                                          - s["androstanediol_brain"]),
+            "zuranolone_brain": kb * (k["brain_plasma_ratio_zuranolone"] * pk["zuranolone"]
+                                      - s["zuranolone_brain"]),
+            "pregs_brain": ks * (self.brain0.get("pregs", 0.0) * drive - s["pregs_brain"]),
+            "dheas_brain": ks * (self.brain0.get("dheas", 0.0) * drive - s["dheas_brain"]),
+            "inflammation": (inflammation.cytokine_target(inf, chronic, a_p, self.plasma0)
+                             - infl) / inf["tau_h"],
+        }
+        hm = self.hm
+        log_slow = s["allo_log_slow"]
+        d["allo_log_slow"] = homeostasis.log_slow_rhs(hm, a_b, log_slow)
         allo0 = self.brain0["allo"]
-        for j, pop in enumerate(self.pops):
-            d, g2, a4 = y[hi + 1 + 3 * j: hi + 4 + 3 * j]
-            dy.extend(homeostasis.expression_rhs(hm, d, g2, a4, a_b, allo0, log_slow,
-                                                 self.feedback["rate_error"].get(pop, 0.0)))
+        for pop in self.pops:
+            dd, dg, da = homeostasis.expression_rhs(
+                hm, s[f"delta_{pop}"], s[f"gamma2_{pop}"], s[f"alpha4_{pop}"], a_b, allo0,
+                log_slow, self.feedback["rate_error"].get(pop, 0.0))
+            d |= {f"delta_{pop}": dd, f"gamma2_{pop}": dg, f"alpha4_{pop}": da}
         if self.pk is not None:
-            x = y[self.pk_index:]
+            comps = self.pk.compartments
+            x = [s[f"pk_{comp}"] for comp in comps]
             m = self.pk.matrix
-            for i in range(len(x)):
-                d = sum(m[i][j] * x[j] for j in range(len(x)))
+            for i, comp in enumerate(comps):
+                di = sum(m[i][j] * x[j] for j in range(len(x)))
                 if i == self.pk.infusion_into:
-                    d += infusion
-                dy.append(d)
+                    di += infusion
+                d[f"pk_{comp}"] = di
         outputs = {"progesterone_plasma": prog, "testosterone_plasma": testo,
                    "placental_allo": plac, "allo_plasma": a_p, "allo_drug_plasma": pk["allo"],
                    "zuranolone_plasma": pk["zuranolone"], "acute_stress": acute,
                    "chronic_stress": chronic, "hpa_k_stress": ks_eff, "hpa_k_i": ki_eff}
-        return dy, outputs
+        return d, outputs
+
+    def rhs(self, y: list[float], drv: tuple[float, ...], infusion: float,
+            clock_h: float) -> tuple[list[float], dict[str, float]]:
+        """:meth:`derivatives` on the state vector ``y`` (ordered by ``state_names``)."""
+        d, outputs = self.derivatives(dict(zip(self.state_names, y, strict=True)), drv,
+                                      infusion, clock_h)
+        return [d[n] for n in self.state_names], outputs
+
+    def initial_values(self) -> dict[str, float]:
+        """Baseline values of every state before burn-in, by name."""
+        b, k = self.brain0, self.k
+        sriram = dict(zip(("crh", "acth", "cortisol", "gr"), SRIRAM_INITIAL, strict=True))
+        y = sriram | {
+            "r5a": 1.0, "stress_precursor": 0.0, "allo_plasma_endogenous": self.plasma0,
+            "thdoc_plasma": k["thdoc_plasma_nM"], "androstanediol_plasma": 0.0,
+            "allo_brain": b.get("allo", 0.0), "thdoc_brain": b.get("thdoc", 0.0),
+            "androstanediol_brain": 0.0, "zuranolone_brain": 0.0,
+            "pregs_brain": b.get("pregs", 0.0), "dheas_brain": b.get("dheas", 0.0),
+            "inflammation": 1.0,
+            "allo_log_slow": math.log(max(b["allo"], homeostasis.ALLO_FLOOR_NM)),
+        }
+        y |= {f"{sub}_{pop}": 1.0 for pop in self.pops for sub in variables.SUBUNITS}
+        y |= {n: 0.0 for n in self.state_names[self.pk_index:]}
+        return y
 
     def initial_state(self) -> list[float]:
-        """Baseline values before burn-in."""
-        b, k = self.brain0, self.k
-        y = [*SRIRAM_INITIAL, 1.0, 0.0, self.plasma0, k["thdoc_plasma_nM"], 0.0,
-             b.get("allo", 0.0), b.get("thdoc", 0.0), 0.0, 0.0, b.get("pregs", 0.0),
-             b.get("dheas", 0.0), 1.0]
-        y += [math.log(max(b["allo"], homeostasis.ALLO_FLOOR_NM))]
-        y += [1.0] * (len(homeostasis.SUBUNITS) * len(self.pops))
-        if self.pk is not None:
-            y += [0.0] * len(self.pk.compartments)
-        return y
+        """Baseline values before burn-in, in state-vector order."""
+        values = self.initial_values()
+        return [values[n] for n in self.state_names]
 
     def _settle_expression(self, y: list[float]) -> None:
         """Put the subunit states at their steady state for the current brain ALLO.
@@ -258,13 +229,14 @@ class SlowModel:
         """
         if self.hm["rule"] == "none":
             return
-        a_b = y[list(STATES).index("allo_brain")]
+        index = {n: i for i, n in enumerate(self.state_names)}
+        a_b = y[index["allo_brain"]]
         fold = a_b / self.brain0["allo"]
-        y[self.h_index] = math.log(max(a_b, homeostasis.ALLO_FLOOR_NM))
-        for j in range(len(self.pops)):
-            y[self.h_index + 1 + 3 * j: self.h_index + 4 + 3 * j] = [
-                homeostasis.delta_target(self.hm, fold), homeostasis.gamma2_target(self.hm, fold),
-                1.0]
+        y[index["allo_log_slow"]] = math.log(max(a_b, homeostasis.ALLO_FLOOR_NM))
+        for pop in self.pops:
+            y[index[f"delta_{pop}"]] = homeostasis.delta_target(self.hm, fold)
+            y[index[f"gamma2_{pop}"]] = homeostasis.gamma2_target(self.hm, fold)
+            y[index[f"alpha4_{pop}"]] = 1.0
 
     def _rk4(self, y: list[float], d0, d1, d2, u0, u1, u2, clock: float) -> list[float]:
         dt = self.dt
@@ -328,7 +300,7 @@ class SlowModel:
         arr = np.asarray(rec)
         values = {n: arr[:, j] for j, n in enumerate(names)}
         traj = SlowTrajectory(np.asarray(times), values, {**self.state_units, **OUTPUTS},
-                              drivers.events, time.perf_counter() - t_wall)
+                              drivers.events, time.perf_counter() - t_wall, self.descriptions)
         traj.final_state = y  # type: ignore[attr-defined]
         traj.final_time_h = i1 * self.dt  # type: ignore[attr-defined]
         return traj

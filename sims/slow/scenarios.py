@@ -16,6 +16,7 @@ draw from the ``rng`` they are given (derived from the run's seed).
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,18 +209,23 @@ def resolve_path(path: str, config_dir: Path) -> Path:
 
 
 def read_timecourse(path: Path, key: str = "scenario.path") -> dict[str, np.ndarray]:
-    """Read and validate a user CSV: units in the header, monotone time, no negatives.
+    """Read and validate a user CSV: units in the header, finite numbers, strictly
+    increasing time, no negatives.
 
     Returns driver name -> values, and ``time`` in hours.
 
     Raises:
-        ConfigError: naming the file (``key``), the column or row, and what is allowed.
+        ConfigError: naming the file (``key``), the column and row, the value in the
+            column's own unit, and what is allowed.
     """
     allowed = ", ".join(f"{n}{s}" for n, ss in FILE_COLUMNS.items() for s in ss)
     if not path.is_file():
         raise ConfigError(key, str(path), "an existing CSV file")
-    with path.open(newline="") as fh:
-        rows = list(csv.reader(fh))
+    try:
+        with path.open(newline="") as fh:
+            rows = [r for r in csv.reader(fh) if any(x.strip() for x in r)]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ConfigError(key, str(path), f"a readable text CSV file ({exc})") from None
     if len(rows) < 3:
         raise ConfigError(key, str(path), "a CSV with a header and at least two rows")
     header = [h.strip() for h in rows[0]]
@@ -230,22 +236,68 @@ def read_timecourse(path: Path, key: str = "scenario.path") -> dict[str, np.ndar
             raise ConfigError(f"{key} column {col + 1}", name,
                               f"a driver name with its unit suffix: {allowed}")
         driver, suffix = match[0]
-        try:
-            vals = np.array([float(r[col]) for r in rows[1:] if any(x.strip() for x in r)])
-        except (ValueError, IndexError) as exc:
-            raise ConfigError(f"{key} column {name}", str(exc), "numbers in every row") from None
+        if driver in out:
+            raise ConfigError(f"{key} column {col + 1}", name, "each driver once")
+        vals = np.empty(len(rows) - 1)
+        for r, row in enumerate(rows[1:]):
+            where = f"{key} column {name} row {r + 2}"
+            try:
+                vals[r] = float(row[col])
+            except (ValueError, IndexError):
+                raise ConfigError(where, row[col] if col < len(row) else "(missing)",
+                                  "a number") from None
+            if not np.isfinite(vals[r]):
+                raise ConfigError(where, row[col].strip(), "a finite number (no NaN or inf)")
         if driver == "time":
+            step = np.diff(vals)
+            if np.any(step <= 0):
+                r = int(np.argmax(step <= 0)) + 1  # index of the offending value
+                raise ConfigError(f"{key} column {name} row {r + 2}", float(vals[r]),
+                                  f"strictly increasing time (previous row: {vals[r - 1]:g}; "
+                                  f"unit {suffix[1:]})")
             vals = vals * SLOW_FACTORS[suffix][0]
-            if np.any(np.diff(vals) <= 0):
-                bad = int(np.argmax(np.diff(vals) <= 0)) + 2
-                raise ConfigError(f"{key} column {name} row {bad + 1}", float(vals[bad - 1]),
-                                  "strictly increasing time")
         elif np.any(vals < 0):
-            raise ConfigError(f"{key} column {name}", float(vals.min()), "values >= 0")
+            r = int(np.argmax(vals < 0))
+            raise ConfigError(f"{key} column {name} row {r + 2}", float(vals[r]), "values >= 0")
         out[driver] = vals
     if "time" not in out:
         raise ConfigError(key, header, "a time column: time_min, time_h or time_days")
     return out
+
+
+_TABLES: dict[tuple[str, int, int], dict[str, np.ndarray]] = {}
+
+
+def load_timecourse(path: Path, key: str = "scenario.path") -> dict[str, np.ndarray]:
+    """:func:`read_timecourse`, read once per file version (path, mtime, size).
+
+    Validation reads the file; the slow model then gets the same table without reading
+    it again. Callers must not modify the returned arrays.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return read_timecourse(path, key)  # raises the clear error
+    ident = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if ident not in _TABLES:
+        _TABLES.clear()  # one file in use at a time; never an unbounded cache
+        _TABLES[ident] = read_timecourse(path, key)
+    return _TABLES[ident]
+
+
+def input_files(sc: Mapping[str, Any], config_dir: Path) -> dict[str, str]:
+    """Files a scenario reads, as path -> sha256 of their content.
+
+    Part of a run's identity: a changed CSV is a different run, whatever its path.
+    """
+    if sc.get("name") != "from_file":
+        return {}
+    path = resolve_path(sc["path"], config_dir)
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        digest = "unreadable"
+    return {str(path): digest}
 
 
 def from_file(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,

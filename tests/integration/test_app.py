@@ -58,7 +58,7 @@ def test_python_dash_m_sims_composes():
 @pytest.mark.parametrize("bad, words", [
     ("+no_such_key=1", ["no_such_key"]),
     ("sim=no_such_sim", ["no_such_sim"]),
-    ("seed=-1", ["seed", "-1", ">= 0"]),
+    ("seed=-1", ["seed", "-1", "[0, 2147483647]"]),
     ("seed=abc", ["seed", "abc"]),
     ("steroids.brain_nM.allo=-3", ["steroids.brain_nM.allo", "-3", ">= 0"]),
     ("network.connections.E_to_E.p=2", ["network.connections.E_to_E.p", "[0, 1]"]),

@@ -105,22 +105,34 @@ def test_quick_grid_with_submitit_local(tmp_path):
     check_quick_grid_table(out)
 
 
-def test_failing_jobs_are_reported_and_the_others_complete(tmp_path):
-    """A bad value (ConfigError) and a run that fails (runaway check) do not stop the
-    sweep; it ends with a failure table and exit status 1."""
+def test_a_bad_value_anywhere_in_a_sweep_stops_it_before_any_job_runs(tmp_path):
+    """Every job's values are validated before launch: exit 2, the key, the value and the
+    job named, no result file."""
     out = tmp_path / "sweep"
     p = run_allonet("sim=debug", "coupling=network_only", "hydra/launcher=joblib",
-                    "steroids.brain_nM.allo=3,-1", "probe.max_rate_Hz=1000,0.5",
+                    "steroids.brain_nM.allo=3,30,-1", f"hydra.sweep.dir={out}", ok=False)
+    assert p.returncode == 2, p.stderr[-2000:]
+    assert "'steroids.brain_nM.allo' = -1" in p.stderr and "steroids.brain_nM.allo=-1" in p.stderr
+    assert "Traceback" not in p.stderr + p.stdout
+    assert not list(out.rglob("result.h5*")) and not list(out.rglob("job_status.json"))
+
+
+def test_failing_jobs_are_reported_and_the_others_complete(tmp_path):
+    """A run that fails (runaway check) does not stop the sweep; it ends with a failure
+    table and the failed jobs' exit code (3: the simulation failed)."""
+    out = tmp_path / "sweep"
+    p = run_allonet("sim=debug", "coupling=network_only", "hydra/launcher=joblib",
+                    "steroids.brain_nM.allo=3,30", "probe.max_rate_Hz=1000,0.5",
                     f"hydra.sweep.dir={out}", ok=False)
-    assert p.returncode == 1, p.stderr[-2000:]
-    assert "sweep finished: 1 ran, 0 skipped, 3 failed (of 4 jobs)" in p.stderr
+    assert p.returncode == 3, p.stderr[-2000:]
+    assert "sweep finished: 2 ran, 0 skipped, 2 failed (of 4 jobs)" in p.stderr
     table = p.stderr.split("failed jobs:")[1]
-    assert table.count("ConfigError") == 2 and "'steroids.brain_nM.allo' = -1" in table
-    assert table.count("RunawayActivityError") == 1 and "probe.max_rate_Hz=0.5" in table
+    assert table.count("RunawayActivityError") == 2 and table.count("probe.max_rate_Hz=0.5") == 2
     complete = [f for f in out.rglob("result.h5") if read_result(f).attrs["complete"]]
-    assert len(complete) == 1  # the good job; the runaway one is written incomplete
-    statuses = {s["job"]: s["status"] for s in sweep_status.job_statuses(out)}
-    assert sorted(statuses.values()) == ["failed", "failed", "failed", "ran"]
+    assert len(complete) == 2  # the good jobs; the runaway ones are written incomplete
+    statuses = sweep_status.job_statuses(out)
+    assert sorted(s["status"] for s in statuses) == ["failed", "failed", "ran", "ran"]
+    assert {s["exit_code"] for s in statuses if s["status"] == "failed"} == {3}
 
 
 @pytest.mark.slow

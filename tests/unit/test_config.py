@@ -25,7 +25,7 @@ def _err(c: dict) -> ConfigError:
      "network.connections.E_to_E.p", "[0, 1]"),
     (lambda c: c["steroids"]["brain_nM"].update(cortisone=1.0),
      "steroids.brain_nM.cortisone", "pharmacology table"),
-    (lambda c: c.update(seed=-1), "seed", ">= 0"),
+    (lambda c: c.update(seed=-1), "seed", "[0, 2147483647]"),
     (lambda c: c["network"]["populations"]["E"].update(kind="glia"),
      "network.populations.E.kind", "exc"),
     (lambda c: c["network"]["connections"].update(E_to_VIP=dict(

@@ -118,7 +118,7 @@ def test_from_file_interpolates_the_csv():
     ("time_days,progesterone_nM\n0,1\n2,2\n1,3\n", "row", "strictly increasing"),
     ("time_days,progesterone_nM\n0,1\n1,-2\n", "progesterone_nM", ">= 0"),
     ("progesterone_nM\n1\n2\n", "scenario.path", "time column"),
-    ("time_days,progesterone_nM\n0,1\n1,abc\n", "progesterone_nM", "numbers"),
+    ("time_days,progesterone_nM\n0,1\n1,abc\n", "progesterone_nM row 3", "a number"),
 ])
 def test_bad_csv_is_rejected_with_a_clear_error(tmp_path, content, key_part, allowed):
     f = tmp_path / "tc.csv"

@@ -1,0 +1,63 @@
+"""The registry of per-probe network read-outs: one entry per metric or receptor state,
+with its stored unit (SI), description, plot label and, where a value can legitimately be
+NaN or infinite, what that means. ``sims.simulate`` stores them, ``sims.io`` refuses
+non-finite values anywhere else, and ``analysis`` labels figures from them. Imports no
+Brian2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Readout:
+    """A stored per-probe quantity."""
+
+    name: str
+    unit: str  # SI unit string of the stored values
+    description: str
+    label: str  # axis label, in the plotted unit (see ``analysis.figures.PLOT_SCALE``)
+    nonfinite: str = ""  # when NaN / inf is a legitimate value, and what it means
+
+
+#: Metrics of the activity in a probe's analysis window (``sims.fast.probe.measure``).
+METRICS: dict[str, Readout] = {r.name: r for r in (
+    Readout("rate", "Hz", "mean firing rate per neuron in the analysis window", "rate (Hz)"),
+    Readout("cv_isi", "1", "mean coefficient of variation of inter-spike intervals",
+            "CV of ISI", "NaN when no cell fired at least 3 spikes in the window"),
+    Readout("synchrony", "1", "Golomb chi of binned spike counts", "synchrony χ",
+            "NaN when no cell of the population fired in the window"),
+    Readout("lfp_peak_freq", "Hz", "peak frequency of the LFP-proxy spectrum (>= 2 Hz)",
+            "LFP peak frequency (Hz)"),
+    Readout("theta_power", "nA^2", "LFP-proxy power in 4-12 Hz", "theta power (nA²)"),
+    Readout("gamma_power", "nA^2", "LFP-proxy power in 30-80 Hz", "gamma power (nA²)"),
+    Readout("tonic_charge", "C",
+            "tonic GABA-A (outward) charge per recorded cell of the LFP population",
+            "tonic GABA-A charge (pC)"),
+    Readout("phasic_charge", "C",
+            "phasic GABA-A (outward) charge per recorded cell of the LFP population",
+            "phasic GABA-A charge (pC)"),
+    Readout("tonic_fraction", "1", "tonic / (tonic + phasic) inhibitory charge",
+            "tonic fraction", "NaN when there was no inhibitory charge at all"),
+    Readout("ei_conductance_ratio", "1",
+            "mean excitatory / mean inhibitory conductance, LFP population", "E/I conductance",
+            "inf when the inhibitory conductance was zero"),
+    Readout("mean_g_exc", "S", "mean AMPA + Mg-blocked NMDA conductance, LFP population",
+            "excitatory conductance (nS)"),
+    Readout("mean_g_inh", "S", "mean phasic + tonic GABA-A conductance, LFP population",
+            "inhibitory conductance (nS)"),
+)}
+
+#: Run-time receptor state of each population (``sims.fast.receptors.SHARED_VARIABLES``).
+RECEPTOR_STATE: dict[str, Readout] = {r.name: r for r in (
+    Readout("tau_gaba", "s", "phasic GABA-A decay time constant", "phasic decay τ (ms)"),
+    Readout("gaba_scale", "1", "phasic GABA-A peak scale (gamma2 expression x steroid effect)",
+            "phasic peak scale"),
+    Readout("g_tonic", "S", "tonic (extrasynaptic) GABA-A conductance",
+            "tonic conductance (nS)"),
+    Readout("nmda_scale", "1", "NMDA peak scale (sulfated steroids)", "NMDA scale"),
+)}
+
+#: Both, by name.
+READOUTS: dict[str, Readout] = METRICS | RECEPTOR_STATE

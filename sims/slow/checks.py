@@ -1,0 +1,210 @@
+"""Validation of the slow layer's configuration (called by ``sims.config.validate``).
+
+Everything the slow model divides by, exponentiates, indexes with or clips is checked
+here, before anything runs, and reported as a :class:`~sims.errors.ConfigError` naming
+the key, the value and what is allowed. A ``from_file`` CSV is read (and validated)
+once; the model gets the same table from :func:`sims.slow.scenarios.load_timecourse`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sims.constants import CONFIG_DIR
+from sims.errors import ConfigError
+from sims.slow import scenarios, steroids, treatments
+from sims.slow.clock import MAX_STABLE_K_DT, duration_hours, step_hours
+
+#: Truncation range of drawn cycle lengths and luteal lengths (days; sims.slow.scenarios).
+CYCLE_LENGTH_RANGE_DAYS = (18.0, 60.0)
+LUTEAL_LENGTH_RANGE_DAYS = (10.0, 17.0)
+
+
+def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
+    if not ok:
+        raise ConfigError(key, value, allowed)
+
+
+def _in(value: float, lo: float, hi: float) -> bool:
+    return lo <= value <= hi
+
+
+def check_hpa(c: Mapping[str, Any]) -> None:
+    hp = c["hpa"]
+    for key, value in hp.items():
+        _check(value >= 0, f"hpa.{key}", value, "a number >= 0")
+    for key in ("k_i", "feedback_gain", "k_stress", "cortisol_ref_ug_per_dL", "acth_ref",
+                "K_m1", "K_m2", "K_m3", "K1", "G_tot", "n1", "n2"):
+        _check(hp[key] > 0, f"hpa.{key}", hp[key], "a number > 0 (a rate, constant or "
+               "reference the HPA equations divide by)")
+    _check(hp["neurosteroid_inhibition"] <= 1, "hpa.neurosteroid_inhibition",
+           hp["neurosteroid_inhibition"], "a fraction in [0, 1]")
+    _check(hp["circadian_amplitude"] <= 1, "hpa.circadian_amplitude", hp["circadian_amplitude"],
+           "a relative amplitude in [0, 1] (the CRH drive must stay >= 0)")
+    _check(_in(hp["circadian_peak_clock_h"], 0, 24), "hpa.circadian_peak_clock_h",
+           hp["circadian_peak_clock_h"], "an hour of the day in [0, 24]")
+
+
+def check_steroids_and_inflammation(c: Mapping[str, Any]) -> None:
+    k = c["steroids"]["kinetics"]
+    v = k["chronic_r5a_loss"]
+    _check(0 <= v <= 1, "steroids.kinetics.chronic_r5a_loss", v, "a fraction in [0, 1]")
+    inf = c["inflammation"]
+    for key, val in inf.items():
+        if not isinstance(val, bool):
+            _check(val >= 0, f"inflammation.{key}", val, "a number >= 0")
+    _check(inf["allo_suppression"] < 1, "inflammation.allo_suppression",
+           inf["allo_suppression"], "a fraction in [0, 1)")
+
+
+def check_homeostasis(c: Mapping[str, Any]) -> None:
+    h = c["homeostasis"]
+    _check(h["rule"] in ("steroid", "none", "activity"), "homeostasis.rule", h["rule"],
+           "one of ('steroid', 'none', 'activity')")
+    _check(h["species"] in ("mouse", "rat"), "homeostasis.species", h["species"],
+           "'mouse' (pregnancy lowers delta) or 'rat' (raises it)")
+    for key, v in h.items():
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            _check(v >= 0, f"homeostasis.{key}", v, "a number >= 0")
+    for key in ("tau_down_days", "tau_up_days", "tau_adapt_days", "tau_alpha4_days",
+                "delta_up_k", "delta_down_x50", "gamma2_k", "alpha4_s50"):
+        _check(h[key] > 0, f"homeostasis.{key}", h[key], "a number > 0")
+    if h["rule"] == "activity":
+        _check(c["coupling"]["mode"] == "closed", "homeostasis.rule", "activity",
+               "only with coupling.mode=closed (it needs measured activity)")
+
+
+def check_scenario(c: Mapping[str, Any]) -> dict | None:
+    """Scenario checks; returns the ``from_file`` table (None for other scenarios)."""
+    sc = c["scenario"]
+    for key, v in sc.items():
+        if key in ("stress_allo_response", "level", "daily_pulse_intensity",
+                   "luteal_amplitude_log_sd") or key.endswith(("_prob_start", "_prob_end")):
+            _check(v >= 0, f"scenario.{key}", v, "a number >= 0")
+    for key in ("anovulation_prob_start", "anovulation_prob_end", "level"):
+        if key in sc:
+            _check(0 <= sc[key] <= 1, f"scenario.{key}", sc[key], "a probability in [0, 1]")
+    _check(sc["dt_min"] > 0, "scenario.dt_min", sc["dt_min"], "a step > 0 min")
+    if "cycle_length_mean_days" in sc:
+        lo, hi = CYCLE_LENGTH_RANGE_DAYS
+        _check(_in(sc["cycle_length_mean_days"], lo, hi), "scenario.cycle_length_mean_days",
+               sc["cycle_length_mean_days"], f"a mean cycle length in [{lo:g}, {hi:g}] days "
+               "(drawn lengths are truncated to this range)")
+        lo, hi = LUTEAL_LENGTH_RANGE_DAYS
+        _check(_in(sc["luteal_length_mean_days"], lo, hi), "scenario.luteal_length_mean_days",
+               sc["luteal_length_mean_days"], f"a mean luteal length in [{lo:g}, {hi:g}] days "
+               "(drawn lengths are truncated to this range)")
+        _check(_in(sc["start_cycle_day"], 1, sc["cycle_length_mean_days"]),
+               "scenario.start_cycle_day", sc["start_cycle_day"],
+               f"a cycle day in [1, scenario.cycle_length_mean_days="
+               f"{sc['cycle_length_mean_days']:g}]")
+    if "gestation_week_at_start" in sc:
+        _check(_in(sc["gestation_week_at_start"], 0, 42), "scenario.gestation_week_at_start",
+               sc["gestation_week_at_start"], "a gestational week in [0, 42]")
+    if "testosterone_decline_per_year" in sc:
+        _check(sc["testosterone_decline_per_year"] < 1, "scenario.testosterone_decline_per_year",
+               sc["testosterone_decline_per_year"], "a yearly fraction in [0, 1)")
+    for i, p in enumerate(sc.get("pulses", [])):
+        _check(p["intensity"] >= 0, f"scenario.pulses[{i}].intensity", p["intensity"],
+               "a number >= 0")
+    if sc["name"] == "from_file":
+        return scenarios.load_timecourse(scenarios.resolve_path(sc["path"], CONFIG_DIR))
+    return None
+
+
+def check_treatment(c: Mapping[str, Any]) -> None:
+    tr = c["treatment"]
+    for key, v in tr.items():
+        if key.startswith("n_") or key.endswith("_per_day"):
+            _check(v >= 0, f"treatment.{key}", v, "a number >= 0")
+    if "dose_clock_h" in tr:
+        _check(tr["dose_clock_h"] < 24, "treatment.dose_clock_h", tr["dose_clock_h"],
+               "an hour of the day in [0, 24)")
+    if "bioavailability_frac" in tr and "first_pass_allo_frac" in tr:
+        total = tr["bioavailability_frac"] + tr["first_pass_allo_frac"]
+        _check(total <= 1, "treatment.first_pass_allo_frac", tr["first_pass_allo_frac"],
+               f"at most 1 - treatment.bioavailability_frac = "
+               f"{1 - tr['bioavailability_frac']:g} (the absorbed dose is split between them)")
+    if tr["name"] == "brexanolone":
+        treatments.parse_schedule(tr["schedule"])
+
+
+def check_numerics(c: Mapping[str, Any]) -> None:
+    """Integration step vs the fastest turnover; recording on the step grid."""
+    k = c["steroids"]["kinetics"]
+    dt = step_hours(c)
+    fastest = steroids.rate(k["brain_half_life_min"] / 60.0)
+    key = "slow.dt_min" if c["slow"]["dt_min"] else "scenario.dt_min"
+    if fastest * dt > MAX_STABLE_K_DT:
+        raise ConfigError(key, dt * 60, f"a step <= {60 * MAX_STABLE_K_DT / fastest:.1f} min "
+                          "(stability of the brain-steroid turnover)")
+    rec = c["slow"]["record_every_min"] / (dt * 60)
+    if rec and (abs(rec - round(rec)) > 1e-9 or round(rec) < 1):
+        raise ConfigError("slow.record_every_min", c["slow"]["record_every_min"],
+                          f"a multiple of the integration step ({dt * 60:g} min)")
+
+
+def check_baseline_levels(c: Mapping[str, Any]) -> None:
+    """The baseline brain ALLO must be reachable: at least what plasma uptake gives."""
+    sc, k = c["scenario"], c["steroids"]["kinetics"]
+    plasma0 = steroids.peripheral_allo_target(sc["progesterone_follicular_nM"], k["allo_vmax_nM"],
+                                              k["allo_km_nM"], k["allo_adrenal_nM"], 1.0, 0.0)
+    brain = c["steroids"]["brain_nM"].get("allo", 0.0)
+    local = steroids.local_synthesis(brain, k["brain_plasma_ratio_allo"], plasma0)
+    if local < 0:
+        raise ConfigError("steroids.brain_nM.allo", brain,
+                          f">= {k['brain_plasma_ratio_allo'] * plasma0:.3g} nM with the slow "
+                          "layer on (the brain level that plasma uptake alone gives at "
+                          "baseline); for a steroid-free network use steroids=none, which "
+                          "turns the slow layer off")
+
+
+def check_coupling(c: Mapping[str, Any], table: dict | None) -> None:
+    cp = c["coupling"]
+    _check(cp["slow"] or cp["fast"], "coupling.slow", cp["slow"],
+           "true, or coupling.fast=true: a run needs at least one layer")
+    for i, t in enumerate(cp["probe_times_h"]):
+        _check(t >= 0, f"coupling.probe_times_h[{i}]", t, "times >= 0 h")
+    _check(cp["mode"] in ("open", "closed"), "coupling.mode", cp["mode"], "'open' or 'closed'")
+    _check(cp["workers"] >= 1, "coupling.workers", cp["workers"], "an integer >= 1")
+    _check(cp["cadence_h"] >= 0, "coupling.cadence_h", cp["cadence_h"], "a number >= 0")
+    if not cp["fast"]:
+        _check(not cp["probe_times_h"], "coupling.probe_times_h", cp["probe_times_h"],
+               "[] with coupling.fast=false (no network, no probes)")
+        _check(cp["cadence_h"] == 0, "coupling.cadence_h", cp["cadence_h"],
+               "0 with coupling.fast=false (no network, no probes)")
+    if not cp["slow"]:
+        _check(cp["cadence_h"] == 0, "coupling.cadence_h", cp["cadence_h"],
+               "0 with coupling.slow=false (a cadence needs the scenario's duration; give "
+               "coupling.probe_times_h)")
+        for group, none in (("scenario", "baseline"), ("treatment", "none")):
+            name = c[group]["name"]
+            _check(name == none, f"{group}.name", name,
+                   f"'{none}' with coupling.slow=false (the {group} acts through the slow "
+                   "layer, which is off)")
+    if cp["mode"] == "closed":
+        _check(cp["slow"] and cp["fast"], "coupling.mode", "closed",
+               "only with coupling.slow=true and coupling.fast=true")
+        if cp["pvn_gain"] > 0:
+            pops = sorted(c["network"]["populations"])
+            _check(cp["pvn_population"] in pops, "coupling.pvn_population",
+                   cp["pvn_population"], f"a population of the network {pops}")
+    if cp["slow"]:
+        end = duration_hours(c, table)
+        for i, t in enumerate(cp["probe_times_h"]):
+            _check(t <= end, f"coupling.probe_times_h[{i}]", t,
+                   f"times within the scenario (0 to {end:g} h)")
+
+
+def check(c: Mapping[str, Any]) -> None:
+    """Every slow-layer check, in the order a reader meets the config."""
+    check_hpa(c)
+    check_steroids_and_inflammation(c)
+    check_homeostasis(c)
+    table = check_scenario(c)
+    check_treatment(c)
+    check_coupling(c, table)
+    if c["coupling"]["slow"]:
+        check_numerics(c)
+        check_baseline_levels(c)
