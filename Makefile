@@ -13,12 +13,15 @@ PYTHON ?= $(shell for p in $(CANDIDATES); do \
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
+# Every dependency pinned with its hashes, for Python 3.12 and 3.13 (markers pick the
+# right Brian2): `make lock` regenerates it from pyproject.toml (see README).
+LOCK := requirements/allonet.lock
 
-.PHONY: run test test-slow test-all lint bench clean venv
+.PHONY: run test test-slow test-all lint bench clean venv lock
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@if [ -z "$(PYTHON)" ]; then \
 	  echo "error: no Python >= 3.12 found (tried: $(CANDIDATES))." >&2; \
 	  echo "Brian2 >= 2.10 needs Python >= 3.12. Install one (e.g. 'pyenv install 3.12') or pass PYTHON=/path/to/python3.12." >&2; \
@@ -27,9 +30,21 @@ $(STAMP): pyproject.toml
 	  echo "error: PYTHON=$(PYTHON) is older than 3.12; Brian2 >= 2.10 needs Python >= 3.12." >&2; exit 1; }
 	@echo "creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,analysis]'
+	$(BIN)/python -m pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	@touch $(STAMP)
+
+lock: $(STAMP)  ## re-resolve every dependency (newest allowed versions) into $(LOCK)
+	$(BIN)/python -m pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in --all-extras --universal \
+	  --python-version 3.12 --generate-hashes --no-header -o $(LOCK).new
+	@{ echo "# allonet's locked dependencies, with hashes; written by 'make lock' (uv pip compile"; \
+	   echo "# --universal --generate-hashes) from pyproject.toml and requirements/build.in."; \
+	   echo "# 'make run', 'make test' and CI install exactly these: edit pyproject.toml, then"; \
+	   echo "# 'make lock', then commit this file."; cat $(LOCK).new; } > $(LOCK)
+	@rm -f $(LOCK).new
+	@echo "wrote $(LOCK); reinstall with 'make clean venv'"
 
 run: $(STAMP)  ## the default simulation (full network, one probe) -> outputs/runs/...
 	$(BIN)/allonet $(ARGS)

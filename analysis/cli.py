@@ -1,9 +1,15 @@
 """``allonet-figures PATH [--out DIR] [--format png,pdf]``: the figures that fit PATH.
 
 PATH is a run (a ``result.h5`` or a folder holding exactly one) or a sweep (a ``sweep.h5``
-or a multirun folder; ``allonet-collect`` is run first if it has no ``sweep.h5``). Each
-figure is written in every requested format with its caption and provenance (config hash,
-git commit, overrides) embedded in the file's metadata, and listed in ``captions.txt``.
+or a multirun folder; ``allonet-collect`` is run first if it has no ``sweep.h5``, and again
+if its ``sweep.h5`` is older than the sweep's results). Each figure is written in every
+requested format with its caption and provenance (config hash, git commit, overrides)
+embedded in the file's metadata, and listed in ``captions.txt``.
+
+A run whose file is not complete (a failed or interrupted run) is refused unless
+``--allow-incomplete`` is given; its figures are then marked INCOMPLETE. A file that is
+missing, empty, truncated or not HDF5 gives a message naming it. Exit codes: 0 success,
+2 bad input (``sims.errors``).
 """
 
 from __future__ import annotations
@@ -22,10 +28,18 @@ import matplotlib
 matplotlib.use("Agg")  # no display needed, before anything imports pyplot
 
 from analysis import figures  # noqa: E402
-from analysis.collect import collect, load_sweep, load_sweep_dataset, swept_parameters  # noqa: E402
+from analysis.collect import (  # noqa: E402
+    SWEEP_FILE,
+    collect,
+    is_current,
+    load_sweep,
+    load_sweep_dataset,
+    swept_parameters,
+)
 from analysis.load import load_run_data  # noqa: E402
-from analysis.style import save  # noqa: E402
-from sims.io import read_result  # noqa: E402
+from analysis.style import mark_incomplete, save  # noqa: E402
+from sims.errors import EXIT_BAD_INPUT, ResultFileError  # noqa: E402
+from sims.io import completeness, read_result  # noqa: E402
 
 log = logging.getLogger("allonet.figures")
 FORMATS = ("png", "pdf", "svg")
@@ -36,18 +50,19 @@ class Made:
     name: str
     caption: str
     files: list[Path]
+    provenance: str = ""
 
 
 def detect(path: Path) -> tuple[str, Path]:
     """``("run", result.h5)`` or ``("sweep", sweep.h5 or multirun folder)``."""
     if path.is_file():
-        if path.name == "sweep.h5":
+        if path.name == SWEEP_FILE:
             return "sweep", path
         return "run", path
     if not path.is_dir():
-        raise FileNotFoundError(f"{path}: no such file or folder")
-    if (path / "sweep.h5").is_file():
-        return "sweep", path / "sweep.h5"
+        raise ResultFileError(path, "no such file or folder")
+    if (path / SWEEP_FILE).is_file():
+        return "sweep", path / SWEEP_FILE
     if (path / "result.h5").is_file():
         return "run", path / "result.h5"
     results = sorted(path.rglob("result.h5"))
@@ -55,7 +70,7 @@ def detect(path: Path) -> tuple[str, Path]:
         return "run", results[0]
     if results:
         return "sweep", path
-    raise FileNotFoundError(f"{path}: no result.h5 or sweep.h5 below it")
+    raise ResultFileError(path, "no result.h5 or sweep.h5 below it")
 
 
 def _caption(fn: Callable[..., Any], extra: str = "") -> str:
@@ -64,9 +79,23 @@ def _caption(fn: Callable[..., Any], extra: str = "") -> str:
 
 
 def run_figures(result: Path, out: Path, formats: list[str], probe: int | None,
-                population: str) -> list[Made]:
-    """Figures 1-4 of one run (the raster only if spikes were saved)."""
+                population: str, allow_incomplete: bool = False) -> list[Made]:
+    """Figures 1-4 of one run (the raster only if spikes were saved).
+
+    Raises:
+        ResultFileError: the file is unreadable, or incomplete without ``allow_incomplete``.
+    """
+    state = completeness(result)
+    incomplete = state == "incomplete"
+    if state not in ("complete", "incomplete"):
+        raise ResultFileError(result, state)
+    if incomplete and not allow_incomplete:
+        raise ResultFileError(result, "an incomplete result (the run failed or was "
+                              "interrupted); --allow-incomplete draws what it holds, marked "
+                              "INCOMPLETE")
     run = load_run_data(result)
+    if incomplete and "rate" not in run.probes and run.slow is None:
+        raise ResultFileError(result, "an incomplete result that holds no data to draw")
     prov = run.provenance
     made: list[Made] = []
     jobs: list[tuple[str, Callable[..., Any], dict[str, Any], str]] = [
@@ -85,7 +114,11 @@ def run_figures(result: Path, out: Path, formats: list[str], probe: int | None,
     for name, fn, kw, extra in jobs:
         fig = fn(run, **kw)
         caption = _caption(fn, extra)
-        made.append(Made(name, caption, save(fig, out / name, formats, prov, caption)))
+        if incomplete:
+            mark_incomplete(fig)
+            caption = "INCOMPLETE RUN (complete=False): " + caption
+        made.append(Made(name, caption, save(fig, out / name, formats, prov, caption),
+                         json.dumps(prov)))
     return made
 
 
@@ -93,12 +126,17 @@ def sweep_figures(sweep: Path, out: Path, formats: list[str], metric: str | None
                   x: str | None, y: str | None, facet: str | None, hue: str | None,
                   compare: str | None) -> list[Made]:
     """Figures 5-7 of a sweep (collected first if needed)."""
+    if sweep.is_file():
+        current, changed = is_current(sweep)
+        if not current:
+            log.warning("%s is older than the sweep: %s; collecting again", sweep, changed)
+            sweep = sweep.parent
     if sweep.is_dir():
         path, used, skipped = collect(sweep)
         for s in skipped:
             log.warning("skipped %s", s)
         if path is None:
-            raise FileNotFoundError(f"{sweep}: no complete run to collect")
+            raise ResultFileError(sweep, "no complete run to collect")
         sweep = path
     res = read_result(sweep)  # read once; the table, swept keys and series come from it
     df = load_sweep(res)
@@ -164,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--facet", help="sweep: heatmap panels by this parameter")
     ap.add_argument("--hue", help="sweep: dose-response lines by this parameter")
     ap.add_argument("--compare", help="sweep: conditions of figure 7 (default treatment)")
+    ap.add_argument("--allow-incomplete", action="store_true",
+                    help="run: draw an incomplete result (figures marked INCOMPLETE)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="allonet-figures: %(message)s")
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
@@ -174,15 +214,16 @@ def main(argv: list[str] | None = None) -> int:
         kind, source = detect(args.path)
         out = args.out or (source.parent if source.is_file() else source) / "figures"
         if kind == "run":
-            made = run_figures(source, out, formats, args.probe, args.population)
-            prov = json.dumps(load_run_data(source).provenance)
+            made = run_figures(source, out, formats, args.probe, args.population,
+                               args.allow_incomplete)
+            prov = made[0].provenance if made else ""
         else:
             made = sweep_figures(source, out, formats, args.metric, args.x, args.y,
                                  args.facet, args.hue, args.compare)
             prov = f"sweep {source}"
-    except (FileNotFoundError, ValueError, KeyError) as exc:
+    except (ResultFileError, FileNotFoundError, ValueError, KeyError) as exc:
         print(f"allonet-figures: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     captions = write_captions(out, made, source, prov)
     n = sum(len(m.files) for m in made)
     print(f"wrote {n} files ({len(made)} figures) to {out}; captions in {captions.name}")

@@ -1,7 +1,8 @@
 """``allonet-collect SWEEP_DIR``: gather a sweep's complete runs into ``SWEEP_DIR/sweep.h5``.
 
 One row per complete job: its overrides as typed columns (``int``, ``float``, ``bool`` or
-``str``), identifiers (job folder, seed, config hash) and scalar summaries of its probes
+``str``; a swept master ``seed`` among them), identifiers (job folder, ``job_seed`` -- the
+seed the job ran with -- and config hash) and scalar summaries of its probes
 (mean over probes of every per-probe metric; per-population ones as ``<metric>_<pop>``;
 per phase -- pregnancy, postpartum, treatment, stress -- as ``<metric>_<phase>_mean`` and,
 for tonic charge and conductance, ``_min``) and of its slow layer (mean/min/max of brain
@@ -9,8 +10,11 @@ ALLO and cortisol). Stacked time series go
 to ``series/probes`` (every per-probe metric, ``[run, probe]`` or ``[run, probe,
 population]``) and ``series/slow`` (``SLOW_SERIES``, ``[run, slow_step]``), NaN-padded when
 runs differ in length, each with its own time array. Incomplete or unreadable result files
-are listed and skipped, never merged. The file is written by one process, atomically
-(``sims.io``). ``load_sweep`` returns the table as a pandas DataFrame and
+are listed and skipped with the reason, never merged. The file is written by one process
+at a time (the lock of ``sweep.h5``; temporaries of a killed collector are removed), and
+records which result files it was made from (``sources_json``: job -> config hash, size,
+modification time), so a ``sweep.h5`` older than its sweep is detected
+(:func:`is_current`). ``load_sweep`` returns the table as a pandas DataFrame and
 ``load_sweep_dataset`` everything as an xarray Dataset whose dimensions are the swept
 parameters.
 """
@@ -26,7 +30,18 @@ from typing import Any
 import numpy as np
 
 from analysis.phases import in_phase, phase_spans
-from sims.io import Result, Variable, is_complete, read_result, write_result
+from sims.errors import EXIT_BAD_INPUT, ResultFileError
+from sims.io import (
+    Result,
+    Variable,
+    completeness,
+    exclusive,
+    read_attrs,
+    read_result,
+    write_result,
+)
+
+SWEEP_FILE = "sweep.h5"
 
 SLOW_SUMMARIES = ("allo_brain", "cortisol")
 SLOW_SERIES = ("allo_brain", "thdoc_brain", "cortisol", "progesterone_plasma",
@@ -155,27 +170,83 @@ def series(results: list[Result]) -> dict[str, dict[str, Variable]]:
     return groups
 
 
+def _source(path: Path) -> list[Any]:
+    """What identifies one version of a result file: its size and modification time."""
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def sources(sweep_dir: str | Path) -> dict[str, list[Any]]:
+    """The complete result files below ``sweep_dir`` now: job -> [size, mtime_ns]."""
+    sweep_dir = Path(sweep_dir)
+    out = {}
+    for path in sorted(sweep_dir.rglob("result.h5")):
+        if completeness(path) == "complete":
+            out[str(path.parent.relative_to(sweep_dir))] = _source(path)
+    return out
+
+
+def is_current(sweep_file: str | Path) -> tuple[bool, str]:
+    """Whether ``sweep_file`` was made from exactly the complete results beside it now.
+
+    Returns (current, what changed). A ``sweep.h5`` without result files beside it (copied
+    elsewhere) counts as current: there is nothing to compare it with.
+    """
+    sweep_file = Path(sweep_file)
+    now = sources(sweep_file.parent)
+    if not now:
+        return True, ""
+    stored = json.loads(read_attrs(sweep_file).get("sources_json", "null") or "null")
+    if stored is None:
+        return False, "it records no sources (made by an older allonet)"
+    added = sorted(set(now) - set(stored))
+    gone = sorted(set(stored) - set(now))
+    rerun = sorted(j for j in set(now) & set(stored) if now[j] != stored[j])
+    if not (added or gone or rerun):
+        return True, ""
+    parts = [f"{len(x)} job(s) {w} ({', '.join(x[:5])}{' ...' if len(x) > 5 else ''})"
+             for x, w in ((added, "completed since"), (rerun, "re-run since"),
+                          (gone, "no longer complete")) if x]
+    return False, "; ".join(parts)
+
+
 def collect(sweep_dir: str | Path) -> tuple[Path | None, list[str], list[str]]:
     """Write ``sweep.h5`` from the complete runs below ``sweep_dir``.
 
     Returns:
-        the written path (None if no complete run), the jobs used, the jobs skipped.
+        the written path (None if no complete run), the jobs used, the jobs skipped with
+        the reason (``"<job> (<why>)"``).
+
+    Raises:
+        ResultFileError: ``sweep_dir`` does not exist or is not a folder.
     """
     sweep_dir = Path(sweep_dir)
+    if not sweep_dir.exists():
+        raise ResultFileError(sweep_dir, "no such folder")
+    if not sweep_dir.is_dir():
+        raise ResultFileError(sweep_dir, "not a folder (allonet-collect takes a sweep folder)")
+    with exclusive(sweep_dir / SWEEP_FILE):
+        return _collect_locked(sweep_dir)
+
+
+def _collect_locked(sweep_dir: Path) -> tuple[Path | None, list[str], list[str]]:
     rows, used, skipped, override_keys = [], [], [], set()
     results: list[Result] = []
+    used_sources: dict[str, list[Any]] = {}
     for path in sorted(sweep_dir.rglob("result.h5")):
         job = str(path.parent.relative_to(sweep_dir))
-        if not is_complete(path):
-            skipped.append(f"{job} (incomplete or unreadable)")
+        state = completeness(path)
+        if state != "complete":
+            skipped.append(f"{job} ({state})")
             continue
         try:
+            src = _source(path)
             res = read_result(path)
         except (OSError, KeyError, ValueError) as exc:
             skipped.append(f"{job} (unreadable: {exc})")
             continue
         results.append(res)
-        row: dict[str, Any] = {"job": job, "seed": int(res.attrs["seed"]),
+        row: dict[str, Any] = {"job": job, "job_seed": int(res.attrs["seed"]),
                                "config_hash": res.attrs["config_hash"]}
         overrides = parse_overrides(json.loads(res.attrs.get("overrides", "[]")))
         override_keys |= set(overrides)
@@ -183,6 +254,7 @@ def collect(sweep_dir: str | Path) -> tuple[Path | None, list[str], list[str]]:
         row |= summarise(res)
         rows.append(row)
         used.append(job)
+        used_sources[job] = src
     if not rows:
         return None, used, skipped
     columns = list(dict.fromkeys(k for r in rows for k in r))
@@ -198,14 +270,19 @@ def collect(sweep_dir: str | Path) -> tuple[Path | None, list[str], list[str]]:
             data = np.array([np.nan if v is None else float(v) for v in vals])
         else:
             data = np.array(["" if v is None else str(v) for v in vals])
-        table[col] = Variable(data, ("run",), "",
-                              "swept override" if col in override_keys else "")
+        description = "swept override" if col in override_keys else {
+            "job": "job folder", "job_seed": "the seed the job ran with",
+            "config_hash": "hash of the job's resolved config"}.get(col, "summary")
+        table[col] = Variable(data, ("run",), "", description,
+                              "NaN where the run has no such value" if data.dtype.kind == "f"
+                              else "")
     swept = [c for c in columns if c in override_keys]
     result = Result(attrs={"n_runs": len(rows), "skipped_json": json.dumps(skipped),
                            "columns_json": json.dumps(columns),
-                           "swept_json": json.dumps(swept)},
+                           "swept_json": json.dumps(swept),
+                           "sources_json": json.dumps(used_sources)},
                     groups={"table": table, **series(results)})
-    return write_result(sweep_dir / "sweep.h5", result), used, skipped
+    return write_result(sweep_dir / SWEEP_FILE, result), used, skipped
 
 
 def _as_result(src: str | Path | Result) -> Result:
@@ -271,16 +348,22 @@ def load_sweep_dataset(src: str | Path | Result) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point ``allonet-collect``."""
+    """Command-line entry point ``allonet-collect`` (exit 2: no such folder or nothing to
+    collect; ``sims.errors``)."""
     ap = argparse.ArgumentParser(prog="allonet-collect", description=__doc__.splitlines()[0])
     ap.add_argument("sweep_dir", help="a Hydra multirun folder")
     args = ap.parse_args(argv)
-    path, used, skipped = collect(args.sweep_dir)
+    try:
+        path, used, skipped = collect(args.sweep_dir)
+    except ResultFileError as exc:
+        print(f"allonet-collect: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     for s in skipped:
         print(f"skipped {s}", file=sys.stderr)
     if path is None:
-        print(f"no complete run below {args.sweep_dir}", file=sys.stderr)
-        return 1
+        print(f"allonet-collect: no complete run below {args.sweep_dir} "
+              f"({len(skipped)} result file(s) skipped, listed above)", file=sys.stderr)
+        return EXIT_BAD_INPUT
     print(f"collected {len(used)} runs into {path} ({len(skipped)} skipped)")
     return 0
 

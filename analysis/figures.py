@@ -27,6 +27,7 @@ from analysis.style import (
     OKABE_ITO,
     PHASE_COLOURS,
     SEQUENTIAL_CMAP,
+    fit_label,
     new_figure,
     population_colour,
     style,
@@ -332,6 +333,14 @@ def heatmap(df: Any, metric: str, x: str, y: str, facet: str | None = None) -> F
     for col in (metric, x, y, *([facet] if facet else [])):
         if col not in df.columns:
             raise ValueError(f"'{col}' is not a column of the sweep; columns: {list(df.columns)}")
+    if facet:
+        cells = df.groupby(facet)[[x, y]].apply(lambda g: len(g.drop_duplicates()))
+        if cells.max() <= 1:
+            raise ValueError(
+                f"--facet {facet}: every panel would hold a single cell ({len(cells)} values of "
+                f"'{facet}', one run each; with seed_mode=per_job every job has its own seed). "
+                "Facet by a parameter whose values repeat across runs; seeds are averaged "
+                "in each cell without --facet")
     with style():
         values = sorted(df[facet].unique()) if facet else [None]
         fig = new_figure(55 if len(values) == 1 else 50)
@@ -349,17 +358,17 @@ def heatmap(df: Any, metric: str, x: str, y: str, facet: str | None = None) -> F
                                            for u in xs])
             ax.set_yticks(range(len(ys)), [f"{u:g}" if isinstance(u, float) else str(u)
                                            for u in ys])
-            ax.set_xlabel(pretty(x))
+            width = max(12, 48 // len(values))  # characters that fit above one panel
+            ax.set_xlabel(fit_label(pretty(x), width))
             if v is not None:
-                ax.set_title(f"{pretty(facet)} = {v:g}" if isinstance(v, float)
-                             else f"{pretty(facet)} = {v}")
+                ax.set_title(fit_label(f"{pretty(facet)} = {v:g}" if isinstance(v, float)
+                                       else f"{pretty(facet)} = {v}", width))
             for (r, c), val in np.ndenumerate(z * scale):
                 if np.isfinite(val) and len(xs) * len(ys) <= 30:
                     ax.text(c, r, f"{val:.3g}", ha="center", va="center", fontsize=5,
                             color="white" if val < (vmin + vmax) / 2 else "black")
-        axes[0].set_ylabel(pretty(y))
-        label = pretty(metric)
-        fig.colorbar(im, ax=list(axes), label=label)
+        axes[0].set_ylabel(fit_label(pretty(y)))
+        fig.colorbar(im, ax=list(axes), label=fit_label(pretty(metric)))
         return fig
 
 
@@ -390,8 +399,8 @@ def dose_response(df: Any, x: str, metric: str, hue: str | None = None) -> Figur
             ax.set_xscale("log")
         elif symlog:
             ax.set_xscale("symlog", linthresh=float(np.min(xs_all[xs_all > 0])))
-        ax.set_xlabel(pretty(x))
-        ax.set_ylabel(pretty(metric))
+        ax.set_xlabel(fit_label(pretty(x), 48))
+        ax.set_ylabel(fit_label(pretty(metric), 36))
         n = int(df.groupby([x, *([hue] if hue else [])]).size().max())
         ax.set_title(f"mean ± SD over {n} run(s) per point")
         if hue:
@@ -440,7 +449,8 @@ def condition_comparison(ds: xr.Dataset, by: str,
             values = [f"{v:g}" if isinstance(v, float) else str(v) for v in ds[by].values]
             axes[-1].set_xticks(range(len(values)), values)
             axes[-1].set_xlim(-0.5, len(values) - 0.5)
-            axes[-1].set_xlabel(pretty(by) + " (mean ± SD over the other parameters)")
+            axes[-1].set_xlabel(fit_label(pretty(by) + " (mean ± SD over the other parameters)",
+                                          48))
         else:
             _legend_above(axes[0], 3, title=pretty(by))
             axes[-1].set_xlabel("time (days)")

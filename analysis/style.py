@@ -11,6 +11,7 @@ rendered by the Agg (PNG) and PDF (vector) backends.
 from __future__ import annotations
 
 import contextlib
+import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -55,6 +56,50 @@ def new_figure(height_mm: float, width_in: float = COLUMN_WIDTH_IN) -> Figure:
 
 def population_colour(pop: str, k: int = 0) -> str:
     return POPULATION_COLOURS.get(pop, OKABE_ITO[k % len(OKABE_ITO)])
+
+
+def fit_label(text: str, width: int = 32) -> str:
+    """A long label broken into lines of at most ``width`` characters (colour bars and
+    narrow panels: 85 mm leaves room for ~32 characters of 7-pt text along a side)."""
+    return "\n".join(textwrap.wrap(text, width)) if len(text) > width else text
+
+
+def mark_incomplete(fig: Figure) -> None:
+    """A visible mark on a figure drawn from an incomplete result."""
+    fig.text(0.5, 0.5, "INCOMPLETE", ha="center", va="center", rotation=30, fontsize=22,
+             color="#D55E00", alpha=0.35, fontweight="bold", zorder=10)
+
+
+def text_outside_canvas(fig: Figure, tolerance_px: float = 1.0) -> list[str]:
+    """Texts (labels, drawn tick labels, titles, legends, colour-bar labels) that reach
+    outside the figure when drawn. Empty for a figure whose every text is readable in the
+    saved file.
+    """
+    from matplotlib.axis import Axis
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    with style():
+        canvas.draw()
+    renderer = canvas.get_renderer()
+    axes_objects = [a for ax in fig.axes for a in (ax.xaxis, ax.yaxis)]
+    every_tick_label = {id(t) for axis in axes_objects for tick in
+                        axis.get_major_ticks() + axis.get_minor_ticks()
+                        for t in (tick.label1, tick.label2)}
+    drawn_tick_labels = [t for axis in axes_objects
+                         for tick in Axis._update_ticks(axis) for t in (tick.label1, tick.label2)]
+    texts = [t for t in fig.findobj(Text) if id(t) not in every_tick_label] + drawn_tick_labels
+    box = fig.bbox
+    out = []
+    for t in texts:
+        if not t.get_visible() or not t.get_text().strip():
+            continue
+        e = t.get_window_extent(renderer)
+        if (e.x0 < box.x0 - tolerance_px or e.y0 < box.y0 - tolerance_px
+                or e.x1 > box.x1 + tolerance_px or e.y1 > box.y1 + tolerance_px):
+            out.append(t.get_text())
+    return out
 
 
 def save(fig: Figure, stem: str | Path, formats: Sequence[str],

@@ -38,6 +38,9 @@ def _report(exc: BaseException, code: int) -> None:
         traceback.print_exception(exc, file=sys.stderr)
         return
     text = str(exc).strip()
+    override = getattr(exc, "override", None)  # Hydra's OverrideParseException
+    if override and override not in text:
+        text = f"cannot parse the override {override!r}: {text}"
     cause = exc.__cause__
     if cause is not None and str(cause).strip() and str(cause).strip() not in text:
         text += "\n" + str(cause).strip()
@@ -77,7 +80,7 @@ def _use_allonet_exit_codes() -> None:
 def _app(cfg: DictConfig) -> str:
     """Run one simulation (or skip it if complete) into the Hydra job folder."""
     from sims import sweep
-    from sims.simulate import run_job
+    from sims.config import validate
 
     hc = HydraConfig.get()
     multirun = hc.mode == RunMode.MULTIRUN
@@ -86,7 +89,10 @@ def _app(cfg: DictConfig) -> str:
     num = hc.job.get("num") if multirun else None
     t0 = time.perf_counter()
     try:
-        status = run_job(cfg, out_dir, overrides)
+        c = validate(cfg)  # bad input fails here, before Brian2 is even imported (~1 s)
+        from sims.simulate import run_job
+
+        status = run_job(c, out_dir, overrides)
     except Exception as exc:  # noqa: BLE001 - every failure is reported, see below
         code = exit_code(exc)
         msg = f"{type(exc).__name__}: {exc}"

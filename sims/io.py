@@ -24,9 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
-import socket
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +34,7 @@ import numpy as np
 from filelock import FileLock
 
 from sims.errors import ResultFileError
+from sims.owners import is_stale, owner_tag
 
 
 @dataclass
@@ -88,14 +86,9 @@ def _write_group(g: h5py.Group, variables: dict[str, Variable], level: int) -> N
                 made[name].dims[axis].attach_scale(made[dim])
 
 
-def host_tag() -> str:
-    """This machine's name as it appears in temporary names (letters, digits, '.', '-')."""
-    return re.sub(r"[^A-Za-z0-9.-]", "", socket.gethostname()) or "host"
-
-
 def temporary_name(path: Path) -> Path:
     """Where this process writes ``path`` before renaming it (host and pid in the name)."""
-    return path.with_name(f".{path.name}.tmp-{host_tag()}-{os.getpid()}")
+    return path.with_name(f".{path.name}.tmp-{owner_tag()}")
 
 
 def write_result(path: str | os.PathLike, result: Result, compression_level: int = 4) -> Path:
@@ -121,50 +114,15 @@ def write_result(path: str | os.PathLike, result: Result, compression_level: int
     return path
 
 
-def writer_alive(host: str, pid: int) -> bool:
-    """Whether the process ``pid`` on ``host`` may still be running (True if unknowable)."""
-    if host != host_tag():
-        return True  # another machine's process: cannot tell
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-#: Temporaries of another machine (or of an older allonet without host and pid in the
-#: name) are removed only when older than this, so a live writer is never touched.
-FOREIGN_TEMPORARY_AGE_S = 24 * 3600.0
-
-
 def stale_temporaries(path: str | os.PathLike) -> list[Path]:
-    """Temporary files of ``path`` left by writers that are no longer running.
-
-    A temporary of a live process on this machine is never listed; one from another
-    machine (or without host and pid) only when older than a day.
-    """
+    """Temporary files of ``path`` left by writers that are no longer running
+    (``sims.owners.is_stale``: a live process's temporary is never listed)."""
     path = Path(path)
     if not path.parent.is_dir():
         return []
-    out = []
-    for f in path.parent.glob(f".{path.name}.tmp-*"):
-        tag = f.name[len(f".{path.name}.tmp-"):]
-        host, _, pid = tag.rpartition("-")
-        try:
-            old = time.time() - f.stat().st_mtime > FOREIGN_TEMPORARY_AGE_S
-        except FileNotFoundError:  # its writer just renamed or removed it
-            continue
-        if not pid.isdigit():
-            dead = old
-        elif host in ("", host_tag()):  # this machine (or the 1.0 name, .tmp-PID)
-            dead = not writer_alive(host_tag(), int(pid)) or (host == "" and old)
-        else:
-            dead = old
-        if dead:
-            out.append(f)
-    return sorted(out)
+    prefix = f".{path.name}.tmp-"
+    return sorted(f for f in path.parent.glob(prefix + "*")
+                  if is_stale(f, f.name[len(prefix):]))
 
 
 def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:

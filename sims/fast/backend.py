@@ -32,6 +32,7 @@ from filelock import FileLock
 from sims.fast import build_cache
 from sims.fast.network import RECORDED, FastNetwork, build_network
 from sims.fast.receptors import SHARED_VARIABLES
+from sims.owners import is_stale, owner_tag
 from sims.units import qty
 
 #: Standalone builds in this process: code generation + make (cache hits included).
@@ -40,6 +41,22 @@ BUILD_COUNT = 0
 COMPILE_COUNT = 0
 #: File in the cache root listing every compile (all processes): one JSON line each.
 COMPILE_LOG = "compile_log.jsonl"
+
+
+#: Each run of the binary writes into its own ``results_<id>-<host>-<pid>`` folder of the
+#: project, removed after reading; a killed run leaves it behind.
+RESULTS_PREFIX = "results_"
+
+
+def remove_stale_results(project: Path) -> list[Path]:
+    """Delete the results folders of killed runs (never one of a live process)."""
+    stale = []
+    for d in project.glob(RESULTS_PREFIX + "*"):
+        tag = d.name[len(RESULTS_PREFIX):].partition("-")[2]  # <id>-<host>-<pid>
+        if d.is_dir() and is_stale(d, tag):
+            shutil.rmtree(d, ignore_errors=True)
+            stale.append(d)
+    return stale
 
 
 class StructuralChangeError(ValueError):
@@ -207,6 +224,7 @@ class CompiledNetwork:
             self.fn.net.run(self.fn.duration, namespace={})
             self.project = build_cache.project_dir(self.c)
             with FileLock(str(self.project) + ".lock"):
+                remove_stale_results(self.project)
                 before = _object_mtimes(self.project)
                 main = _MainSource(self.project / "main.cpp")
                 b2.device.build(directory=str(self.project), compile=False, run=False,
@@ -258,7 +276,7 @@ class CompiledNetwork:
         t0 = time.perf_counter()
         results = None
         if self.backend == "cpp_standalone":
-            results = f"results_{uuid.uuid4().hex[:12]}"
+            results = f"{RESULTS_PREFIX}{uuid.uuid4().hex[:8]}-{owner_tag()}"
             args = self._assign(values)
             args[self.seed_holder.value] = int(self.c["seed"])  # type: ignore[union-attr]
             b2.device.run(directory=str(self.project), results_directory=results,

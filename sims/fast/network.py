@@ -175,7 +175,7 @@ def build_network(c: Mapping[str, Any], monitors: bool = True) -> FastNetwork:
             fn.spikes[name] = b2.SpikeMonitor(g, name=f"spikes_{name}")
             objects.append(fn.spikes[name])
         lfp = groups[net_cfg["lfp_population"]]
-        n_rec = min(c["probe"]["n_record"], len(lfp))
+        n_rec = c["probe"]["n_record"]  # validated: 1 <= n_record <= len(lfp)
         fn.state = b2.StateMonitor(lfp, list(RECORDED), record=range(n_rec),
                                    dt=qty(c["probe"], "record_dt_ms"), name="state_lfp")
         objects.append(fn.state)

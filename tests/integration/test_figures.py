@@ -137,3 +137,67 @@ def test_cli_rejects_bad_input(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         cli.main([str(tmp_path), "--format", "jpg"])
     assert exc.value.code == 2
+
+
+def _withdrawal_like() -> tuple[pd.DataFrame, object]:
+    """A sweep table and series shaped like withdrawal_grid's (long labels, 3 x 3)."""
+    import xarray as xr
+
+    rows = []
+    taus, treatments = (0.75, 3.0, 10.0), ("none", "brexanolone", "zuranolone")
+    for tau in taus:
+        for k, tr in enumerate(treatments):
+            rows.append({"homeostasis.tau_up_days": tau, "treatment": tr,
+                         "job_seed": 100 * tau + k,  # per-job seeds: one per row
+                         "config_hash": "x", "tonic_charge_postpartum_mean": 1e-12 * tau * (k + 1),
+                         "rate_E_postpartum_mean": 3.0 + tau})
+    df = pd.DataFrame(rows)
+    t = np.arange(6) * 43200.0
+    ds = xr.Dataset(
+        {"probe_time": (("treatment", "probe"), np.tile(t, (3, 1))),
+         "tonic_charge": (("treatment", "probe"), np.ones((3, 6)) * 1e-12, {"units": "C"}),
+         "rate": (("treatment", "probe", "population"), np.ones((3, 6, 2)) * 4.0,
+                  {"units": "Hz"})},
+        coords={"treatment": list(treatments), "population": ["E", "PV"]})
+    return df, ds
+
+
+def test_every_figure_keeps_its_text_inside_the_canvas(pregnancy_run):
+    """Labels, ticks, titles, colour-bar labels and legends stay readable in the file."""
+    from analysis.style import text_outside_canvas
+
+    run = load_run_data(pregnancy_run)
+    df, ds = _withdrawal_like()
+    made = {
+        "timecourse": figures.scenario_timecourse(run), "raster": figures.raster(run, 2),
+        "spectra": figures.spectra(run), "inhibition": figures.inhibition(run),
+        "heatmap": figures.heatmap(df, "tonic_charge_postpartum_mean",
+                                   "homeostasis.tau_up_days", "treatment"),
+        "heatmap-facets": figures.heatmap(_synthetic_sweep(), "tonic_charge_mean",
+                                          "steroids.brain_nM.allo", "delta", facet="gamma2"),
+        "dose-response": figures.dose_response(df, "homeostasis.tau_up_days",
+                                               "rate_E_postpartum_mean", "treatment"),
+        "conditions": figures.condition_comparison(ds, "treatment"),
+    }
+    outside = {name: text_outside_canvas(fig) for name, fig in made.items()}
+    assert outside == {name: [] for name in made}
+
+
+def test_a_facet_with_one_run_per_panel_is_refused():
+    """With per-job seeds every job has its own seed: faceting by it gives one-cell panels."""
+    df, _ = _withdrawal_like()
+    with pytest.raises(ValueError, match="single cell"):
+        figures.heatmap(df, "tonic_charge_postpartum_mean", "homeostasis.tau_up_days",
+                        "treatment", facet="job_seed")
+
+
+def test_the_canvas_check_finds_clipped_text():
+    from analysis.style import new_figure, text_outside_canvas
+
+    fig = new_figure(40)
+    ax = fig.subplots()
+    ax.set_ylabel("a label far too long to fit along the side of a 40-mm-high panel at 7 pt")
+    fig.text(1.2, 0.5, "off the canvas")
+    assert set(text_outside_canvas(fig)) == {
+        "a label far too long to fit along the side of a 40-mm-high panel at 7 pt",
+        "off the canvas"}

@@ -83,8 +83,8 @@ def check_quick_grid_table(out: Path) -> None:
     allo, delta = "steroids.brain_nM.allo", "receptors.populations.E.delta_expression"
     assert sorted(zip(df[allo], df[delta], strict=True)) == [(3.0, 0.5), (3.0, 1.0),
                                                              (30.0, 0.5), (30.0, 1.0)]
-    assert {"rate_E_mean", "tonic_charge_mean", "gamma_power_mean", "seed"} <= set(df.columns)
-    assert df["seed"].nunique() == 4  # one derived seed per job
+    assert {"rate_E_mean", "tonic_charge_mean", "gamma_power_mean", "job_seed"} <= set(df.columns)
+    assert df["job_seed"].nunique() == 4  # one derived seed per job
     # the xarray view: dimensions are the swept parameters, series stacked per probe
     ds = load_sweep_dataset(path)
     assert set(ds["tonic_charge_mean"].dims) == {allo, delta}
