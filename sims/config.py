@@ -156,7 +156,6 @@ class HillConfig:
 class SpeciesConfig:
     name: str = MISSING
     site: str = MISSING  # species at one site compete; sites combine multiplicatively
-    mw_g_per_mol: float = MISSING
     gamma2_decay: HillConfig = field(default_factory=HillConfig)
     gamma2_peak: HillConfig = field(default_factory=HillConfig)
     delta_tonic: HillConfig = field(default_factory=HillConfig)

@@ -27,7 +27,7 @@ from sims.errors import NonFiniteResultError, OutputConflictError, SimulationErr
 from sims.fast.probe import ProbeOutput
 from sims.fast.registry import READOUTS
 from sims.io import Result, Variable
-from sims.seeds import job_seed
+from sims.seeds import SEED_RULE, job_seed
 from sims.slow.model import SlowTrajectory
 from sims.slow.scenarios import input_files
 
@@ -96,6 +96,7 @@ def config_digest(c: dict) -> str:
     """The hash stored as ``config_hash``: the resolved config without output settings,
     plus the content (sha256) of any input file it reads (a ``from_file`` CSV)."""
     ident: dict[str, Any] = {k: v for k, v in c.items() if k != "output"}
+    ident["seed_rule"] = SEED_RULE  # the same config under another seed rule is another run
     files = input_files(c["scenario"], CONFIG_DIR)
     if files:
         ident["input_files"] = files
@@ -132,9 +133,9 @@ def simulate(cfg: DictConfig | dict, out_dir: str | Path | None = None,
              overrides: list[str] | tuple[str, ...] = ()) -> Result:
     """Run one simulation and (if ``out_dir``) write ``out_dir/<output.filename>``.
 
-    ``overrides`` are the job's command-line overrides, stored in the file; with
+    ``overrides`` are the job's command-line overrides, stored in the file. With
     ``seed_mode=per_job`` the job's seed derives from the master ``seed`` and the job's
-    scientific values (``sims.seeds``).
+    scientific values, whatever the overrides' spelling (``sims.seeds``).
 
     The epoch loop (``sims.coupling``) integrates the slow layer and probes the network
     with the brain steroid levels and subunit expression of the probe times.
@@ -164,13 +165,13 @@ def _simulate_validated(c: dict, out_dir: str | Path | None,
     chash = config_digest(c)
     config_yaml = OmegaConf.to_yaml(OmegaConf.create(c))
     master = int(c["seed"])
-    c["seed"] = job_seed(c, overrides)  # what every random number of this job derives from
+    c["seed"] = job_seed(c)  # what every random number of this job derives from
     attrs: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION, **provenance.versions(),
         "git_commit": provenance.git_commit(),
         "config_yaml": config_yaml,
         "overrides": json.dumps(list(overrides)), "seed": int(c["seed"]),
-        "master_seed": master, "seed_mode": c["seed_mode"],
+        "master_seed": master, "seed_mode": c["seed_mode"], "seed_rule": SEED_RULE,
         "config_hash": chash, "started": started, "backend": c["backend"]["name"],
         "scenario": c["scenario"]["name"], "treatment": c["treatment"]["name"],
         "input_files_json": json.dumps(input_files(c["scenario"], CONFIG_DIR)),

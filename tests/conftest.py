@@ -11,15 +11,18 @@ import pytest
 from sims.config import compose, validate
 from sims.fast.backend import reset_brian
 
+#: Brian2's preferences as imported (its own defaults and preference files).
+BRIAN_PREFERENCES = dict(b2.prefs.prefs)
+
 
 @pytest.fixture(autouse=True)
 def clean_brian():
     """Reset Brian2's device, clock and preferences and seed numpy before and after."""
-    reset_brian()
+    reset_brian(BRIAN_PREFERENCES)
     np.random.seed(20261121)
     b2.seed(20261121)
     yield
-    reset_brian()
+    reset_brian(BRIAN_PREFERENCES)
 
 
 @pytest.fixture(scope="session")

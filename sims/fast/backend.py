@@ -169,18 +169,24 @@ def _runtime_seed() -> b2.NeuronGroup:
     return holder
 
 
-def reset_brian() -> None:
-    """Return Brian2 to a clean runtime device with default clock and preferences.
+def reset_brian(preferences: Mapping[str, Any] | None = None) -> None:
+    """Return Brian2 to a clean runtime device and default clock, keeping preferences.
+
+    Brian2's own reset (``reinit_devices``) puts every preference back to its value at
+    import, which would silently drop a user's settings (a custom ``run_cmd_unix``, say).
+    They are put back on top: ``preferences`` (a snapshot of ``brian2.prefs.prefs``), by
+    default the preferences as they are now.
 
     Also collects garbage: Brian2 names objects uniquely among the *live* ones, so left-over
     objects of a previous network would rename the next one's code (``..._1``) and force a
     full recompilation of an otherwise cached structure.
     """
+    kept = dict(b2.prefs.prefs if preferences is None else preferences)
     if any(True for _ in BrianObject.__instances__()):  # gc is ~0.2 s: only when needed
         gc.collect()
     reinit_devices()
     b2.set_device("runtime")
-    b2.prefs.codegen.target = "auto"
+    b2.prefs.prefs.update(kept)
     b2.defaultclock.dt = 0.1 * b2.ms
     b2.start_scope()
 
@@ -200,7 +206,8 @@ class CompiledNetwork:
         self.backend = c["backend"]["name"]
         self.timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        reset_brian()
+        self._user_preferences = dict(b2.prefs.prefs)  # put back when closed
+        reset_brian(self._user_preferences)
         build_cache.use_compile_args()
         if self.backend == "cpp_standalone":
             b2.set_device("cpp_standalone", build_on_run=False)
@@ -305,10 +312,11 @@ class CompiledNetwork:
                         t_start=float(qty(pc, "warmup_ms")), t_stop=float(fn.duration))
 
     def close(self) -> None:
-        """Release the network's Brian2 objects and reset Brian2."""
+        """Release the network's Brian2 objects and reset Brian2 to the preferences the
+        user had before this network was built."""
         self.fn = None  # type: ignore[assignment]
         self.seed_holder = None
-        reset_brian()
+        reset_brian(self._user_preferences)
 
     def __enter__(self) -> CompiledNetwork:
         return self

@@ -1,7 +1,7 @@
 """HPA axis: CRH -> ACTH -> cortisol with glucocorticoid-receptor feedback.
 
 Sriram, Rodriguez-Fernandez & Doyle 2012 PLoS Comput Biol 8:e1002379 (equations and
-normal-subject parameters as in SCIENCE.md 5.1; time in hours, cortisol in ug/dL)::
+normal-subject parameters as in docs/science.md §5.1; time in hours, cortisol in ug/dL)::
 
     inh   = k_i^n2 / (k_i^n2 + G^n2)
     dC/dt = k_stress inh       - V_S3 C/(K_m1 + C) - K_d1 C
@@ -13,7 +13,7 @@ allonet's additions (each a config value in ``configs/hpa/``):
 
 - CRH drive ``k_stress x (1 + a S_acute + c S_chronic) x (1 - e H(ALLO+THDOC)) x circ(t)``:
   stress raises it, neurosteroids inhibit CRH production (Patchev et al. 1996;
-  SCIENCE.md 5.7: a Hill term on brain ALLO + THDOC), optional external circadian drive.
+  docs/science.md §5.7: a Hill term on brain ALLO + THDOC), optional external circadian drive.
 - ACTH drives adrenal DOC -> THDOC and cortisol marks adrenal output (PregS, DHEA-S,
   adrenal ALLO) in ``sims.slow.model``.
 - feedback ``k_i_eff = k_i (1 + f S_chronic) (1 + g (I - 1)) / feedback_gain``: a larger

@@ -31,7 +31,7 @@ OUTPUTS: dict[str, str] = {v.name: v.unit for v in variables.OUTPUTS}
 BRAIN_STATE = {"allo": "allo_brain", "thdoc": "thdoc_brain",
                "androstanediol": "androstanediol_brain", "zuranolone": "zuranolone_brain",
                "pregs": "pregs_brain", "dheas": "dheas_brain"}
-SRIRAM_INITIAL = (1.0, 5.0, 5.0, 2.0)  # C, A, O, G (SCIENCE.md 5.1)
+SRIRAM_INITIAL = (1.0, 5.0, 5.0, 2.0)  # C, A, O, G (docs/science.md §5.1)
 
 
 @dataclass

@@ -97,7 +97,7 @@ def _cycles(sc: Mapping[str, Any], t_end_h: float, rng: np.random.Generator,
 
 def _cycle_drivers(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
                    perimenopause: bool) -> Drivers:
-    """Luteal progesterone as a Gaussian bump per ovulatory cycle (SCIENCE.md 7.1 [D])."""
+    """Luteal progesterone as a Gaussian bump per ovulatory cycle (docs/science.md §7.1 [D])."""
     v = _base(sc, t)
     events: list[tuple[str, float]] = []
     offset = sc["luteal_peak_offset_days"] * HOURS_PER_DAY

@@ -19,7 +19,7 @@ class ScenarioBase:
     name: str = "baseline"
     duration_days: float = 2.0
     dt_min: float = 2.0  # recommended integration step for this scenario
-    progesterone_follicular_nM: float = 0.5  # P_f, SCIENCE.md 7.1 [D] (Anckaert 2021: 0.21)
+    progesterone_follicular_nM: float = 0.5  # P_f, docs/science.md §7.1 [D] (Anckaert 2021: 0.21)
     testosterone_nM: float = 1.0  # female total T ~0.5-2 nM [R]
     stress_allo_response: float = 1.0  # scale of the acute-stress ALLO rise (PMDD: blunted)
 
@@ -37,7 +37,7 @@ class MenstrualScenario(ScenarioBase):
     cycle_length_sd_days: float = 2.0  # ovulation-day SD 2-3 d (Stricker 2006) [V]
     luteal_length_mean_days: float = 14.0
     luteal_length_sd_days: float = 1.5  # luteal phase 11-17 d (Milewich 1977) [V]
-    luteal_amplitude_nM: float = 35.0  # A_P 30-40 nM (SCIENCE.md 7.1 [D]; Anckaert: 28.8)
+    luteal_amplitude_nM: float = 35.0  # A_P 30-40 nM (docs/science.md §7.1 [D]; Anckaert: 28.8)
     luteal_peak_offset_days: float = 7.5  # P max 5-8 d after the LH peak [V]
     luteal_width_days: float = 2.75  # sigma 2.5-3 d [D]
     start_cycle_day: float = 1.0  # cycle day at t = 0 (1 = first day of menses)
@@ -59,7 +59,7 @@ class PregnancyPostpartumScenario(ScenarioBase):
     delivery_day: float = 14.0  # simulation day of delivery
     progesterone_luteal_nM: float = 30.0  # early-pregnancy (luteal) level
     progesterone_term_nM: float = 480.0  # ~150 ng/mL at term [R]
-    placental_allo_term_nM: float = 60.0  # plasma ALLO at term ~30-150 nM (SCIENCE 1.2) [R]
+    placental_allo_term_nM: float = 60.0  # term plasma ALLO ~30-150 nM (docs/science.md §1.2) [R]
     rise_midpoint_week: float = 24.0  # logistic rise over weeks 10-36 [D]
     rise_width_weeks: float = 4.0
     progesterone_pp_tau_days: float = 0.9  # P 19 nM on day 3 (Nappi 2001) [D]
@@ -68,7 +68,7 @@ class PregnancyPostpartumScenario(ScenarioBase):
 
 @dataclass
 class PerimenopauseScenario(MenstrualScenario):
-    """Stochastic cycles whose variability grows over the run (SCIENCE.md 7.3 [D])."""
+    """Stochastic cycles whose variability grows over the run (docs/science.md §7.3 [D])."""
 
     name: str = "perimenopause"
     duration_days: float = 365.0
@@ -149,7 +149,8 @@ class NoTreatment(TreatmentBase):
 
 @dataclass
 class BrexanoloneTreatment(TreatmentBase):
-    """IV ALLO; 2-compartment PK reproducing 70 ng/mL at 52 h and t1/2 ~11 h (SCIENCE 6.1)."""
+    """IV ALLO; 2-compartment PK reproducing 70 ng/mL at 52 h and t1/2 ~11 h
+    (docs/science.md §6.1)."""
 
     name: str = "brexanolone"
     schedule: str = "0-4h:30, 4-24h:60, 24-52h:90, 52-56h:60, 56-60h:30"  # ug/kg/h (label)
@@ -237,7 +238,7 @@ class SteroidKineticsConfig:
 
 @dataclass
 class HPAConfig:
-    """Sriram, Rodriguez-Fernandez & Doyle 2012 (SCIENCE.md 5.1), time in hours."""
+    """Sriram, Rodriguez-Fernandez & Doyle 2012 (docs/science.md §5.1), time in hours."""
 
     k_stress: float = 10.1
     k_i: float = 1.51
@@ -264,7 +265,7 @@ class HPAConfig:
     chronic_drive_gain: float = 0.3  # [assumption]; with the next line a flatter, higher rhythm
     chronic_feedback_impairment: float = 0.08  # k_i x (1 + . x chronic) [assumption, D]
     neurosteroid_inhibition: float = 0.3  # max fractional CRH cut by ALLO+THDOC (Patchev 1996)
-    neurosteroid_ec50_nM: float = 30.0  # SCIENCE.md 5.7 [D]
+    neurosteroid_ec50_nM: float = 30.0  # docs/science.md §5.7 [D]
     circadian_amplitude: float = 0.0  # optional external drive; the model oscillates itself
     circadian_peak_clock_h: float = 8.0
     cortisol_ref_ug_per_dL: float = 12.0  # mean cortisol of the normal model [D]
@@ -302,8 +303,8 @@ class HomeostasisConfig:
     delta_down_hill: float = 4.0
     gamma2_down_max: float = 0.45  # gamma2 ~0.6 in late pregnancy (0.37/0.55, Maguire 2008)
     gamma2_k: float = 1.0
-    tau_down_days: float = 3.0  # down-regulation over the last trimester (2-4 d, SCIENCE 4)
-    tau_up_days: float = 0.75  # recovered by 48 h postpartum (12-48 h, SCIENCE 4)
+    tau_down_days: float = 3.0  # down over the last trimester (2-4 d, docs/science.md §4)
+    tau_up_days: float = 0.75  # recovered by 48 h postpartum (12-48 h, docs/science.md §4)
     alpha4_gain: float = 1.5  # alpha4 peak 2-3x at 48-72 h (Gulinello et al. 2001)
     alpha4_s50: float = 0.4  # |ln ALLO change| for half the alpha4 response
     alpha4_hill: float = 3.0  # switch-like: alpha4 resolves by 5-6 d of exposure

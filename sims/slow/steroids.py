@@ -4,7 +4,7 @@ Time in hours, concentrations in nM. Every compartment relaxes to a target with 
 turnover rate, ``dx/dt = k (target - x)``, ``k = ln 2 / t_half``:
 
 - plasma ALLO: ``Vmax P/(Km + P)`` (saturable 5a-reduction, so ALLO/P falls from
-  follicular to luteal; SCIENCE.md 7.1) + adrenal ALLO x adrenal drive + placental ALLO;
+  follicular to luteal; docs/science.md §7.1) + adrenal ALLO x adrenal drive + placental ALLO;
 - plasma THDOC: adrenal DOC -> THDOC under ACTH drive (ACTH / its mean);
 - plasma 3a-androstanediol: proportional to testosterone (T -> DHT -> 3a-diol);
 - brain ALLO: uptake ``ratio x plasma`` + local synthesis ``L r5a (1 + g X)``, where ``X``

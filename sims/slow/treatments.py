@@ -17,9 +17,8 @@ from typing import Any
 import numpy as np
 
 from sims.errors import ConfigError
+from sims.molecules import molecular_weight
 from sims.units import ng_per_mL_to_nM, slow_value
-
-MW = {"allo": 318.5, "progesterone": 314.5, "zuranolone": 409.6, "testosterone": 288.4}
 
 _SEGMENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*h\s*:\s*(\d+(?:\.\d+)?)\s*$")
 
@@ -100,14 +99,14 @@ def build_treatment(tr: Mapping[str, Any]) -> PKModel | None:
         m = _two_compartment(tr["cl_L_per_h_per_kg"], tr["v1_L_per_kg"],
                              tr["q_L_per_h_per_kg"], tr["v2_L_per_kg"], None)
         infusion = [(t0 + a, t0 + b, r) for a, b, r in parse_schedule(tr["schedule"])]
-        scale = ng_per_mL_to_nM(1.0, MW["allo"]) / tr["v1_L_per_kg"]
+        scale = ng_per_mL_to_nM(1.0, molecular_weight("allo")) / tr["v1_L_per_kg"]
         return PKModel(name, ["central", "peripheral"], m, 0, infusion,
                        outputs={"allo": (0, scale)})
     if name == "zuranolone":
         m = _two_compartment(tr["cl_L_per_h"], tr["v1_L"], tr["q_L_per_h"], tr["v2_L"],
                              tr["ka_per_h"])
         doses = daily_doses(t0, tr["dose_clock_h"], tr["n_doses"], tr["dose_mg"])
-        scale = ng_per_mL_to_nM(1000.0, MW["zuranolone"]) / tr["v1_L"]  # mg/L -> nM
+        scale = ng_per_mL_to_nM(1000.0, molecular_weight("zuranolone")) / tr["v1_L"]  # mg/L -> nM
         return PKModel(name, ["gut", "central", "peripheral"], m, doses=doses,
                        outputs={"zuranolone": (1, scale)})
     if name == "progesterone":
@@ -119,12 +118,13 @@ def build_treatment(tr: Mapping[str, Any]) -> PKModel | None:
         n = int(round(tr["n_days"] * tr["doses_per_day"]))
         doses = [(t0 + k * 24.0 / tr["doses_per_day"], 0, tr["dose_mg"]) for k in range(n)]
         return PKModel(name, ["gut", "progesterone", "allo"], m, doses=doses, outputs={
-            "progesterone": (1, ng_per_mL_to_nM(1000.0, MW["progesterone"]) / v_p),
-            "allo": (2, ng_per_mL_to_nM(1000.0, MW["allo"]) / v_a)})
+            "progesterone": (1, ng_per_mL_to_nM(1000.0, molecular_weight("progesterone")) / v_p),
+            "allo": (2, ng_per_mL_to_nM(1000.0, molecular_weight("allo")) / v_a)})
     if name == "testosterone":
         ka, f = tr["ka_per_h"], tr["bioavailability_frac"]
         m = np.array([[-ka, 0.0], [f * ka, -tr["cl_L_per_h"] / tr["v_L"]]])
         doses = daily_doses(t0, tr["dose_clock_h"], int(tr["n_days"]), tr["dose_mg"])
-        return PKModel(name, ["skin", "central"], m, doses=doses, outputs={
-            "testosterone": (1, ng_per_mL_to_nM(1000.0, MW["testosterone"]) / tr["v_L"])})
+        scale = ng_per_mL_to_nM(1000.0, molecular_weight("testosterone")) / tr["v_L"]
+        return PKModel(name, ["skin", "central"], m, doses=doses,
+                       outputs={"testosterone": (1, scale)})
     raise ConfigError("treatment.name", name, "a known treatment")

@@ -73,3 +73,24 @@ def test_bad_input_exits_nonzero_with_message_and_no_result(tmp_path, bad, words
     for w in words:
         assert w in text, text[-1500:]
     assert not list(tmp_path.rglob("result.h5*"))
+
+
+def test_the_job_seed_follows_values_not_their_spelling(tmp_path):
+    """Inside the app the base config comes from the app's own loader: allo=3 and
+    allo=3.00 run with one seed, allo=4 with another (sims.seeds)."""
+    seeds = {}
+    for value in ("3", "3.00", "4"):
+        out = tmp_path / value
+        p = _run(ALLONET + ["sim=debug", "coupling=slow_only", "scenario.duration_days=1",
+                            f"steroids.brain_nM.allo={value}", f"hydra.run.dir={out}"], tmp_path)
+        assert p.returncode == 0, p.stderr[-2000:]
+        with h5py.File(out / "result.h5") as f:
+            seeds[value] = int(f.attrs["seed"])
+            assert f.attrs["seed_rule"] == "science-values-v1"
+    assert seeds["3"] == seeds["3.00"] != seeds["4"]
+    from sims.config import compose, validate
+    from sims.seeds import job_seed
+
+    assert job_seed(validate(compose(["sim=debug", "coupling=slow_only",
+                                      "scenario.duration_days=1",
+                                      "steroids.brain_nM.allo=3"]))) == seeds["3"]

@@ -12,7 +12,7 @@ from sims.config import compose, validate
 from sims.coupling import run_epochs
 from sims.fast import backend, build_cache
 from sims.fast.backend import CompiledNetwork, StructuralChangeError
-from sims.fast.probe import run_probe
+from sims.fast.probe import RunawayActivityError, run_probe
 
 
 def config(debug_config, tmp_path=None, **coupling):
@@ -124,14 +124,41 @@ def test_structural_changes_are_rejected_from_the_run_time_path(debug_config):
             net.run({"E": {"C": 1.0}})
 
 
-def test_progress_is_silent_off_a_terminal(debug_config, capfd):
-    c = config(debug_config, progress=True)
-    run_epochs(c)
-    assert "probes" not in capfd.readouterr().err
+def test_progress_shows_on_a_terminal_and_is_silent_off_it(tmp_path):
+    """A pseudo-terminal as stderr gets the progress line; a pipe does not."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = str(Path(sys.executable).with_name("allonet"))
+    args = [exe, "sim=debug", "scenario=pregnancy_postpartum", "scenario.delivery_day=2",
+            "scenario.duration_days=4", "coupling.cadence_h=24", "coupling.probe_times_h=[]"]
+    master, slave = pty.openpty()
+    p = subprocess.Popen([*args, f"hydra.run.dir={tmp_path / 'tty'}"], stdout=subprocess.DEVNULL,
+                         stderr=slave)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert p.wait(timeout=600) == 0
+    os.close(master)
+    assert b"probes 4/4" in seen and b"ETA" in seen
+    piped = subprocess.run([*args, f"hydra.run.dir={tmp_path / 'pipe'}"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           timeout=600)
+    assert piped.returncode == 0 and "probes 4/4" not in piped.stderr
 
 
 def test_runaway_names_the_probe_time(debug_config):
     c = config(debug_config)
     c["probe"]["max_rate_Hz"] = 0.5
-    with pytest.raises(Exception, match=r"probe 0 at t=0 h"):
+    with pytest.raises(RunawayActivityError, match=r"probe 0 at t=0 h"):
         run_epochs(c)

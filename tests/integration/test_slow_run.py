@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import time
 
 import numpy as np
 import pytest
@@ -13,12 +12,11 @@ from sims.io import read_result
 from sims.simulate import simulate
 
 
-def test_slow_only_run_takes_seconds_and_writes_the_slow_group(tmp_path):
+def test_a_slow_only_run_writes_the_slow_group(tmp_path):
+    """(Its speed is measured in ``make bench``, not asserted here.)"""
     c = validate(compose(["scenario=pregnancy_postpartum", "treatment=brexanolone",
                           "coupling=slow_only"]))
-    t0 = time.perf_counter()
     simulate(c, out_dir=tmp_path)
-    assert time.perf_counter() - t0 < 20.0
     res = read_result(tmp_path / "result.h5")
     assert res.attrs["complete"] and "probes" not in res.groups
     slow = res.groups["slow"]
@@ -43,9 +41,33 @@ def test_probes_see_the_brain_levels_and_expression_of_their_time(debug_config, 
     res = read_result(tmp_path / "result.h5")
     p, s = res.groups["probes"], res.groups["slow"]
     np.testing.assert_allclose(p["time"].data, [0.0, 13 * 86400.0, 17 * 86400.0])
-    allo = p["brain_conc"].data[:, list(p["species"].data).index("allo")]
-    expected = np.interp(p["time"].data, s["time"].data, s["allo_brain"].data)
-    np.testing.assert_allclose(allo, expected, rtol=1e-9)
+    # the probe times lie on the slow layer's recording grid: the stored samples there
+    at = [int(np.flatnonzero(s["time"].data == t)[0]) for t in p["time"].data]
+    species = list(p["species"].data)
+    for sp, var in (("allo", "allo_brain"), ("thdoc", "thdoc_brain")):
+        np.testing.assert_allclose(p["brain_conc"].data[:, species.index(sp)],
+                                   s[var].data[at], rtol=1e-12)
+    # a second computation of E's tonic conductance from those levels: the Gaddum rule for
+    # ALLO + THDOC at the neurosteroid site, written out by hand (sims.fast.pharmacology)
+    rp, tonic = c["receptors"]["populations"]["E"], c["receptors"]["tonic"]
+    sp_table = c["pharmacology"]["species"]
+    act = tonic["ambient_gaba_uM"] / (tonic["ambient_gaba_uM"] + tonic["gaba_ec50_uM"])
+    for k, i in enumerate(at):
+        x = [(s[f"{n}_brain"].data[i] / sp_table[n]["delta_tonic"]["ec50_nM"])
+             ** sp_table[n]["delta_tonic"]["hill"] for n in ("allo", "thdoc", "androstanediol",
+                                                             "zuranolone")]
+        emax = [sp_table[n]["delta_tonic"]["emax"] for n in ("allo", "thdoc", "androstanediol",
+                                                               "zuranolone")]
+        factor = 1 + sum(e * xi for e, xi in zip(emax, x, strict=True)) / (1 + sum(x))
+        delta = s["delta_E"].data[i] if rule == "steroid" else 1.0
+        a4 = max(s["alpha4_E"].data[i] - 1, 0) if rule == "steroid" else 0.0
+        sens = rp["tonic_steroid_sensitivity"] * (1 - c["homeostasis"]["alpha4_tonic_effect"] * a4)
+        sulfated = [(s[f"{n}_brain"].data[i] / sp_table[n]["delta_tonic"]["ec50_nM"],
+                     sp_table[n]["delta_tonic"]["emax"]) for n in ("pregs", "dheas")]
+        block = 1 + sum(e * xi for xi, e in sulfated) / (1 + sum(xi for xi, _ in sulfated))
+        expected = (rp["g_tonic_max_nS"] * 1e-9 * delta * act
+                    * (1 + sens * (factor * block - 1)))  # sites multiply, then sensitivity
+        assert p["g_tonic"].data[k, 0] == pytest.approx(expected, rel=1e-9)
     g_tonic_e = p["g_tonic"].data[:, 0]
     assert p["tau_gaba"].data[1, 0] > p["tau_gaba"].data[2, 0]  # gamma2: ALLO prolongs IPSCs
     if rule == "none":  # late pregnancy vs postpartum: ALLO acting on unchanged delta

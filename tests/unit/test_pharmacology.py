@@ -65,7 +65,7 @@ def test_dose_response_of_tonic_and_decay_is_monotone(debug_config):
 
 
 def test_delta_selectivity_matches_science_row_1(debug_config):
-    """SCIENCE.md 10 row 1 (Stell 2003; Cooper 1999): 10-30 nM raise tonic strongly with
+    """docs/science.md §10 row 1 (Stell 2003; Cooper 1999): 10-30 nM raise tonic strongly with
     little decay change; 100 nM prolongs decay 25-50 %; 1-2 uM x3-4."""
     base = population_gaba_state(debug_config, {}, "E")
 

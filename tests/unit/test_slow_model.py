@@ -158,3 +158,47 @@ def test_bad_slow_settings_are_rejected(override, key):
     with pytest.raises(ConfigError) as info:
         validate(compose([override]))
     assert info.value.key == key
+
+
+def test_state_vector_initial_state_and_derivatives_align_by_name():
+    """One registry of names (sims.slow.variables): the initial state, the state vector
+    and the derivatives agree key by key, and each state's derivative answers to that
+    state (raising a relaxing state lowers its own derivative: a misaligned vector would
+    pair a state with another's equation)."""
+    from sims.slow import variables
+
+    c = validate(compose(["treatment=zuranolone", "treatment.start_day=0"]))
+    m = SlowModel(c)
+    init = m.initial_values()
+    assert set(init) == set(m.state_names)
+    y = m.initial_state()
+    assert y == [init[n] for n in m.state_names]
+    drv = (0.5, 1.0, 0.0, 0.0, 0.0)
+    d, out = m.derivatives(dict(zip(m.state_names, y, strict=True)), drv, 0.0, 8.0)
+    assert set(d) == set(m.state_names)
+    assert set(out) == {v.name for v in variables.OUTPUTS}
+    dy, _ = m.rhs(y, drv, 0.0, 8.0)
+    assert dy == [d[n] for n in m.state_names]
+    for i, name in enumerate(m.state_names):
+        bumped = list(y)
+        bumped[i] += 1e-3 * max(abs(y[i]), 1.0)
+        d2, _ = m.derivatives(dict(zip(m.state_names, bumped, strict=True)), drv, 0.0, 8.0)
+        assert d2[name] < d[name], name
+    recorded = {v.name for v in m.recorded} | {v.name for v in variables.OUTPUTS}
+    assert all(m.descriptions[n] for n in recorded)
+
+
+def test_molecular_weights_have_one_source():
+    """Doses in mg become nM through sims.molecules alone: no other number in the code."""
+    import re
+    from pathlib import Path
+
+    from sims.molecules import MOLECULES
+
+    root = Path(__file__).resolve().parents[2] / "sims"
+    weights = {f"{mw:.1f}" for mw, _ in MOLECULES.values()}
+    hits = [(p.name, w) for p in root.rglob("*.py") if p.name != "molecules.py"
+            for w in weights if re.search(rf"(?<![\d.]){re.escape(w)}(?![\d])", p.read_text())]
+    assert hits == []
+    species = validate(compose([]))["pharmacology"]["species"]
+    assert set(species) <= set(MOLECULES)

@@ -1,4 +1,4 @@
-"""Subunit plasticity: SCIENCE.md section 10 rows 2 and 4, and the species switch."""
+"""Subunit plasticity: docs/science.md §10 rows 2 and 4, and the species switch."""
 
 from __future__ import annotations
 

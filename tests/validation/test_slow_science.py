@@ -1,4 +1,4 @@
-"""SCIENCE.md section 10 rows 5-10 and the HPA directions, each with its tolerance."""
+"""docs/science.md §10 rows 5-10 and the HPA directions, each with its tolerance."""
 
 from __future__ import annotations
 
@@ -150,7 +150,7 @@ def test_hpa_stronger_feedback_lowers_cortisol_weaker_raises_it():
 
 
 def test_chronic_stress_flattens_and_raises_the_rhythm():
-    """SCIENCE.md 5.6: impaired feedback -> flatter rhythm, higher trough (daily acute
+    """docs/science.md §5.6: impaired feedback -> flatter rhythm, higher trough (daily acute
     stressors switched off so that only the chronic level acts)."""
     tr = run(["scenario=chronic_stress", "scenario.daily_pulse_intensity=0"])
     day, o = tr.time_h / 24, tr.values["cortisol"]
