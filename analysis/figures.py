@@ -32,29 +32,21 @@ from analysis.style import (
     population_colour,
     style,
 )
+from sims.fast.registry import READOUTS
+from sims.slow.variables import BY_NAME
 
-#: Readable labels (with units) of stored variables.
-LABELS = {
-    "allo_brain": "ALLO (brain)", "thdoc_brain": "THDOC (brain)",
-    "zuranolone_brain": "zuranolone (brain)", "progesterone_plasma": "progesterone (plasma)",
-    "androstanediol_brain": "3α-diol (brain)",
-    "tonic_charge": "tonic GABA-A charge (pC)", "phasic_charge": "phasic GABA-A charge (pC)",
-    "tonic_fraction": "tonic fraction", "gamma_power": "gamma power (nA²)",
-    "theta_power": "theta power (nA²)", "rate": "rate (Hz)", "cortisol": "cortisol (µg/dL)",
-    "g_tonic": "tonic conductance (nS)", "tau_gaba": "phasic decay τ (ms)",
-    "mean_g_inh": "inhibitory conductance (nS)",
-    "mean_g_exc": "excitatory conductance (nS)",
-}
+#: Readable labels (in the plotted unit) of stored variables: the registries' own labels
+#: (``sims.slow.variables``, ``sims.fast.registry``).
+LABELS = {n: v.label for n, v in BY_NAME.items() if v.label} | {
+    n: r.label for n, r in READOUTS.items()}
 #: Factors from stored SI values to the plotted units.
 PLOT_SCALE = {"C": (1e12, "pC"), "S": (1e9, "nS"), "s": (1e3, "ms")}
 
 
 def metric_scale(metric: str) -> float:
     """Factor from a stored SI summary to the unit in its label (C -> pC, S -> nS), from the
-    stored metric's own unit (``sims.fast.probe``)."""
-    from sims.fast.probe import METRIC_UNITS, RECEPTOR_UNITS  # imports Brian2: only if needed
-
-    units = METRIC_UNITS | RECEPTOR_UNITS
+    stored metric's own unit (``sims.fast.registry``)."""
+    units = {n: r.unit for n, r in READOUTS.items()}
     base = max((m for m in units if metric == m or metric.startswith(m + "_")), key=len,
                default=None)
     return PLOT_SCALE.get(units[base], (1.0, ""))[0] if base else 1.0

@@ -31,7 +31,6 @@ OUTPUTS: dict[str, str] = {v.name: v.unit for v in variables.OUTPUTS}
 BRAIN_STATE = {"allo": "allo_brain", "thdoc": "thdoc_brain",
                "androstanediol": "androstanediol_brain", "zuranolone": "zuranolone_brain",
                "pregs": "pregs_brain", "dheas": "dheas_brain"}
-SRIRAM_INITIAL = (1.0, 5.0, 5.0, 2.0)  # C, A, O, G (docs/science.md §5.1)
 
 
 @dataclass
@@ -83,7 +82,8 @@ class SlowModel:
         self.recorded = (*variables.STATES, *variables.expression_variables(self.pops))
         pk = variables.pk_variables(self.tr["name"], self.pk.compartments) if self.pk else ()
         #: Every state, in the order of the state vector.
-        self.state_names = [v.name for v in (*self.recorded, *pk)]
+        self.state_variables = (*self.recorded, *pk)
+        self.state_names = [v.name for v in self.state_variables]
         self.pk_index = len(self.recorded)
         self.state_units = {v.name: v.unit for v in self.recorded}
         self.descriptions = {v.name: v.description for v in (*self.recorded, *variables.OUTPUTS)}
@@ -199,22 +199,19 @@ class SlowModel:
                                       infusion, clock_h)
         return [d[n] for n in self.state_names], outputs
 
+    def baseline_values(self) -> dict[str, float]:
+        """The baseline quantities that registry entries name as initial values."""
+        b = self.brain0
+        return {"plasma_allo": self.plasma0, "plasma_thdoc": self.k["thdoc_plasma_nM"],
+                "brain_allo": b.get("allo", 0.0), "brain_thdoc": b.get("thdoc", 0.0),
+                "brain_pregs": b.get("pregs", 0.0), "brain_dheas": b.get("dheas", 0.0),
+                "log_brain_allo": math.log(max(b["allo"], homeostasis.ALLO_FLOOR_NM))}
+
     def initial_values(self) -> dict[str, float]:
-        """Baseline values of every state before burn-in, by name."""
-        b, k = self.brain0, self.k
-        sriram = dict(zip(("crh", "acth", "cortisol", "gr"), SRIRAM_INITIAL, strict=True))
-        y = sriram | {
-            "r5a": 1.0, "stress_precursor": 0.0, "allo_plasma_endogenous": self.plasma0,
-            "thdoc_plasma": k["thdoc_plasma_nM"], "androstanediol_plasma": 0.0,
-            "allo_brain": b.get("allo", 0.0), "thdoc_brain": b.get("thdoc", 0.0),
-            "androstanediol_brain": 0.0, "zuranolone_brain": 0.0,
-            "pregs_brain": b.get("pregs", 0.0), "dheas_brain": b.get("dheas", 0.0),
-            "inflammation": 1.0,
-            "allo_log_slow": math.log(max(b["allo"], homeostasis.ALLO_FLOOR_NM)),
-        }
-        y |= {f"{sub}_{pop}": 1.0 for pop in self.pops for sub in variables.SUBUNITS}
-        y |= {n: 0.0 for n in self.state_names[self.pk_index:]}
-        return y
+        """Baseline values of every state before burn-in, by name (from the registry)."""
+        base = self.baseline_values()
+        return {v.name: base[v.initial] if isinstance(v.initial, str) else float(v.initial)
+                for v in self.state_variables}
 
     def initial_state(self) -> list[float]:
         """Baseline values before burn-in, in state-vector order."""
