@@ -65,32 +65,44 @@ def value_overrides(overrides: Sequence[str], groups: set[str]) -> list[str]:
 def check_jobs(cfg, jobs: Sequence[Sequence[str]], groups: set[str]) -> None:  # noqa: ANN001
     """Validate every job of one shape, given the representative's composed ``cfg``.
 
+    Each job is validated as its launcher will run it: with its own values applied and
+    ``HydraConfig`` set to its config (``hydra.job.num`` its index in the batch), so that
+    ``${hydra:...}`` interpolations (e.g. a cache folder per job) resolve.
+
     Raises:
         ConfigError: naming the key, the value, what is allowed and the job's overrides.
     """
     import copy
 
     from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra.core.hydra_config import HydraConfig
     from hydra.core.override_parser.overrides_parser import OverridesParser
-    from omegaconf import open_dict
+    from omegaconf import OmegaConf, open_dict
 
     from sims.config import ConfigError, validate
 
-    base = copy.deepcopy(cfg)
-    with open_dict(base):
-        del base["hydra"]
     parser = OverridesParser.create()
-    for k, job in enumerate(jobs):
-        c = base
-        if k > 0:
-            c = copy.deepcopy(base)
-            ConfigLoaderImpl._apply_overrides_to_config(
-                parser.parse_overrides(value_overrides(job, groups)), c)
-        try:
-            validate(c)
-        except ConfigError as exc:
-            raise ConfigError(exc.key, exc.value,
-                              f"{exc.allowed} (in the sweep job {' '.join(job)})") from None
+    hydra_config = HydraConfig.instance()
+    saved = hydra_config.cfg
+    try:
+        for k, job in enumerate(jobs):
+            c = copy.deepcopy(cfg)
+            if k > 0:
+                ConfigLoaderImpl._apply_overrides_to_config(
+                    parser.parse_overrides(value_overrides(job, groups)), c)
+            with open_dict(c):
+                c.hydra.job.num = k
+            hydra_config.set_config(c)  # what ${hydra:...} reads
+            with open_dict(c):
+                del c["hydra"]
+            plain = OmegaConf.to_container(c, resolve=True)
+            try:
+                validate(plain)
+            except ConfigError as exc:
+                raise ConfigError(exc.key, exc.value,
+                                  f"{exc.allowed} (in the sweep job {' '.join(job)})") from None
+    finally:
+        hydra_config.cfg = saved
 
 
 class AllonetSweeper(BasicSweeper):

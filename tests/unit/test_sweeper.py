@@ -107,3 +107,16 @@ def test_added_keys_are_reapplied_to_the_representative():
            ["+network.connections.PV_to_SST={p:2.0,g_nS:1.0}", "seed=2", "sim=debug"]]
     with pytest.raises(ConfigError, match=r"network\.connections\.PV_to_SST\.p"):
         sweeper.validate_batch_is_legal(bad)
+
+
+def test_jobs_are_validated_with_their_own_hydra_values():
+    """``${hydra:job.num}`` in a value (a build cache per job, say) resolves as the launcher
+    will resolve it; the sweeper's own HydraConfig is left as it was."""
+    from hydra.core.hydra_config import HydraConfig
+
+    sweeper, _ = _sweeper()
+    before = HydraConfig.instance().cfg
+    batch = [[f"steroids.brain_nM.allo={a}", "sim=debug",
+              "backend.cache_dir=/tmp/allonet-cache/${hydra:job.num}"] for a in (1, 3)]
+    sweeper.validate_batch_is_legal(batch)
+    assert HydraConfig.instance().cfg is before
