@@ -17,7 +17,7 @@ ARGS ?=
 # right Brian2): `make lock` regenerates it from pyproject.toml (see README).
 LOCK := requirements/allonet.lock
 
-.PHONY: run test test-slow test-all lint bench clean venv lock
+.PHONY: run test test-slow test-all lint bench bench-review clean venv lock
 
 venv: $(STAMP)
 
@@ -35,10 +35,13 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/python -m pip check
 	@touch $(STAMP)
 
-lock: $(STAMP)  ## re-resolve every dependency (newest allowed versions) into $(LOCK)
+lock:  ## re-resolve the dependencies into $(LOCK): keeps current pins, UPGRADE=1 takes newest
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q uv
+	@grep -v '^#' $(LOCK) > $(LOCK).new  # uv prefers the versions already in its output file
 	$(BIN)/uv pip compile pyproject.toml requirements/build.in --all-extras --universal \
-	  --python-version 3.12 --generate-hashes --no-header -o $(LOCK).new
+	  --python-version 3.12 --generate-hashes --no-header $(if $(UPGRADE),--upgrade,) \
+	  -o $(LOCK).new
 	@{ echo "# allonet's locked dependencies, with hashes; written by 'make lock' (uv pip compile"; \
 	   echo "# --universal --generate-hashes) from pyproject.toml and requirements/build.in."; \
 	   echo "# 'make run', 'make test' and CI install exactly these: edit pyproject.toml, then"; \
@@ -63,6 +66,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+bench-review: $(STAMP)  ## the model review's numbers (README "Model review"), ~6 min
+	$(BIN)/python bench/model_review.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

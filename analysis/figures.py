@@ -32,6 +32,7 @@ from analysis.style import (
     population_colour,
     style,
 )
+from sims.fast.metrics import GAMMA_HZ, THETA_HZ
 from sims.fast.registry import READOUTS
 from sims.slow.variables import BY_NAME
 
@@ -278,7 +279,7 @@ def spectra(run: RunData) -> Figure:
         ax.set_yscale("log")
         ax.set_xlabel("frequency (Hz)")
         ax.set_ylabel("LFP-proxy PSD (nA²/Hz)")
-        for lo, hi, name in ((4, 12, "θ"), (30, 80, "γ")):
+        for (lo, hi), name in ((THETA_HZ, "θ"), (GAMMA_HZ, "γ")):
             ax.axvspan(lo, hi, color="0.92", lw=0, zorder=0)
             ax.text((lo + hi) / 2, 1.0, name, transform=ax.get_xaxis_transform(),
                     ha="center", va="top")

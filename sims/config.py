@@ -41,6 +41,7 @@ from sims.slow.schemas import (
     HomeostasisConfig,
     HPAConfig,
     InflammationConfig,
+    PopulationHomeostasisConfig,
     SlowConfig,
     SteroidKineticsConfig,
 )
@@ -203,7 +204,9 @@ class ProbeConfig:
     window_ms: float = 1000.0  # analysed
     n_record: int = 100  # lfp-population cells whose currents are recorded
     record_dt_ms: float = 1.0
-    psd_segment_ms: float = 500.0  # Welch segment length for the LFP-proxy spectrum
+    psd_method: str = "multitaper"  # LFP-proxy spectrum: multitaper (whole window) | welch
+    psd_half_bandwidth_Hz: float = 3.0  # multitaper smoothing +-W (K = 2 T W - 1 tapers)
+    psd_segment_ms: float = 500.0  # Welch segment length (psd_method=welch)
     sync_bin_ms: float = 5.0  # bin for the spike-count synchrony measure
     max_rate_Hz: float = 200.0  # mean rate above this marks the probe as runaway
 
@@ -286,6 +289,7 @@ BACKENDS = ("cpp_standalone", "runtime")
 CODEGEN_TARGETS = ("cython", "numpy")
 METHODS = ("euler", "rk2", "rk4", "heun", "milstein")
 KINDS = ("exc", "inh")
+PSD_METHODS = ("multitaper", "welch")
 SITES = ("neurosteroid", "sulfated")
 #: Population names become parts of Brian2 object names and of ``PRE_to_POST`` keys.
 POPULATION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
@@ -552,6 +556,11 @@ def _check_probe(c: dict) -> None:
            f"an integer from 1 to the size of network.lfp_population {lfp} ({n_lfp})")
     _check(pr["record_dt_ms"] <= pr["window_ms"], "probe.record_dt_ms", pr["record_dt_ms"],
            f"at most probe.window_ms={pr['window_ms']:g}")
+    _check(pr["psd_method"] in PSD_METHODS, "probe.psd_method", pr["psd_method"],
+           f"one of {PSD_METHODS}")
+    nw = pr["window_ms"] * 1e-3 * pr["psd_half_bandwidth_Hz"]
+    _check(nw >= 1, "probe.psd_half_bandwidth_Hz", pr["psd_half_bandwidth_Hz"],
+           f">= {1e3 / pr['window_ms']:g} Hz (at least one taper: window x bandwidth >= 1)")
     seg = round(pr["psd_segment_ms"] / pr["record_dt_ms"])
     _check(seg >= PSD_MIN_SAMPLES, "probe.psd_segment_ms", pr["psd_segment_ms"],
            f">= {PSD_MIN_SAMPLES} samples of probe.record_dt_ms={pr['record_dt_ms']:g} "
@@ -593,6 +602,7 @@ def validate(cfg: DictConfig | dict) -> dict:
     _type_entries(c, "network.connections", ConnectionConfig)
     _type_entries(c, "receptors.populations", PopulationReceptorConfig)
     _type_entries(c, "pharmacology.species", SpeciesConfig)
+    _type_entries(c, "homeostasis.populations", PopulationHomeostasisConfig)
     _check_polymorphic(c, "scenario", SCENARIO_SCHEMAS)
     _check_polymorphic(c, "treatment", TREATMENT_SCHEMAS)
     _check_numbers(c)

@@ -7,7 +7,9 @@
 - ``closed``: the slow layer is integrated from probe to probe; each probe's measured
   activity feeds back until the next one: the PVN population's rate scales CRH
   production (``coupling.pvn_gain``) and, with ``homeostasis=activity``, each population's
-  rate error drives its delta expression. With zero gain and a steroid-driven rule the
+  rate error drives its delta expression. Rates are compared with those of a reference
+  probe in the declared reference state (baseline brain levels, reference expression),
+  not with whichever probe comes first. With zero gain and a steroid-driven rule the
   two modes give identical results (a split slow run equals one run, and every probe
   starts from the same initial state and seed).
 
@@ -43,6 +45,7 @@ class EpochResult:
     expression: list[dict[str, dict[str, float]]]
     probes: list[ProbeOutput]
     timings: dict[str, float] = field(default_factory=dict)
+    reference: dict[str, float] = field(default_factory=dict)  # closed loop's set points
 
 
 class Progress:
@@ -140,13 +143,31 @@ def run_open(c: Mapping[str, Any]) -> EpochResult:
                        timings)
 
 
+def _rates(out: ProbeOutput) -> dict[str, float]:
+    return dict(zip(out.raw.sizes, (float(r) for r in out.per_population["rate"]), strict=True))
+
+
+def feedback_active(c: Mapping[str, Any]) -> bool:
+    """Whether closed-loop probes feed anything back (PVN gain or activity homeostasis)."""
+    return c["coupling"]["pvn_gain"] > 0 or c["homeostasis"]["rule"] == "activity"
+
+
+def reference_rates(net: CompiledNetwork, c: Mapping[str, Any]) -> dict[str, float]:
+    """Each population's rate in the declared reference state: the baseline brain levels
+    (``steroids.brain_nM``) with reference subunit expression (the non-pregnant,
+    unstressed baseline). The closed loop's set points: a pregnancy run starting late in
+    pregnancy no longer takes that state as normal."""
+    out = run_probe(net, c, dict(c["steroids"]["brain_nM"]),
+                    context="reference probe (baseline brain levels, reference expression)")
+    return _rates(out)
+
+
 def _feedback(c: Mapping[str, Any], model: SlowModel, out: ProbeOutput,
               reference: dict[str, float]) -> None:
-    """Set the slow model's closed-loop inputs from one probe's measured rates."""
+    """Set the slow model's closed-loop inputs from one probe's measured rates, relative
+    to the reference state's."""
     pops = list(out.raw.sizes)
-    rates = dict(zip(pops, (float(r) for r in out.per_population["rate"]), strict=True))
-    if not reference:
-        reference.update(rates)
+    rates = _rates(out)
     cp = c["coupling"]
     pvn = cp["pvn_population"]
     if cp["pvn_gain"] > 0 and reference.get(pvn, 0) > 0:
@@ -171,6 +192,8 @@ def run_closed(c: Mapping[str, Any]) -> EpochResult:
     state, t_prev = None, 0.0
     with CompiledNetwork(c) as net:
         _merge_timings(timings, net.timings)
+        if feedback_active(c):
+            reference = reference_rates(net, c)
         for k, t in enumerate([*times, end]):
             seg = model.run(seed, t_stop_h=t, state=state, t_start_h=t_prev)
             timings["slow_s"] = timings.get("slow_s", 0.0) + seg.wall_s
@@ -186,7 +209,7 @@ def run_closed(c: Mapping[str, Any]) -> EpochResult:
             exprs.append(expr)
             outs.append(out)
             progress.step()
-    return EpochResult(_join(segments), times, concs, exprs, outs, timings)
+    return EpochResult(_join(segments), times, concs, exprs, outs, timings, reference)
 
 
 def _join(segments: list[SlowTrajectory]) -> SlowTrajectory:

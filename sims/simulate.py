@@ -192,6 +192,11 @@ def _simulate_validated(c: dict, out_dir: str | Path | None,
             result.groups.update(_probe_groups(c, np.array(epochs.times_h) * 3600.0,
                                                epochs.concentrations, epochs.probes,
                                                c["output"]["save_spikes"], epochs.expression))
+            if epochs.reference:
+                result.groups["probes"]["reference_rate"] = Variable(
+                    np.array([epochs.reference[p] for p in c["network"]["populations"]]),
+                    ("population",), "Hz", "rate in the reference state (baseline brain "
+                    "levels, reference expression): the closed loop's set points")
             timings["assemble_s"] = time.perf_counter() - t0
         bad = io.nonfinite_datasets(result)
         if bad:

@@ -57,6 +57,8 @@ def single_cell_config(base: dict, n_pre: int = 0, **pop: float) -> dict:
         c["receptors"]["populations"]["I"] = dict(rec["PV"])
         c["network"]["connections"] = {"I_to_E": {"p": 1.0, "g_nS": 1.0, "g_nmda_nS": 0.0,
                                                    "delay_ms": 1.0, "source": "test"}}
+    c["homeostasis"] = dict(c["homeostasis"], populations={
+        p: {"delta": 0.0, "gamma2": 0.0, "alpha4": 0.0} for p in c["network"]["populations"]})
     c["backend"] = dict(c["backend"], name="runtime", codegen_target="numpy")
     c["probe"] = dict(c["probe"], n_record=1, warmup_ms=0.0)
     return validate(c)

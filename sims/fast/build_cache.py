@@ -69,7 +69,8 @@ KEY_CLASSES: tuple[tuple[str, str], ...] = (
     ("probe.warmup_ms", COMPILED), ("probe.window_ms", COMPILED),
     ("probe.n_record", COMPILED), ("probe.record_dt_ms", COMPILED),
     # analysis of a probe's recordings, done in Python
-    ("probe.psd_segment_ms", UNUSED), ("probe.sync_bin_ms", UNUSED),
+    ("probe.psd_segment_ms", UNUSED), ("probe.psd_method", UNUSED),
+    ("probe.psd_half_bandwidth_Hz", UNUSED), ("probe.sync_bin_ms", UNUSED),
     ("probe.max_rate_Hz", UNUSED),
     # what is built: the device and code-generation target
     ("backend.name", COMPILED), ("backend.codegen_target", COMPILED),

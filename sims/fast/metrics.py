@@ -9,7 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 THETA_HZ = (4.0, 12.0)
-GAMMA_HZ = (30.0, 80.0)
+#: A wide gamma band: the network's gamma peak moves between ~50 and ~90 Hz with the
+#: steroid state, so a 30-80 Hz band would lose power to its edge when the peak moves.
+GAMMA_HZ = (30.0, 120.0)
+#: Where the gamma peak is looked for, and the half-width of the band around it.
+GAMMA_SEARCH_HZ = (25.0, 150.0)
+GAMMA_PEAK_HALF_WIDTH_HZ = 10.0
 
 
 def _in_window(spike_t: np.ndarray, t_start: float, t_stop: float) -> np.ndarray:
@@ -106,6 +111,29 @@ def welch_psd(x: np.ndarray, fs: float, segment: int) -> tuple[np.ndarray, np.nd
     return np.fft.rfftfreq(segment, 1.0 / fs), psd
 
 
+def multitaper_psd(x: np.ndarray, fs: float, half_bandwidth_hz: float
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """One-sided power spectral density by the multitaper method (Thomson 1982).
+
+    The whole signal is one segment, so the frequency grid is ``fs / N`` (1 Hz for a 1-s
+    window); ``K = 2NW - 1`` orthogonal Slepian (DPSS) tapers with ``NW = T W``
+    (``W = half_bandwidth_hz``) give ``K`` independent estimates that are averaged, a
+    smoothing of ``+-W`` Hz. Normalised like :func:`welch_psd`: the integral of the PSD
+    over frequency equals the variance of ``x`` (up to the taper's leakage).
+    """
+    from scipy.signal.windows import dpss
+
+    x = np.asarray(x, dtype=float)
+    n = len(x)
+    nw = n / fs * half_bandwidth_hz
+    k = max(1, int(np.floor(2 * nw)) - 1)
+    tapers = np.atleast_2d(dpss(n, nw, Kmax=k))  # [K, N], unit energy
+    spec = np.fft.rfft((x - x.mean())[None, :] * tapers, axis=1)
+    psd = (np.abs(spec) ** 2).mean(axis=0) / fs
+    psd[1:-1 if n % 2 == 0 else None] *= 2  # fold negative frequencies
+    return np.fft.rfftfreq(n, 1.0 / fs), psd
+
+
 def band_power(freqs: np.ndarray, psd: np.ndarray, band: tuple[float, float]) -> float:
     """Power in ``[lo, hi]`` Hz (integral of the PSD; unit of ``x^2``)."""
     m = (freqs >= band[0]) & (freqs <= band[1])
@@ -119,6 +147,14 @@ def peak_frequency(freqs: np.ndarray, psd: np.ndarray, fmin: float = 2.0,
     """Frequency (Hz) of the largest PSD value in ``[fmin, fmax]``."""
     m = (freqs >= fmin) & (freqs <= fmax)
     return float(freqs[m][np.argmax(psd[m])])
+
+
+def gamma_peak(freqs: np.ndarray, psd: np.ndarray) -> tuple[float, float]:
+    """The gamma peak: its frequency (Hz) in :data:`GAMMA_SEARCH_HZ` and the power (unit of
+    ``x^2``) within :data:`GAMMA_PEAK_HALF_WIDTH_HZ` of it -- a band that follows the peak."""
+    f = peak_frequency(freqs, psd, *GAMMA_SEARCH_HZ)
+    w = GAMMA_PEAK_HALF_WIDTH_HZ
+    return f, band_power(freqs, psd, (f - w, f + w))
 
 
 def inhibitory_charge(current: np.ndarray, dt: float) -> float:

@@ -55,14 +55,20 @@ def measure(raw: RawProbe, c: Mapping[str, Any]) -> tuple[dict, dict, np.ndarray
     st = {k: v[:, w] for k, v in raw.state.items()}
     dt = pc["record_dt_ms"] * 1e-3
     lfp = metrics.lfp_proxy(st["I_ampa"], st["I_gaba"]) * 1e9  # nA
-    seg = int(round(pc["psd_segment_ms"] / pc["record_dt_ms"]))
-    freqs, psd = metrics.welch_psd(lfp, 1.0 / dt, seg)
+    if pc["psd_method"] == "multitaper":
+        freqs, psd = metrics.multitaper_psd(lfp, 1.0 / dt, pc["psd_half_bandwidth_Hz"])
+    else:
+        seg = int(round(pc["psd_segment_ms"] / pc["record_dt_ms"]))
+        freqs, psd = metrics.welch_psd(lfp, 1.0 / dt, seg)
+    gamma_f, gamma_p = metrics.gamma_peak(freqs, psd)
     tonic_q = metrics.inhibitory_charge(st["I_tonic"], dt)
     phasic_q = metrics.inhibitory_charge(st["I_gaba"], dt)
     scalars = {
         "lfp_peak_freq": metrics.peak_frequency(freqs, psd),
         "theta_power": metrics.band_power(freqs, psd, metrics.THETA_HZ),
         "gamma_power": metrics.band_power(freqs, psd, metrics.GAMMA_HZ),
+        "gamma_peak_freq": gamma_f,
+        "gamma_peak_power": gamma_p,
         "tonic_charge": tonic_q,
         "phasic_charge": phasic_q,
         "tonic_fraction": tonic_q / (tonic_q + phasic_q) if tonic_q + phasic_q > 0 else np.nan,

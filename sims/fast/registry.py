@@ -31,7 +31,12 @@ METRICS: dict[str, Readout] = {r.name: r for r in (
     Readout("lfp_peak_freq", "Hz", "peak frequency of the LFP-proxy spectrum (>= 2 Hz)",
             "LFP peak frequency (Hz)"),
     Readout("theta_power", "nA^2", "LFP-proxy power in 4-12 Hz", "theta power (nA²)"),
-    Readout("gamma_power", "nA^2", "LFP-proxy power in 30-80 Hz", "gamma power (nA²)"),
+    Readout("gamma_power", "nA^2", "LFP-proxy power in 30-120 Hz (a band wide enough for "
+            "the gamma peak's range)", "gamma power (nA²)"),
+    Readout("gamma_peak_freq", "Hz", "frequency of the largest LFP-proxy PSD value in "
+            "25-150 Hz", "gamma peak frequency (Hz)"),
+    Readout("gamma_peak_power", "nA^2", "LFP-proxy power within 10 Hz of the gamma peak (a "
+            "band that follows the peak)", "gamma peak power (nA²)"),
     Readout("tonic_charge", "C",
             "tonic GABA-A (outward) charge per recorded cell of the LFP population",
             "tonic GABA-A charge (pC)"),

@@ -31,19 +31,29 @@ def _in(value: float, lo: float, hi: float) -> bool:
 
 
 def check_hpa(c: Mapping[str, Any]) -> None:
+    from sims.slow.hpa import MODELS
+
     hp = c["hpa"]
+    _check(hp["model"] in MODELS, "hpa.model", hp["model"], f"one of {MODELS}")
     for key, value in hp.items():
-        _check(value >= 0, f"hpa.{key}", value, "a number >= 0")
-    for key in ("k_i", "feedback_gain", "k_stress", "cortisol_ref_ug_per_dL", "acth_ref",
-                "K_m1", "K_m2", "K_m3", "K1", "G_tot", "n1", "n2"):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            _check(value >= 0, f"hpa.{key}", value, "a number >= 0")
+    positive = ["feedback_gain", "cortisol_ref_ug_per_dL", "acth_ref"]
+    if hp["model"] == "sriram":
+        positive += ["k_i", "k_stress", "K_m1", "K_m2", "K_m3", "K1", "G_tot", "n1", "n2"]
+        _check(hp["circadian_amplitude"] <= 1, "hpa.circadian_amplitude",
+               hp["circadian_amplitude"], "a relative amplitude in [0, 1] with hpa.model="
+               "sriram (its CRH drive must stay >= 0)")
+    else:
+        positive += ["crh_half_life_min", "acth_half_life_min", "cortisol_half_life_min",
+                     "gr_half_life_min", "gr_k", "gr_hill", "cortisol_scale_ug_per_dL"]
+    for key in positive:
         _check(hp[key] > 0, f"hpa.{key}", hp[key], "a number > 0 (a rate, constant or "
                "reference the HPA equations divide by)")
     _check(hp["neurosteroid_inhibition"] <= 1, "hpa.neurosteroid_inhibition",
            hp["neurosteroid_inhibition"], "a fraction in [0, 1]")
-    _check(hp["circadian_amplitude"] <= 1, "hpa.circadian_amplitude", hp["circadian_amplitude"],
-           "a relative amplitude in [0, 1] (the CRH drive must stay >= 0)")
-    _check(_in(hp["circadian_peak_clock_h"], 0, 24), "hpa.circadian_peak_clock_h",
-           hp["circadian_peak_clock_h"], "an hour of the day in [0, 24]")
+    for key in ("circadian_peak_clock_h", "circadian_peak_2_clock_h", "wake_clock_h"):
+        _check(_in(hp[key], 0, 24), f"hpa.{key}", hp[key], "an hour of the day in [0, 24]")
 
 
 def check_steroids_and_inflammation(c: Mapping[str, Any]) -> None:
@@ -67,9 +77,22 @@ def check_homeostasis(c: Mapping[str, Any]) -> None:
     for key, v in h.items():
         if isinstance(v, int | float) and not isinstance(v, bool):
             _check(v >= 0, f"homeostasis.{key}", v, "a number >= 0")
-    for key in ("tau_down_days", "tau_up_days", "tau_adapt_days", "tau_alpha4_days",
+    for key in ("tau_down_days", "tau_up_days", "gamma2_tau_up_days", "tau_adapt_days",
+                "tau_alpha4_days", "tau_exposure_days", "exposure_fold", "tau_average_h",
                 "delta_up_k", "delta_down_x50", "gamma2_k", "alpha4_s50"):
         _check(h[key] > 0, f"homeostasis.{key}", h[key], "a number > 0")
+    pops = sorted(c["network"]["populations"])
+    for pop, r in h["populations"].items():
+        _check(pop in pops, f"homeostasis.populations.{pop}", pop,
+               f"a population of the network {pops}")
+        for sub in ("delta", "gamma2", "alpha4"):
+            _check(r[sub] >= 0, f"homeostasis.populations.{pop}.{sub}", r[sub],
+                   "a regulation scale >= 0 (1 = the full rule, 0 = fixed expression)")
+    if h["rule"] != "none" and c["coupling"]["slow"]:
+        missing = [p for p in pops if p not in h["populations"]]
+        _check(not missing, "homeostasis.populations", sorted(h["populations"]),
+               f"an entry for every network population (missing {missing}): each states "
+               "how its subunits are regulated, {delta: 0, gamma2: 0, alpha4: 0} for none")
     if h["rule"] == "activity":
         _check(c["coupling"]["mode"] == "closed", "homeostasis.rule", "activity",
                "only with coupling.mode=closed (it needs measured activity)")
@@ -132,13 +155,18 @@ def check_treatment(c: Mapping[str, Any]) -> None:
 
 def check_numerics(c: Mapping[str, Any]) -> None:
     """Integration step vs the fastest turnover; recording on the step grid."""
-    k = c["steroids"]["kinetics"]
+    k, hp = c["steroids"]["kinetics"], c["hpa"]
     dt = step_hours(c)
-    fastest = steroids.rate(k["brain_half_life_min"] / 60.0)
+    rates = {"the brain-steroid turnover": k["brain_half_life_min"]}
+    if hp["model"] == "entrained":
+        rates |= {"CRH turnover": hp["crh_half_life_min"], "ACTH turnover":
+                  hp["acth_half_life_min"], "GR activation": hp["gr_half_life_min"]}
+    what, half_life = min(rates.items(), key=lambda kv: kv[1])
+    fastest = steroids.rate(half_life / 60.0)
     key = "slow.dt_min" if c["slow"]["dt_min"] else "scenario.dt_min"
     if fastest * dt > MAX_STABLE_K_DT:
         raise ConfigError(key, dt * 60, f"a step <= {60 * MAX_STABLE_K_DT / fastest:.1f} min "
-                          "(stability of the brain-steroid turnover)")
+                          f"(stability of the {what}, t1/2 {half_life:g} min)")
     rec = c["slow"]["record_every_min"] / (dt * 60)
     if rec and (abs(rec - round(rec)) > 1e-9 or round(rec) < 1):
         raise ConfigError("slow.record_every_min", c["slow"]["record_every_min"],
@@ -151,13 +179,16 @@ def check_baseline_levels(c: Mapping[str, Any]) -> None:
     plasma0 = steroids.peripheral_allo_target(sc["progesterone_follicular_nM"], k["allo_vmax_nM"],
                                               k["allo_km_nM"], k["allo_adrenal_nM"], 1.0, 0.0)
     brain = c["steroids"]["brain_nM"].get("allo", 0.0)
-    local = steroids.local_synthesis(brain, k["brain_plasma_ratio_allo"], plasma0)
+    from_p = steroids.brain_progesterone_conversion(sc["progesterone_follicular_nM"],
+                                                    k["brain_p_vmax_nM"], k["brain_p_km_nM"])
+    local = steroids.local_synthesis(brain, k["brain_plasma_ratio_allo"], plasma0, from_p)
     if local < 0:
+        least = k["brain_plasma_ratio_allo"] * plasma0 + from_p
         raise ConfigError("steroids.brain_nM.allo", brain,
-                          f">= {k['brain_plasma_ratio_allo'] * plasma0:.3g} nM with the slow "
-                          "layer on (the brain level that plasma uptake alone gives at "
-                          "baseline); for a steroid-free network use steroids=none, which "
-                          "turns the slow layer off")
+                          f">= {least:.3g} nM with the slow "
+                          "layer on (what plasma uptake and brain conversion of "
+                          "progesterone alone give at baseline); for a steroid-free "
+                          "network use steroids=none, which turns the slow layer off")
 
 
 def check_coupling(c: Mapping[str, Any], table: dict | None) -> None:

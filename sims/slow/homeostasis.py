@@ -1,23 +1,56 @@
 """Homeostatic regulation of GABA-A subunit expression (delta, gamma2, alpha4).
 
-Expression is relative to the reference state (1 = virgin/baseline) and driven by the fold
-change of brain ALLO over its baseline, ``x = ALLO_brain / ALLO_brain,0``:
+Expression is relative to the reference state (1 = virgin/baseline), per population.
 
-- ``delta_target(x) = 1 + U (x-1)+/((x-1)+ + k_U) - s D x^n/(x^n + x50^n)``: moderate rises
-  (luteal phase, acute stress) raise delta (Maguire et al. 2005, Maguire & Mody 2007);
-  sustained very high ALLO (pregnancy) lowers it (mouse; Maguire & Mody 2008). ``s`` is
-  +1 for mouse and -1 for rat, where pregnancy raises delta (Sanna et al. 2009).
+**What drives it.** The occupancy of the neurosteroid site by every positive modulator
+there -- ALLO, THDOC, 3a-androstanediol, zuranolone -- with the potencies of the
+pharmacology table (delta-tonic class; ``sims.fast.pharmacology``): ``X = sum_i
+(C_i/EC50_i)^n_i``, expressed as the ALLO concentration of the same occupancy,
+``C_eq = EC50_ALLO X^(1/n_ALLO)`` (:func:`allo_equivalent`). THDOC up-regulates delta as
+ALLO does (Maguire & Mody 2007), so a drug that occupies the site as ALLO would is
+regulated as ALLO would be. ``x = <C_eq> / C_eq,0`` is the fold change over the baseline of
+its average over ~6 h (``tau_average``): regulation integrates the occupancy over hours,
+so daily swings (evening doses, circadian THDOC) are not rectified by the unequal
+up and down time constants.
+
+- ``E`` is the *sustained-exposure* memory (0-1): ``dE/dt = (sigma(x) - E)/tau_exposure``
+  with ``sigma(x) = x^m/(x^m + theta^m)`` (``exposure_fold``, ``exposure_hill``) and
+  ``tau_exposure`` ~7 d: about the fraction of the last week spent well above baseline.
+  Short and long exposures act differently on the receptor: 48-72 h of raised ALLO *raise*
+  delta and alpha4 (Shen et al. 2005; Gulinello et al. 2001; diestrus, Maguire et al. 2005),
+  weeks of it (pregnancy) lower delta (Maguire & Mody 2008), and the withdrawal response
+  follows long exposure (3 weeks, Smith et al. 1998; pseudopregnancy, luteal-like levels for
+  ~8 days) -- shorter protocols needed repeated withdrawals to show one.
+- ``delta_target(x, E) = 1 + U (x-1)+/((x-1)+ + k_U) - s E D x^n/(x^n + x50^n)``: moderate
+  rises (luteal phase, acute stress) raise delta, by +43 % at the luteal fold (Maguire et al.
+  2005, Maguire & Mody 2007); *sustained* very high ALLO (pregnancy, ``E`` ~ 1) lowers it to
+  ~0.5 (mouse; Maguire & Mody 2008) [D: fitted to these two numbers]. ``s`` is +1 for mouse
+  and -1 for rat, where pregnancy raises delta (Sanna et al. 2009).
 - ``gamma2_target(x) = 1 - G (x-1)+/((x-1)+ + k_G)``: gamma2 falls in diestrus and in
-  pregnancy (Maguire 2005, 2008).
-- both relax with ``tau_down`` when falling and ``tau_up`` when rising (recovery by 48 h
-  postpartum, Maguire & Mody 2008). ``impaired_recovery`` slows ``tau_up`` (Gabrd+/-).
-- ``alpha4`` answers *changes* of ALLO, up or down: with ``L = ln(ALLO)`` and a slowly
-  adapting ``L_slow`` (``tau_adapt``), ``alpha4_target = 1 + A d^n / (d^n + s50^n)`` with
-  ``d = |L - L_slow|`` — a 2-3-fold transient peaking at 2-3 days of progesterone
-  exposure and resolved by 5-6 days (Gulinello et al. 2001), and again after abrupt
-  withdrawal (Smith et al. 1998).
+  pregnancy (Maguire 2005, 2008), after short exposures too.
+- both relax with ``tau_down`` when falling and re-express with their own time when rising
+  (``tau_up`` for delta, ``gamma2_tau_up`` for gamma2; both recovered by 48 h postpartum,
+  Maguire & Mody 2008). ``impaired_recovery`` slows delta's ``tau_up`` only: the Gabrd+/-
+  mouse lacks one delta allele, nothing is known of a slower gamma2 return.
+- ``alpha4`` answers a rise and a withdrawal differently. With ``L = ln C_eq`` and a slowly
+  adapting ``L_slow`` (``tau_adapt``, ~2 d):
+
+  - a *rise* above ``L_slow`` gives a transient (``d_up = (L - L_slow)+``): 2-3-fold at
+    48-72 h of exposure, resolved by 5-6 days as ``L_slow`` adapts (Gulinello et al.
+    2001);
+  - a *withdrawal* below ``L_slow`` (``d_down = (L_slow - L)+``) raises alpha4 in
+    proportion to ``E``: after 21 days of exposure fully (~2x at 24 h, Smith et al. 1998),
+    after 2 days to about a quarter of that, whatever the level.
+
+  ``alpha4_target = 1 + A_up h(d_up) + w E A_down h(d_down)`` with ``h(d) = d^n/(d^n +
+  s50^n)`` and ``w`` the scenario's ``alpha4_withdrawal_scale`` (PMDD: a larger withdrawal
+  response to the same hormones, docs/science.md §7.2).
 - ``activity`` rule (closed loop): delta additionally follows the measured rate of each
   population, ``d delta/dt += eta (rate/target - 1)``.
+
+**Per population.** ``homeostasis.populations.<pop>`` scales each subunit's deviation from
+1 (``1 + scale (target - 1)``): 1 is the regulation above, 0 none. The defaults and their
+sources are in ``configs/homeostasis/steroid.yaml``.
 
 Effects on the network (``apply_expression``): delta and gamma2 scale the configured
 expression; alpha4 above 1 lowers the tonic steroid sensitivity (alpha4beta2delta polarity
@@ -31,56 +64,114 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-ALLO_FLOOR_NM = 0.01  # keeps ln(ALLO) finite
+ALLO_FLOOR_NM = 0.01  # keeps ln(C_eq) finite
+#: Species that potentiate at the neurosteroid site (their brain levels drive regulation).
+REGULATING_CLASS = "delta_tonic"
+
+
+def allo_equivalent(conc_nM: Mapping[str, float], species: Mapping[str, Any]) -> float:
+    """ALLO concentration (nM) with the occupancy of the neurosteroid site that all
+    potentiating species present give together (delta-tonic potencies)."""
+    x = 0.0
+    for name, conc in conc_nM.items():
+        s = species.get(name)
+        if s is None or s["site"] != "neurosteroid" or conc <= 0:
+            continue
+        term = s[REGULATING_CLASS]
+        if term["emax"] <= 0:
+            continue
+        x += (conc / term["ec50_nM"]) ** term["hill"]
+    ref = species["allo"][REGULATING_CLASS]
+    return ref["ec50_nM"] * x ** (1.0 / ref["hill"]) if x > 0 else 0.0
 
 
 def _sat(x: float, k: float) -> float:
     return x / (x + k) if x > 0 else 0.0
 
 
-def delta_target(p: Mapping[str, Any], fold: float) -> float:
-    """Steady delta expression for a brain-ALLO fold change over baseline."""
+def _hill(d: float, s50: float, n: float) -> float:
+    if d <= 0:
+        return 0.0
+    dn = d ** n
+    return dn / (dn + s50 ** n)
+
+
+def exposure_target(p: Mapping[str, Any], fold: float) -> float:
+    """``sigma(x)``: 1 while the occupancy is well above baseline, 0 near it."""
+    xm = max(fold, 0.0) ** p["exposure_hill"]
+    return xm / (xm + p["exposure_fold"] ** p["exposure_hill"])
+
+
+def exposure_rhs(p: Mapping[str, Any], fold: float, exposure: float) -> float:
+    """Derivative (per hour) of the sustained-exposure memory ``E``."""
+    return (exposure_target(p, fold) - exposure) / (p["tau_exposure_days"] * 24.0)
+
+
+def delta_target(p: Mapping[str, Any], fold: float, exposure: float = 1.0) -> float:
+    """Steady delta expression for a fold change of the site occupancy over baseline, after
+    a sustained exposure ``exposure`` (0-1; the pregnancy-like loss needs it)."""
     sign = 1.0 if p["species"] == "mouse" else -1.0
     xn = max(fold, 0.0) ** p["delta_down_hill"]
     down = p["delta_down_max"] * xn / (xn + p["delta_down_x50"] ** p["delta_down_hill"])
-    return max(0.0, 1.0 + p["delta_up_max"] * _sat(fold - 1.0, p["delta_up_k"]) - sign * down)
+    return max(0.0, 1.0 + p["delta_up_max"] * _sat(fold - 1.0, p["delta_up_k"])
+               - sign * exposure * down)
 
 
 def gamma2_target(p: Mapping[str, Any], fold: float) -> float:
-    """Steady gamma2 expression for a brain-ALLO fold change over baseline."""
+    """Steady gamma2 expression for a fold change of the site occupancy over baseline."""
     return max(0.0, 1.0 - p["gamma2_down_max"] * _sat(fold - 1.0, p["gamma2_k"]))
 
 
-def alpha4_target(p: Mapping[str, Any], log_allo: float, log_allo_slow: float) -> float:
-    """Transient alpha4 rise after a change of brain ALLO in either direction."""
-    s = abs(log_allo - log_allo_slow) ** p["alpha4_hill"]
-    return 1.0 + p["alpha4_gain"] * s / (s + p["alpha4_s50"] ** p["alpha4_hill"])
+def alpha4_target(p: Mapping[str, Any], log_allo: float, log_slow: float, exposure: float,
+                  withdrawal_scale: float = 1.0) -> float:
+    """alpha4 after a rise (transient, adapting) and after a withdrawal (scaled by the
+    sustained-exposure memory)."""
+    n, s50 = p["alpha4_hill"], p["alpha4_s50"]
+    return (1.0 + p["alpha4_gain"] * _hill(log_allo - log_slow, s50, n)
+            + withdrawal_scale * exposure * p["alpha4_withdrawal_gain"]
+            * _hill(log_slow - log_allo, s50, n))
 
 
-def relax(p: Mapping[str, Any], x: float, target: float) -> float:
-    """``dx/dt`` (per hour) with the down / up (recovery) time constants."""
-    tau = p["tau_down_days"] if target < x else p["tau_up_days"]
+def scaled(target: float, scale: float) -> float:
+    """A population's target: its scale times the deviation from 1."""
+    return 1.0 + scale * (target - 1.0)
+
+
+def relax(p: Mapping[str, Any], x: float, target: float, up_key: str = "tau_up_days"
+          ) -> float:
+    """``dx/dt`` (per hour) with the down / up (re-expression) time constants; ``up_key``
+    names the subunit's re-expression time (``tau_up_days``: delta,
+    ``gamma2_tau_up_days``: gamma2)."""
+    tau = p["tau_down_days"] if target < x else p[up_key]
     return (target - x) / (tau * 24.0)
 
 
-def expression_rhs(p: Mapping[str, Any], delta: float, gamma2: float, alpha4: float,
-                   allo_brain: float, allo_baseline: float, log_slow: float,
-                   rate_error: float) -> tuple[float, float, float]:
-    """Derivatives (per hour) of delta, gamma2 and alpha4 of one population."""
+def expression_rhs(p: Mapping[str, Any], pop: Mapping[str, float], delta: float,
+                   gamma2: float, alpha4: float, fold: float, log_allo: float, log_slow: float,
+                   exposure: float, rate_error: float, withdrawal_scale: float = 1.0
+                   ) -> tuple[float, float, float]:
+    """Derivatives (per hour) of delta, gamma2 and alpha4 of one population (``pop``: its
+    regulation scales)."""
     if p["rule"] == "none":
         return 0.0, 0.0, 0.0
-    fold = allo_brain / allo_baseline
-    log_allo = math.log(max(allo_brain, ALLO_FLOOR_NM))
-    d_delta = relax(p, delta, delta_target(p, fold))
+    d_delta = relax(p, delta, scaled(delta_target(p, fold, exposure), pop["delta"]))
     if p["rule"] == "activity":
-        d_delta += p["activity_eta_per_day"] / 24.0 * rate_error
-    return (d_delta, relax(p, gamma2, gamma2_target(p, fold)),
-            (alpha4_target(p, log_allo, log_slow) - alpha4) / (p["tau_alpha4_days"] * 24.0))
+        d_delta += pop["delta"] * p["activity_eta_per_day"] / 24.0 * rate_error
+    a4 = scaled(alpha4_target(p, log_allo, log_slow, exposure, withdrawal_scale), pop["alpha4"])
+    d_gamma2 = relax(p, gamma2, scaled(gamma2_target(p, fold), pop["gamma2"]),
+                     "gamma2_tau_up_days")
+    return (d_delta, d_gamma2,
+            (a4 - alpha4) / (p["tau_alpha4_days"] * 24.0))
 
 
-def log_slow_rhs(p: Mapping[str, Any], allo_brain: float, log_slow: float) -> float:
-    """Derivative (per hour) of the slowly adapting ln(ALLO) reference of alpha4."""
-    return (math.log(max(allo_brain, ALLO_FLOOR_NM)) - log_slow) / (p["tau_adapt_days"] * 24.0)
+def log_memory_rhs(log_allo: float, log_memory: float, tau_days: float) -> float:
+    """Derivative (per hour) of a slowly adapting ln(C_eq) (the alpha4 reference)."""
+    return (log_allo - log_memory) / (tau_days * 24.0)
+
+
+def log_allo(c_eq: float) -> float:
+    """``ln C_eq`` with a floor (keeps it finite without any modulator)."""
+    return math.log(max(c_eq, ALLO_FLOOR_NM))
 
 
 def apply_expression(c: Mapping[str, Any], expression: Mapping[str, Mapping[str, float]]

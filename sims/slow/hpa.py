@@ -1,7 +1,30 @@
-"""HPA axis: CRH -> ACTH -> cortisol with glucocorticoid-receptor feedback.
+"""HPA axis: CRH -> ACTH -> cortisol with glucocorticoid-receptor (GR) feedback.
 
-Sriram, Rodriguez-Fernandez & Doyle 2012 PLoS Comput Biol 8:e1002379 (equations and
-normal-subject parameters as in docs/science.md §5.1; time in hours, cortisol in ug/dL)::
+Two models (``hpa.model``), time in hours, cortisol in ug/dL:
+
+**entrained** (default; ``configs/hpa/default.yaml``). A damped CRH -> ACTH -> cortisol
+cascade with the turnover of each hormone (CRH t1/2 ~4 min, ACTH ~10 min, cortisol ~60 min;
+docs/science.md §5.2, §5.6) and cooperative GR feedback on CRH and ACTH release (Karin et
+al. 2020's form, docs/science.md §5.2), driven by the circadian clock (an SCN drive with a
+documented phase; the evidence favours an external circadian input, docs/science.md §5.5),
+an awakening burst, stress and neurosteroids. All variables but cortisol are relative
+(1 = the mean of the unstressed day)::
+
+    u     = [circ(clock) + wake(clock)] (1 - e H(ALLO+THDOC)) s_pvn + g_a S_acute + g_c S_chronic
+    F(G)  = F0 / (1 + (G/K)^n),  K = K_GR (1 + f S_chronic) phi_I / feedback_gain,
+            F0 = 1 + (1/K_GR)^n  (F(1) = 1 at the default feedback)
+    dC/dt = kC (u F(G) - C);  dA/dt = kA (C F(G) - A)
+    dO/dt = kO (O_ref A - O);  dG/dt = kG (O/O_ref - G)
+
+``circ`` is two harmonics, normalised to a daily mean of 1, ``wake`` a 30-min burst at
+waking; both are fitted [D] to the human profile: cortisol peaking ~07:50, nadir near
+midnight, ~19 / ~5 ug/dL, an awakening rise of ~50 % (docs/science.md §5.6). The rhythm
+is driven, not free-running, so its phase is fixed by the clock, and any perturbation
+decays: stress responses are bounded and leave no phase shift at any time of day.
+
+**sriram** (``hpa=sriram``). Sriram, Rodriguez-Fernandez & Doyle 2012 (docs/science.md
+§5.1), a free-running ~24-h oscillator; its period is not exactly 24 h and stressors shift
+its phase. Kept for users who want that system::
 
     inh   = k_i^n2 / (k_i^n2 + G^n2)
     dC/dt = k_stress inh       - V_S3 C/(K_m1 + C) - K_d1 C
@@ -9,15 +32,12 @@ normal-subject parameters as in docs/science.md §5.1; time in hours, cortisol i
     dO/dt = K_P3 A             - V_S5 O/(K_m3 + O) - K_d3 O
     dG/dt = K_b O (G_tot - G) + V_S2 G^n1/(K1^n1 + G^n1) - K_d5 G
 
-allonet's additions (each a config value in ``configs/hpa/``):
+with ``k_stress x (1 + a S_acute + c S_chronic) (1 - e H) circ`` and
+``k_i (1 + f S_chronic) phi_I / feedback_gain``.
 
-- CRH drive ``k_stress x (1 + a S_acute + c S_chronic) x (1 - e H(ALLO+THDOC)) x circ(t)``:
-  stress raises it, neurosteroids inhibit CRH production (Patchev et al. 1996;
-  docs/science.md §5.7: a Hill term on brain ALLO + THDOC), optional external circadian drive.
-- ACTH drives adrenal DOC -> THDOC and cortisol marks adrenal output (PregS, DHEA-S,
-  adrenal ALLO) in ``sims.slow.model``.
-- feedback ``k_i_eff = k_i (1 + f S_chronic) (1 + g (I - 1)) / feedback_gain``: a larger
-  ``k_i`` weakens GR feedback; chronic stress and inflammation impair it.
+Both report the effective CRH drive and GR-feedback constant relative to their unstressed
+values (``crh_drive``, ``gr_feedback_constant``), and ACTH relative to its mean
+(``hpa.acth_ref``), which drives adrenal output (``sims.slow.model``).
 """
 
 from __future__ import annotations
@@ -26,28 +46,99 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+MODELS = ("entrained", "sriram")
+
+
+def _half_life_rate(minutes: float) -> float:
+    return math.log(2.0) / (minutes / 60.0)
+
+
+def neurosteroid_brake(p: Mapping[str, Any], neurosteroid_nM: float) -> float:
+    """``1 - e H``: the fraction of CRH drive left by brain ALLO + THDOC (Patchev 1996)."""
+    x = max(neurosteroid_nM, 0.0)
+    return 1.0 - p["neurosteroid_inhibition"] * x / (x + p["neurosteroid_ec50_nM"])
+
+
+def circadian_shape(p: Mapping[str, Any], clock_h: float) -> float:
+    """The entrained model's SCN drive at ``clock_h``: two harmonics, >= 0, daily mean 1."""
+    w = 2.0 * math.pi / 24.0
+    raw = (1.0 + p["circadian_amplitude"] * math.cos(w * (clock_h - p["circadian_peak_clock_h"]))
+           + p["circadian_amplitude_2"] * math.cos(2 * w * (clock_h
+                                                            - p["circadian_peak_2_clock_h"])))
+    return max(raw, 0.0) / circadian_mean(p["circadian_amplitude"], p["circadian_peak_clock_h"],
+                                          p["circadian_amplitude_2"],
+                                          p["circadian_peak_2_clock_h"])
+
+
+_MEANS: dict[tuple[float, ...], float] = {}
+
+
+def circadian_mean(a1: float, p1: float, a2: float, p2: float) -> float:
+    """Daily mean of the raw (clipped) two-harmonic drive (numerical, cached)."""
+    key = (a1, p1, a2, p2)
+    if key not in _MEANS:
+        w = 2.0 * math.pi / 24.0
+        n = 2880
+        total = sum(max(0.0, 1.0 + a1 * math.cos(w * (24.0 * k / n - p1))
+                        + a2 * math.cos(2 * w * (24.0 * k / n - p2))) for k in range(n))
+        _MEANS[key] = total / n
+    return _MEANS[key]
+
+
+def awakening_drive(p: Mapping[str, Any], clock_h: float) -> float:
+    """The burst of CRH drive after waking (the cortisol awakening response)."""
+    since = (clock_h - p["wake_clock_h"]) % 24.0
+    return p["awakening_drive"] if since < p["awakening_duration_min"] / 60.0 else 0.0
+
 
 def crh_drive(p: Mapping[str, Any], acute: float, chronic: float, neurosteroid_nM: float,
-              clock_h: float) -> float:
-    """Effective ``k_stress`` (CRH production rate) at this moment."""
-    x = max(neurosteroid_nM, 0.0)
-    h = x / (x + p["neurosteroid_ec50_nM"])
-    circ = 1.0 + p["circadian_amplitude"] * math.cos(
-        2 * math.pi * (clock_h - p["circadian_peak_clock_h"]) / 24.0)
-    return (p["k_stress"] * (1.0 + p["stress_drive_gain"] * acute
-                             + p["chronic_drive_gain"] * chronic)
-            * (1.0 - p["neurosteroid_inhibition"] * h) * circ)
+              clock_h: float, pvn_scale: float = 1.0) -> float:
+    """Effective CRH drive at this moment, relative to the model's unstressed reference
+    (entrained: the daily mean of the SCN drive; sriram: ``k_stress``)."""
+    brake = neurosteroid_brake(p, neurosteroid_nM)
+    if p["model"] == "sriram":
+        circ = 1.0 + p["circadian_amplitude"] * math.cos(
+            2 * math.pi * (clock_h - p["circadian_peak_clock_h"]) / 24.0)
+        return ((1.0 + p["stress_drive_gain"] * acute + p["chronic_drive_gain"] * chronic)
+                * brake * circ * pvn_scale)
+    rhythm = circadian_shape(p, clock_h) + awakening_drive(p, clock_h)
+    return (rhythm * brake * pvn_scale + p["stress_drive_gain"] * acute
+            + p["chronic_drive_gain"] * chronic)
 
 
-def feedback_k_i(p: Mapping[str, Any], chronic: float, inflammation_gr_factor: float) -> float:
-    """Effective GR-feedback constant ``k_i`` (larger = weaker feedback)."""
-    return (p["k_i"] * (1.0 + p["chronic_feedback_impairment"] * chronic)
-            * inflammation_gr_factor / p["feedback_gain"])
+def feedback_constant(p: Mapping[str, Any], chronic: float,
+                      inflammation_gr_factor: float) -> float:
+    """GR-feedback constant relative to the default (larger = weaker feedback)."""
+    return ((1.0 + p["chronic_feedback_impairment"] * chronic) * inflammation_gr_factor
+            / p["feedback_gain"])
+
+
+def rhs(p: Mapping[str, Any], crh: float, acth: float, cort: float, gr: float,
+        drive: float, feedback: float) -> tuple[float, float, float, float]:
+    """Time derivatives (per hour) of CRH, ACTH, cortisol and GR for ``drive`` (relative
+    CRH drive) and ``feedback`` (relative GR-feedback constant)."""
+    if p["model"] == "sriram":
+        return sriram_rhs(crh, acth, cort, gr, p["k_stress"] * drive, p["k_i"] * feedback, p)
+    n, k0 = p["gr_hill"], p["gr_k"]
+    gn = (max(gr, 0.0) / (k0 * feedback)) ** n
+    f = (1.0 + (1.0 / k0) ** n) / (1.0 + gn)
+    o_ref = p["cortisol_scale_ug_per_dL"]
+    return (_half_life_rate(p["crh_half_life_min"]) * (drive * f - crh),
+            _half_life_rate(p["acth_half_life_min"]) * (crh * f - acth),
+            _half_life_rate(p["cortisol_half_life_min"]) * (o_ref * acth - cort),
+            _half_life_rate(p["gr_half_life_min"]) * (cort / o_ref - gr))
+
+
+def initial_state(p: Mapping[str, Any]) -> tuple[float, float, float, float]:
+    """CRH, ACTH, cortisol, GR before burn-in."""
+    if p["model"] == "sriram":
+        return (1.0, 5.0, 5.0, 2.0)  # Sriram 2012 (docs/science.md §5.1)
+    return (1.0, 1.0, p["cortisol_scale_ug_per_dL"], 1.0)
 
 
 def sriram_rhs(crh: float, acth: float, cort: float, gr: float, k_stress: float, k_i: float,
                p: Mapping[str, Any]) -> tuple[float, float, float, float]:
-    """Time derivatives (per hour) of CRH, ACTH, cortisol and GR."""
+    """Time derivatives (per hour) of CRH, ACTH, cortisol and GR (Sriram et al. 2012)."""
     gn = max(gr, 0.0) ** p["n2"]
     kn = k_i ** p["n2"]
     inh = kn / (kn + gn)

@@ -78,6 +78,13 @@ class SlowModel:
         self.pk: PKModel | None = build_treatment(self.tr)
         self.hm = c["homeostasis"]
         self.pops = list(c["network"]["populations"])
+        self.species = c["pharmacology"]["species"]
+        #: Per-population regulation scales (validated: every population is listed).
+        none = {"delta": 0.0, "gamma2": 0.0, "alpha4": 0.0}
+        self.regulation = {p: self.hm["populations"].get(p, none) for p in self.pops}
+        #: Baseline ALLO-equivalent of the neurosteroid-site occupancy (nM).
+        self.c_eq0 = homeostasis.allo_equivalent(
+            {sp: v for sp, v in self.brain0.items() if sp in BRAIN_STATE}, self.species)
         #: Recorded states (registry order): the fixed states, then homeostasis.
         self.recorded = (*variables.STATES, *variables.expression_variables(self.pops))
         pk = variables.pk_variables(self.tr["name"], self.pk.compartments) if self.pk else ()
@@ -94,8 +101,10 @@ class SlowModel:
         self.plasma0 = steroids.peripheral_allo_target(
             self.sc["progesterone_follicular_nM"], k["allo_vmax_nM"], k["allo_km_nM"],
             k["allo_adrenal_nM"], 1.0, 0.0)
-        self.local = steroids.local_synthesis(self.brain0.get("allo", 0.0),
-                                              k["brain_plasma_ratio_allo"], self.plasma0)
+        self.local = steroids.local_synthesis(
+            self.brain0.get("allo", 0.0), k["brain_plasma_ratio_allo"], self.plasma0,
+            steroids.brain_progesterone_conversion(self.sc["progesterone_follicular_nM"],
+                                                   k["brain_p_vmax_nM"], k["brain_p_km_nM"]))
         # first-order rate constants (1/h), computed once: rhs runs 4x per step
         self.k_brain = steroids.rate(k["brain_half_life_min"] / 60.0)
         self.k_plasma = steroids.rate(k["plasma_half_life_h"])
@@ -131,29 +140,32 @@ class SlowModel:
         a_p = s["allo_plasma_endogenous"] + pk["allo"]
         a_b, th_p, prec, r5a = s["allo_brain"], s["thdoc_plasma"], s["stress_precursor"], s["r5a"]
         infl = s["inflammation"]
-        drive = max(s["cortisol"], 0.0) / hp["cortisol_ref_ug_per_dL"]  # adrenal output
-        acth_drive = max(s["acth"], 0.0) / hp["acth_ref"]  # ACTH drive of adrenal DOC
+        # adrenal output follows ACTH (relative to its daily mean): adrenal ALLO, DOC ->
+        # THDOC, PregS, DHEA-S respond within minutes of an ACTH rise (Purdy 1991)
+        drive = max(s["acth"], 0.0) / hp["acth_ref"]
         kb, kp, ks = self.k_brain, self.k_plasma, self.k_sulfated
         boost = 1.0 + k["stress_synthesis_gain"] * prec
-        ks_eff = hpa.crh_drive(hp, acute, chronic, a_b + s["thdoc_brain"], clock_h) \
-            * self.feedback["crh_scale"]
-        ki_eff = hpa.feedback_k_i(hp, chronic, inflammation.gr_factor(inf, infl))
+        crh_drive = hpa.crh_drive(hp, acute, chronic, a_b + s["thdoc_brain"], clock_h,
+                                  self.feedback["crh_scale"])
+        gr_k = hpa.feedback_constant(hp, chronic, inflammation.gr_factor(inf, infl))
         d = dict(zip(("crh", "acth", "cortisol", "gr"),
-                     hpa.sriram_rhs(s["crh"], s["acth"], s["cortisol"], s["gr"], ks_eff, ki_eff,
-                                    hp), strict=True))
+                     hpa.rhs(hp, s["crh"], s["acth"], s["cortisol"], s["gr"], crh_drive, gr_k),
+                     strict=True))
         r5a_t = steroids.r5a_target(chronic, k["chronic_r5a_loss"],
                                     inflammation.synthesis_factor(inf, infl))
         a_pt = steroids.peripheral_allo_target(prog, k["allo_vmax_nM"], k["allo_km_nM"],
                                                k["allo_adrenal_nM"], drive, plac)
-        a_bt = steroids.brain_allo_target(k["brain_plasma_ratio_allo"], a_p, self.local, r5a,
-                                          k["stress_synthesis_gain"], prec)
+        a_bt = steroids.brain_allo_target(
+            k["brain_plasma_ratio_allo"], a_p, self.local, r5a, k["stress_synthesis_gain"], prec,
+            steroids.brain_progesterone_conversion(prog, k["brain_p_vmax_nM"],
+                                                   k["brain_p_km_nM"]))
         th_bt = self.brain0.get("thdoc", 0.0) * (th_p / k["thdoc_plasma_nM"]) * r5a * boost
         d |= {
             "r5a": (r5a_t - r5a) / (k["r5a_tau_days"] * 24.0),
             "stress_precursor": self.k_precursor * (self.sc["stress_allo_response"] * acute
                                                     - prec),
             "allo_plasma_endogenous": kp * (a_pt - s["allo_plasma_endogenous"]),
-            "thdoc_plasma": kp * (k["thdoc_plasma_nM"] * acth_drive - th_p),
+            "thdoc_plasma": kp * (k["thdoc_plasma_nM"] * drive - th_p),
             "androstanediol_plasma": kp * (k["androstanediol_per_testosterone"] * testo
                                            - s["androstanediol_plasma"]),
             "allo_brain": kb * (a_bt - a_b),
@@ -169,13 +181,18 @@ class SlowModel:
                              - infl) / inf["tau_h"],
         }
         hm = self.hm
-        log_slow = s["allo_log_slow"]
-        d["allo_log_slow"] = homeostasis.log_slow_rhs(hm, a_b, log_slow)
-        allo0 = self.brain0["allo"]
+        c_eq = self.allo_equivalent(s)
+        log_c = homeostasis.log_allo(c_eq)
+        log_slow, exposure = s["allo_log_slow"], s["steroid_exposure"]
+        d["allo_log_slow"] = homeostasis.log_memory_rhs(log_c, log_slow, hm["tau_adapt_days"])
+        d["allo_equivalent_avg"] = (c_eq - s["allo_equivalent_avg"]) / hm["tau_average_h"]
+        fold = s["allo_equivalent_avg"] / self.c_eq0
+        d["steroid_exposure"] = homeostasis.exposure_rhs(hm, fold, exposure)
         for pop in self.pops:
             dd, dg, da = homeostasis.expression_rhs(
-                hm, s[f"delta_{pop}"], s[f"gamma2_{pop}"], s[f"alpha4_{pop}"], a_b, allo0,
-                log_slow, self.feedback["rate_error"].get(pop, 0.0))
+                hm, self.regulation[pop], s[f"delta_{pop}"], s[f"gamma2_{pop}"],
+                s[f"alpha4_{pop}"], fold, log_c, log_slow, exposure,
+                self.feedback["rate_error"].get(pop, 0.0), self.sc["alpha4_withdrawal_scale"])
             d |= {f"delta_{pop}": dd, f"gamma2_{pop}": dg, f"alpha4_{pop}": da}
         if self.pk is not None:
             comps = self.pk.compartments
@@ -189,7 +206,8 @@ class SlowModel:
         outputs = {"progesterone_plasma": prog, "testosterone_plasma": testo,
                    "placental_allo": plac, "allo_plasma": a_p, "allo_drug_plasma": pk["allo"],
                    "zuranolone_plasma": pk["zuranolone"], "acute_stress": acute,
-                   "chronic_stress": chronic, "hpa_k_stress": ks_eff, "hpa_k_i": ki_eff}
+                   "chronic_stress": chronic, "crh_drive": crh_drive,
+                   "gr_feedback_constant": gr_k}
         return d, outputs
 
     def rhs(self, y: list[float], drv: tuple[float, ...], infusion: float,
@@ -202,10 +220,14 @@ class SlowModel:
     def baseline_values(self) -> dict[str, float]:
         """The baseline quantities that registry entries name as initial values."""
         b = self.brain0
-        return {"plasma_allo": self.plasma0, "plasma_thdoc": self.k["thdoc_plasma_nM"],
+        hpa0 = dict(zip(("hpa_crh", "hpa_acth", "hpa_cortisol", "hpa_gr"),
+                        hpa.initial_state(self.hp), strict=True))
+        return hpa0 | {"plasma_allo": self.plasma0, "plasma_thdoc": self.k["thdoc_plasma_nM"],
                 "brain_allo": b.get("allo", 0.0), "brain_thdoc": b.get("thdoc", 0.0),
                 "brain_pregs": b.get("pregs", 0.0), "brain_dheas": b.get("dheas", 0.0),
-                "log_brain_allo": math.log(max(b["allo"], homeostasis.ALLO_FLOOR_NM))}
+                "log_allo_equivalent": homeostasis.log_allo(self.c_eq0),
+                "allo_equivalent": self.c_eq0,
+                "steroid_exposure": homeostasis.exposure_target(self.hm, 1.0)}
 
     def initial_values(self) -> dict[str, float]:
         """Baseline values of every state before burn-in, by name (from the registry)."""
@@ -218,21 +240,33 @@ class SlowModel:
         values = self.initial_values()
         return [values[n] for n in self.state_names]
 
+    def allo_equivalent(self, s: Mapping[str, float]) -> float:
+        """Brain ALLO-equivalent of the neurosteroid-site occupancy (nM), from states."""
+        return homeostasis.allo_equivalent(
+            {sp: s[state] for sp, state in BRAIN_STATE.items() if sp in self.species},
+            self.species)
+
     def _settle_expression(self, y: list[float]) -> None:
-        """Put the subunit states at their steady state for the current brain ALLO.
+        """Put the subunit states at their steady state for the current brain levels.
 
         Expression adapts over days, longer than the burn-in; its equilibrium for constant
-        drivers is known exactly (targets; alpha4 = 1; reference = current ln ALLO).
+        drivers is known exactly (targets; alpha4 = 1; references = current ln C_eq).
         """
         if self.hm["rule"] == "none":
             return
         index = {n: i for i, n in enumerate(self.state_names)}
-        a_b = y[index["allo_brain"]]
-        fold = a_b / self.brain0["allo"]
-        y[index["allo_log_slow"]] = math.log(max(a_b, homeostasis.ALLO_FLOOR_NM))
+        c_eq = self.allo_equivalent(dict(zip(self.state_names, y, strict=True)))
+        fold = c_eq / self.c_eq0
+        exposure = homeostasis.exposure_target(self.hm, fold)
+        y[index["allo_log_slow"]] = homeostasis.log_allo(c_eq)
+        y[index["allo_equivalent_avg"]] = c_eq
+        y[index["steroid_exposure"]] = exposure
         for pop in self.pops:
-            y[index[f"delta_{pop}"]] = homeostasis.delta_target(self.hm, fold)
-            y[index[f"gamma2_{pop}"]] = homeostasis.gamma2_target(self.hm, fold)
+            r = self.regulation[pop]
+            y[index[f"delta_{pop}"]] = homeostasis.scaled(
+                homeostasis.delta_target(self.hm, fold, exposure), r["delta"])
+            y[index[f"gamma2_{pop}"]] = homeostasis.scaled(
+                homeostasis.gamma2_target(self.hm, fold), r["gamma2"])
             y[index[f"alpha4_{pop}"]] = 1.0
 
     def _rk4(self, y: list[float], d0, d1, d2, u0, u1, u2, clock: float) -> list[float]:

@@ -9,6 +9,7 @@ checks them (unknown keys, wrong types).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -22,6 +23,7 @@ class ScenarioBase:
     progesterone_follicular_nM: float = 0.5  # P_f, docs/science.md §7.1 [D] (Anckaert 2021: 0.21)
     testosterone_nM: float = 1.0  # female total T ~0.5-2 nM [R]
     stress_allo_response: float = 1.0  # scale of the acute-stress ALLO rise (PMDD: blunted)
+    alpha4_withdrawal_scale: float = 1.0  # scale of the alpha4 withdrawal response (PMDD)
 
 
 @dataclass
@@ -49,6 +51,7 @@ class PMDDScenario(MenstrualScenario):
 
     name: str = "pmdd"
     stress_allo_response: float = 0.5  # 42 % vs 83 % stress ALLO responders (Girdler 2001)
+    alpha4_withdrawal_scale: float = 2.0  # a larger alpha4 response to the same fall [assumption]
 
 
 @dataclass
@@ -63,7 +66,7 @@ class PregnancyPostpartumScenario(ScenarioBase):
     rise_midpoint_week: float = 24.0  # logistic rise over weeks 10-36 [D]
     rise_width_weeks: float = 4.0
     progesterone_pp_tau_days: float = 0.9  # P 19 nM on day 3 (Nappi 2001) [D]
-    placental_allo_pp_tau_h: float = 2.0  # free ALLO falls within ~1 h (Hill 2003) [D]
+    placental_allo_pp_tau_h: float = 0.25  # placenta out within ~30 min of birth [D]
 
 
 @dataclass
@@ -110,7 +113,7 @@ class ChronicStressScenario(ScenarioBase):
 class MaleAgeingScenario(ScenarioBase):
     name: str = "male_ageing"
     duration_days: float = 730.0
-    dt_min: float = 20.0
+    dt_min: float = 10.0  # <= 11.5 min: the entrained HPA model's CRH turnover
     age_start_years: float = 40.0
     testosterone_nM: float = 18.0  # total T at 40 y ~15-20 nM [R]
     testosterone_decline_per_year: float = 0.016  # -1.6 %/y (Feldman et al. 2002 MMAS) [R]
@@ -220,15 +223,21 @@ class SteroidKineticsConfig:
     """Synthesis and turnover; brain levels at baseline are ``steroids.brain_nM``."""
 
     brain_half_life_min: float = 10.0  # cortex ALLO t1/2 ~10 min (Dong et al. 2001) [V]
-    plasma_half_life_h: float = 1.0  # endogenous free steroids [assumption; Hill 2003]
+    plasma_half_life_h: float = 0.5  # endogenous steroids; with the placental tau, 62 % of the
+    # postpartum fall within 1 h: "mostly within the first hour" (Hill 2003) [D]
     allo_vmax_nM: float = 1.89  # saturable P -> ALLO [D]: ALLO/P 0.33 at P 0.5 nM and
     allo_km_nM: float = 7.73  # 0.045 at P 35 nM (Kimball et al. 2020: 0.33 -> 0.04)
     allo_adrenal_nM: float = 0.05  # adrenal plasma ALLO (present in men, Genazzani 1998) [D]
     thdoc_plasma_nM: float = 2.0  # plasma THDOC at mean ACTH (adrenal DOC -> THDOC) [R]
     androstanediol_per_testosterone: float = 0.05  # plasma 3a-diol / T [R]
-    brain_plasma_ratio_allo: float = 0.5  # [assumption]
-    brain_plasma_ratio_androstanediol: float = 0.5  # [assumption]
-    brain_plasma_ratio_zuranolone: float = 1.0  # [assumption]
+    # Brain levels follow *free* plasma levels with one partition for every steroid; on the
+    # total plasma levels the model carries (as assays report them), each molecule's ratio
+    # is that partition times its unbound fraction (docs/science.md §6.5).
+    brain_plasma_ratio_allo: float = 0.5  # endogenous ALLO and brexanolone alike [assumption]
+    brain_p_vmax_nM: float = 20.0  # brain 5a-reduction of circulating P: see the YAML [assumption]
+    brain_p_km_nM: float = 100.0  # [assumption]
+    brain_plasma_ratio_androstanediol: float = 0.5  # binding as ALLO's [assumption]
+    brain_plasma_ratio_zuranolone: float = 0.25  # 0.5 x f_u 0.5 % / f_u(ALLO) 1 % [D, labels]
     stress_precursor_half_life_min: float = 15.0  # brain P/DOC peak ~10 min (Barbaccia 1996)
     stress_synthesis_gain: float = 6.0  # 10-min stressor: ALLO x2 at ~20 min (Purdy 1991) [D]
     sulfated_half_life_h: float = 10.0  # PregS / DHEA-S pools, slow [R]
@@ -238,8 +247,27 @@ class SteroidKineticsConfig:
 
 @dataclass
 class HPAConfig:
-    """Sriram, Rodriguez-Fernandez & Doyle 2012 (docs/science.md §5.1), time in hours."""
+    """The HPA axis (``sims.slow.hpa``), time in hours; ``model`` picks the equations.
 
+    Defaults are the entrained model's (``configs/hpa/default.yaml`` gives their sources);
+    ``configs/hpa/sriram.yaml`` sets the Sriram model's own.
+    """
+
+    model: str = "entrained"  # entrained | sriram
+    # --- entrained model (docs/science.md §5.2, §5.5, §5.6)
+    crh_half_life_min: float = 4.0
+    acth_half_life_min: float = 10.0
+    cortisol_half_life_min: float = 60.0
+    gr_half_life_min: float = 10.0
+    gr_k: float = 2.0
+    gr_hill: float = 3.0
+    cortisol_scale_ug_per_dL: float = 9.0
+    circadian_amplitude_2: float = 0.3
+    circadian_peak_2_clock_h: float = 8.0
+    wake_clock_h: float = 7.0
+    awakening_drive: float = 5.0
+    awakening_duration_min: float = 30.0
+    # --- Sriram, Rodriguez-Fernandez & Doyle 2012 (docs/science.md §5.1)
     k_stress: float = 10.1
     k_i: float = 1.51
     V_S3: float = 3.25
@@ -260,16 +288,17 @@ class HPAConfig:
     V_S2: float = 0.0509
     K1: float = 0.645
     K_d5: float = 0.0854
-    feedback_gain: float = 1.0  # GR feedback strength: k_i_eff = k_i / feedback_gain
-    stress_drive_gain: float = 20.0  # CRH drive x (1 + gain x stress): cortisol x~1.3-2 [D]
-    chronic_drive_gain: float = 0.3  # [assumption]; with the next line a flatter, higher rhythm
-    chronic_feedback_impairment: float = 0.08  # k_i x (1 + . x chronic) [assumption, D]
+    # --- both models
+    feedback_gain: float = 1.0  # GR feedback strength: feedback constant / gain
+    stress_drive_gain: float = 10.0
+    chronic_drive_gain: float = 0.5
+    chronic_feedback_impairment: float = 0.2
     neurosteroid_inhibition: float = 0.3  # max fractional CRH cut by ALLO+THDOC (Patchev 1996)
     neurosteroid_ec50_nM: float = 30.0  # docs/science.md §5.7 [D]
-    circadian_amplitude: float = 0.0  # optional external drive; the model oscillates itself
+    circadian_amplitude: float = 0.8
     circadian_peak_clock_h: float = 8.0
-    cortisol_ref_ug_per_dL: float = 12.0  # mean cortisol of the normal model [D]
-    acth_ref: float = 4.4  # mean ACTH of the normal model (Sriram units) [D]
+    cortisol_ref_ug_per_dL: float = 8.4  # daily mean cortisol: adrenal output = 1 [D]
+    acth_ref: float = 1.0  # daily mean ACTH (the model's units): adrenal drive = 1 [D]
 
 
 @dataclass
@@ -291,26 +320,53 @@ class SlowConfig:
 
 
 @dataclass
+class PopulationHomeostasisConfig:
+    """How one population's subunits follow the neurosteroid history: each scales the
+    deviation of its target from 1 (1 = the full rule, 0 = fixed expression)."""
+
+    delta: float = 0.0
+    gamma2: float = 0.0
+    alpha4: float = 0.0
+    source: str = ""
+
+
+def _default_population_regulation() -> dict[str, dict]:
+    """The shipped network's populations (configs/homeostasis/steroid.yaml: sources)."""
+    return {"E": {"delta": 1.0, "gamma2": 1.0, "alpha4": 1.0},
+            "PV": {"delta": 1.0, "gamma2": 0.0, "alpha4": 0.0},
+            "SST": {"delta": 0.0, "gamma2": 0.0, "alpha4": 0.0},
+            "PVN": {"delta": 0.0, "gamma2": 0.0, "alpha4": 0.0}}
+
+
+@dataclass
 class HomeostasisConfig:
-    """GABA-A subunit regulation (sims/slow/homeostasis.py); values [D] unless cited."""
+    """GABA-A subunit regulation (sims/slow/homeostasis.py); values [D] unless cited
+    (configs/homeostasis/steroid.yaml gives each value's basis)."""
 
     rule: str = "steroid"  # steroid | none | activity (impaired_recovery = steroid, slow tau_up)
     species: str = "mouse"  # mouse: pregnancy lowers delta (Maguire & Mody 2008); rat: raises
-    delta_up_max: float = 0.4  # moderate ALLO rises raise delta (diestrus +43 %, Maguire 2005)
-    delta_up_k: float = 1.0  # fold-change excess for half the rise
-    delta_down_max: float = 0.9  # so that delta ~0.5 at ~11x baseline ALLO (late pregnancy)
-    delta_down_x50: float = 5.0  # fold change for half the down-regulation
+    delta_up_max: float = 0.6
+    delta_up_k: float = 0.5
+    delta_down_max: float = 1.2
+    delta_down_x50: float = 7.0
     delta_down_hill: float = 4.0
     gamma2_down_max: float = 0.45  # gamma2 ~0.6 in late pregnancy (0.37/0.55, Maguire 2008)
     gamma2_k: float = 1.0
+    tau_average_h: float = 6.0  # regulation follows the occupancy averaged over hours
     tau_down_days: float = 3.0  # down over the last trimester (2-4 d, docs/science.md §4)
-    tau_up_days: float = 0.75  # recovered by 48 h postpartum (12-48 h, docs/science.md §4)
-    alpha4_gain: float = 1.5  # alpha4 peak 2-3x at 48-72 h (Gulinello et al. 2001)
-    alpha4_s50: float = 0.4  # |ln ALLO change| for half the alpha4 response
+    tau_up_days: float = 0.75  # delta back by 48 h postpartum (12-48 h, docs/science.md §4)
+    gamma2_tau_up_days: float = 0.75  # gamma2 likewise (Maguire & Mody 2008)
+    alpha4_gain: float = 1.5  # rise: alpha4 peak 2-3x at 48-72 h (Gulinello et al. 2001)
+    alpha4_withdrawal_gain: float = 1.0  # withdrawal after long exposure: ~2x (Smith 1998)
+    alpha4_s50: float = 0.4  # ln-change of C_eq for half the alpha4 response
     alpha4_hill: float = 3.0  # switch-like: alpha4 resolves by 5-6 d of exposure
-    tau_adapt_days: float = 1.75  # adaptation of the ALLO reference
+    tau_adapt_days: float = 1.75  # adaptation of the rise reference
+    tau_exposure_days: float = 7.0  # sustained-exposure memory [assumption]
+    exposure_fold: float = 2.0  # occupancy fold that counts as exposure [assumption]
+    exposure_hill: float = 4.0  # [assumption]
     tau_alpha4_days: float = 1.0
     alpha4_tonic_effect: float = 0.3  # alpha4 excess lowers delta steroid sensitivity
     alpha4_decay_effect: float = 0.2  # alpha4 excess speeds phasic decay (Smith 1998)
     activity_eta_per_day: float = 0.5  # activity rule: delta change per day per unit of
-    # relative rate error; each population's set point is its rate at the first probe
+    # relative rate error; each population's set point is its rate in the reference state
+    populations: dict[str, Any] = field(default_factory=_default_population_regulation)

@@ -5,8 +5,9 @@ result file and the figures' labels all follow this registry by name, so adding 
 variable is one entry here plus its equation in ``sims.slow.model``.
 
 An initial value is a number or the name of one of the model's baseline quantities
-(``SlowModel.baseline_values``: ``plasma_allo``, ``brain_allo``, ``brain_thdoc``,
-``brain_pregs``, ``brain_dheas``, ``plasma_thdoc``, ``log_brain_allo``).
+(``SlowModel.baseline_values``: the HPA model's initial state ``hpa_*``, ``plasma_allo``,
+``brain_allo``, ``brain_thdoc``, ``brain_pregs``, ``brain_dheas``, ``plasma_thdoc``,
+``log_allo_equivalent``, ``allo_equivalent``, ``steroid_exposure``).
 """
 
 from __future__ import annotations
@@ -28,13 +29,16 @@ class SlowVariable:
 
 
 #: States integrated by the model, in the order of its state vector.
-#: Initial CRH, ACTH, cortisol and GR of Sriram et al. 2012 (docs/science.md §5.1).
+#: The HPA states start from their model's own initial state (``sims.slow.hpa``).
 STATES: tuple[SlowVariable, ...] = (
-    SlowVariable("crh", "a.u.", "CRH (Sriram 2012 units)", 1.0),
-    SlowVariable("acth", "a.u.", "ACTH (Sriram 2012 units)", 5.0),
-    SlowVariable("cortisol", "ug/dL", "plasma cortisol (1 ug/dL = 27.6 nM)", 5.0,
+    SlowVariable("crh", "a.u.", "CRH (entrained model: 1 = daily mean drive; sriram: its "
+                 "units)", "hpa_crh"),
+    SlowVariable("acth", "a.u.", "ACTH (entrained model: 1 = daily mean; sriram: its units)",
+                 "hpa_acth"),
+    SlowVariable("cortisol", "ug/dL", "plasma cortisol (1 ug/dL = 27.6 nM)", "hpa_cortisol",
                  "cortisol (µg/dL)"),
-    SlowVariable("gr", "a.u.", "glucocorticoid receptor (Sriram 2012 units)", 2.0),
+    SlowVariable("gr", "a.u.", "activated glucocorticoid receptor (entrained model: 1 = at "
+                 "mean cortisol; sriram: its units)", "hpa_gr"),
     SlowVariable("r5a", "1", "brain 5a-reductase activity (1 = baseline)", 1.0),
     SlowVariable("stress_precursor", "1", "stress-induced brain precursor (P/DOC) signal"),
     SlowVariable("allo_plasma_endogenous", "nM", "endogenous plasma ALLO", "plasma_allo"),
@@ -62,23 +66,38 @@ OUTPUTS: tuple[SlowVariable, ...] = (
     SlowVariable("zuranolone_plasma", "nM", "plasma zuranolone (total)"),
     SlowVariable("acute_stress", "1", "acute stress intensity"),
     SlowVariable("chronic_stress", "1", "chronic stress level"),
-    SlowVariable("hpa_k_stress", "1/h", "effective CRH drive"),
-    SlowVariable("hpa_k_i", "a.u.", "effective GR-feedback constant (larger = weaker feedback)"),
+    SlowVariable("crh_drive", "1", "effective CRH drive relative to the unstressed "
+                 "reference (circadian, waking, stress, neurosteroids, PVN feedback)"),
+    SlowVariable("gr_feedback_constant", "1", "GR-feedback constant relative to the default "
+                 "(larger = weaker feedback)"),
 )
 
 #: Reference of the alpha4 response: a slowly adapting ln(brain ALLO).
 LOG_SLOW = SlowVariable("allo_log_slow", "ln(nM)",
-                        "slowly adapting ln(brain ALLO): the reference of the alpha4 response",
-                        "log_brain_allo")
+                        "ln of the brain ALLO-equivalent neurosteroid-site occupancy, adapting "
+                        "over ~2 d: the reference of the alpha4 rise response",
+                        "log_allo_equivalent")
+#: The signal of delta/gamma2 regulation: the occupancy averaged over about a day.
+AVERAGE = SlowVariable("allo_equivalent_avg", "nM",
+                       "brain ALLO-equivalent of the neurosteroid-site occupancy, averaged "
+                       "over ~12 h: the signal of delta and gamma2 regulation",
+                       "allo_equivalent")
+#: How long the occupancy has been raised (0-1): gates pregnancy-like delta loss and the
+#: alpha4 withdrawal response, which need sustained exposure.
+EXPOSURE = SlowVariable("steroid_exposure", "1",
+                        "sustained-exposure memory (0-1, ~7 d): the fraction of the last week "
+                        "with the neurosteroid-site occupancy well above baseline; gates the "
+                        "pregnancy-like delta loss and the alpha4 withdrawal response",
+                        "steroid_exposure")
 
 _SUBUNIT_TEXT = {"delta": "delta (extrasynaptic, tonic)", "gamma2": "gamma2 (synaptic, phasic)",
                  "alpha4": "alpha4"}
 
 
 def expression_variables(populations: list[str]) -> tuple[SlowVariable, ...]:
-    """The homeostasis states: the alpha4 reference, then delta, gamma2, alpha4 per
+    """The homeostasis states: the alpha4 references, then delta, gamma2, alpha4 per
     population (``<subunit>_<population>``, 1 = reference expression)."""
-    return (LOG_SLOW, *(SlowVariable(f"{sub}_{pop}", "1",
+    return (AVERAGE, LOG_SLOW, EXPOSURE, *(SlowVariable(f"{sub}_{pop}", "1",
                                      f"{_SUBUNIT_TEXT[sub]} subunit expression in {pop} "
                                      "(1 = reference)", 1.0)
                         for pop in populations for sub in SUBUNITS))
@@ -91,4 +110,5 @@ def pk_variables(treatment: str, compartments: list[str]) -> tuple[SlowVariable,
 
 
 #: Every variable of the registry with a fixed name, by name (figures read labels here).
-BY_NAME: dict[str, SlowVariable] = {v.name: v for v in (*STATES, *OUTPUTS, LOG_SLOW)}
+BY_NAME: dict[str, SlowVariable] = {v.name: v for v in (*STATES, *OUTPUTS, AVERAGE,
+                                                         LOG_SLOW, EXPOSURE)}

@@ -59,9 +59,29 @@ def test_closed_loop_pvn_feedback_lowers_crh_when_allo_silences_pvn(debug_config
     pvn = list(open_.probes[0].raw.sizes).index("PVN")
     rates = [p.per_population["rate"][pvn] for p in closed.probes]
     assert rates[-1] > rates[0]  # postpartum (day 3) PVN fires more than in pregnancy (day 0)
-    t_o, k_o = open_.trajectory.time_h, open_.trajectory.values["hpa_k_stress"]
-    t_c, k_c = closed.trajectory.time_h, closed.trajectory.values["hpa_k_stress"]
+    t_o, k_o = open_.trajectory.time_h, open_.trajectory.values["crh_drive"]
+    t_c, k_c = closed.trajectory.time_h, closed.trajectory.values["crh_drive"]
     assert np.interp(3.5 * 24, t_c, k_c) > np.interp(3.5 * 24, t_o, k_o)
+    # the set point is the reference state's rate, not the first probe's (late pregnancy)
+    assert set(closed.reference) == set(open_.probes[0].raw.sizes) and not open_.reference
+    assert closed.reference["PVN"] != pytest.approx(rates[0])
+
+
+def test_the_closed_loop_set_point_is_the_reference_state(debug_config):
+    """The reference probe equals a network-only probe at the baseline brain levels with
+    reference expression (same network, same seed): computed two ways."""
+    from sims.simulate import simulate
+
+    c = config(debug_config, mode="closed", pvn_gain=1.0)
+    closed = run_epochs(c)
+    alone = copy.deepcopy(debug_config)
+    alone["coupling"].update(slow=False, probe_times_h=[0.0], cadence_h=0.0, progress=False)
+    alone["seed"], alone["seed_mode"] = c["seed"], "shared"
+    res = simulate(validate(alone))
+    pops = list(res.groups["probes"]["population"].data)
+    rates = res.groups["probes"]["rate"].data[0]
+    assert {p: closed.reference[p] for p in pops} == {p: float(r) for p, r in
+                                                      zip(pops, rates, strict=True)}
 
 
 def test_parallel_workers_give_the_same_probes_as_one(debug_config):

@@ -62,5 +62,6 @@ def test_seed_sweep_is_distinct_reproducible_and_does_not_recompile(tmp_path):
     assert not np.array_equal(t[0], t[1])
     r0, r1 = (runs[k].groups["probes"]["rate"].data for k in (0, 1))
     assert not np.array_equal(r0, r1)
-    # same network statistics, new draws (E, PV, SST; the 25 PVN cells are too few)
-    np.testing.assert_allclose(r0[:, :3], r1[:, :3], rtol=0.25)
+    # same network statistics, new draws (PV, SST; the 25 PVN cells are too few, and at
+    # 30 nM ALLO the E cells are near-silent under their tonic inhibition: < 0.1 Hz)
+    np.testing.assert_allclose(r0[:, 1:3], r1[:, 1:3], rtol=0.25)

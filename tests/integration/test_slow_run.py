@@ -33,7 +33,9 @@ def test_a_slow_only_run_writes_the_slow_group(tmp_path):
 @pytest.mark.parametrize("rule", ["none", "steroid"])
 def test_probes_see_the_brain_levels_and_expression_of_their_time(debug_config, tmp_path, rule):
     c = copy.deepcopy(debug_config)
-    c["scenario"] = validate(compose(["scenario=pregnancy_postpartum"]))["scenario"]
+    # mouse-like postpartum progesterone fall (tests/validation/test_homeostasis.py MOUSE)
+    c["scenario"] = validate(compose(["scenario=pregnancy_postpartum",
+                                      "scenario.progesterone_pp_tau_days=0.25"]))["scenario"]
     c["homeostasis"]["rule"] = rule
     c["coupling"]["probe_times_h"] = [0.0, 13 * 24.0, 17 * 24.0]
     c = validate(c)
@@ -76,4 +78,6 @@ def test_probes_see_the_brain_levels_and_expression_of_their_time(debug_config, 
     else:  # delta down-regulation compensates: tonic inhibition kept roughly constant
         assert g_tonic_e[1] == pytest.approx(g_tonic_e[2], rel=0.3)
         delta = p["delta_expression"].data[:, 0]
-        assert delta[1] == pytest.approx(0.5, abs=0.05) and delta[2] == pytest.approx(1, abs=0.1)
+        # back to virgin +-20 % (docs/science.md §10 row 2); passing the moderate folds on the
+        # way down, delta overshoots a little (the diestrus-like up-regulation, §4)
+        assert delta[1] == pytest.approx(0.5, abs=0.05) and delta[2] == pytest.approx(1, abs=0.2)

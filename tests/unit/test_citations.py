@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCIENCE = ROOT / "docs" / "science.md"
-BIB = ROOT / "docs" / "references.bib"
+SCIENCE = ROOT / "docs/science.md"
+BIB = ROOT / "docs/references.bib"
 
 
 def _tracked(*suffixes: str) -> list[Path]:
