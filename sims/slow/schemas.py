@@ -352,7 +352,8 @@ class HomeostasisConfig:
     delta_down_hill: float = 4.0
     gamma2_down_max: float = 0.45  # gamma2 ~0.6 in late pregnancy (0.37/0.55, Maguire 2008)
     gamma2_k: float = 1.0
-    tau_average_h: float = 6.0  # regulation follows the occupancy averaged over hours
+    tau_average_h: float = 6.0  # h; occupancy averaged over hours [assumption], at most ~6 h
+    # or gamma2 is not back within 20 % by 48 h postpartum (Maguire & Mody 2008) [D]
     tau_down_days: float = 3.0  # down over the last trimester (2-4 d, docs/science.md §4)
     tau_up_days: float = 0.75  # delta back by 48 h postpartum (12-48 h, docs/science.md §4)
     gamma2_tau_up_days: float = 0.75  # gamma2 likewise (Maguire & Mody 2008)
