@@ -76,6 +76,22 @@ def _use_allonet_exit_codes() -> None:
     hydra_core.run_and_report = run_and_report
 
 
+def _analysis(c: dict, multirun: bool) -> str | None:
+    """The analysis a job belongs to; an analysis needs ``-m`` (its driver is the sweeper).
+
+    Raises:
+        ConfigError: an analysis config without ``-m``.
+    """
+    from sims.calibration.jobs import analysis_kind
+    from sims.errors import ConfigError
+
+    kind = analysis_kind(c)
+    if kind is not None and not multirun:
+        raise ConfigError(kind, c[kind].get("name"), f"a multirun: allonet -m +{kind}="
+                          f"{c[kind].get('name')} (the {kind} launches its jobs itself)")
+    return kind
+
+
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def _app(cfg: DictConfig) -> str:
     """Run one simulation (or skip it if complete) into the Hydra job folder."""
@@ -90,6 +106,14 @@ def _app(cfg: DictConfig) -> str:
     t0 = time.perf_counter()
     try:
         c = validate(cfg)  # bad input fails here, before Brian2 is even imported (~1 s)
+        analysis = _analysis(c, multirun)
+        if analysis in ("calibration", "sensitivity"):  # a trial or a sample: statistics
+            from sims.calibration.jobs import run_measure_job
+
+            data = run_measure_job(c, out_dir, overrides)
+            sweep.record_job(out_dir, num, overrides, "ran", time.perf_counter() - t0)
+            log.info("%s", sweep.progress_line(hc.sweep.dir))
+            return data
         from sims.simulate import run_job
 
         status = run_job(c, out_dir, overrides)

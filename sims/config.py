@@ -244,6 +244,17 @@ class AllonetConfig:
     probe: ProbeConfig = field(default_factory=ProbeConfig)
     backend: BackendConfig = field(default_factory=BackendConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    # analyses (sims.calibration): what a run is checked against or fitted to; never read
+    # by the simulation itself, checked by their own modules before anything runs
+    targets: Any = None  # +targets=default: published numbers and their experiments
+    calibration: Any = None  # +calibration=NAME: Optuna fit of parameters to targets
+    sensitivity: Any = None  # +sensitivity=NAME: SALib Morris / Sobol analysis
+    uncertainty: Any = None  # +uncertainty=from_calibration: accepted sets -> bands
+    calibrated: Any = None  # +calibrated=NAME: a calibration's best values (applied below)
+
+
+#: Top-level nodes of the analyses: not part of the simulation's numbers checks.
+ANALYSIS_NODES = ("targets", "calibration", "sensitivity", "uncertainty", "calibrated")
 
 
 def register_configs() -> None:
@@ -437,7 +448,8 @@ def _check_numbers(c: dict) -> None:
     path_rules = {}
     if c["scenario"]["name"] != "from_file":  # from_file: 0 means the file's span
         path_rules["scenario.duration_days"] = _POSITIVE
-    for key, leaf, value in _walk(c):
+    sim = {k: v for k, v in c.items() if k not in ANALYSIS_NODES}
+    for key, leaf, value in _walk(sim):
         if not _is_number(value):
             continue
         if not math.isfinite(value):
@@ -597,6 +609,10 @@ def validate(cfg: DictConfig | dict) -> dict:
     from sims.slow import checks as slow_checks
 
     c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+    if c.get("calibrated"):
+        from sims.calibration.calibrated import apply_calibrated
+
+        apply_calibrated(c)
     c = _merge_typed(AllonetConfig, c)
     _type_entries(c, "network.populations", PopulationConfig)
     _type_entries(c, "network.connections", ConnectionConfig)

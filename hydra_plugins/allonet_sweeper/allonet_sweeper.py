@@ -113,6 +113,18 @@ class AllonetSweeper(BasicSweeper):
                  params: Optional[dict[str, str]] = None) -> None:  # noqa: UP045
         super().__init__(max_batch_size=max_batch_size, params=params)
 
+    def sweep(self, arguments: list[str]):  # noqa: ANN201 - Hydra's signature
+        """A calibration, sensitivity or uncertainty analysis (``+calibration=NAME`` ...)
+        drives its own jobs (``sims.calibration``); anything else is a basic sweep."""
+        assert self.config is not None
+        kinds = [k for k in ("calibration", "sensitivity", "uncertainty")
+                 if self.config.get(k) is not None]
+        if not kinds:
+            return super().sweep(arguments)
+        from sims.calibration import drivers
+
+        return drivers.drive(kinds[0], self, arguments)
+
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         assert self.config is not None and self.hydra_context is not None
         groups = set(self.config.hydra.runtime.choices.keys())

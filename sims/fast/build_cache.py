@@ -82,6 +82,9 @@ KEY_CLASSES: tuple[tuple[str, str], ...] = (
     ("scenario.**", UNUSED), ("treatment.**", UNUSED), ("hpa.**", UNUSED),
     ("inflammation.**", UNUSED), ("homeostasis.**", UNUSED), ("slow.**", UNUSED),
     ("coupling.**", UNUSED), ("output.**", UNUSED),
+    # analyses (sims.calibration): they choose what runs, never what is compiled
+    ("targets.**", UNUSED), ("calibration.**", UNUSED), ("sensitivity.**", UNUSED),
+    ("uncertainty.**", UNUSED), ("calibrated.**", UNUSED),
 )
 
 
