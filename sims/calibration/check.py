@@ -73,6 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="allonet-check", description=__doc__.split("\n\n")[0])
     ap.add_argument("overrides", nargs="*", help="Hydra overrides, as for allonet")
     ap.add_argument("--out", default=None, help="folder for check.h5 and check.csv")
+    ap.add_argument("--only", default="", help="comma-separated target names (default: all)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from sims.app import run_and_report
@@ -88,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         cfg = compose_config(overrides)
         c = OmegaConf.to_container(cfg, resolve=True)
         targets = parse_targets(c.get("targets"), list(c["network"]["populations"]))
+        only = [n for n in args.only.split(",") if n]
+        targets = targets.select(only, "--only")
         from sims.config import validate
 
         validate(cfg)  # the user's own config is valid before any experiment runs
@@ -98,7 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "%Y-%m-%d") / f"{time.strftime('%H-%M-%S')}-{os.getpid()}"
         csv, h5 = write_table(rows, results, out, {
             "overrides": " ".join(args.overrides), "targets": targets.name})
-        print(f"wrote {csv} and {h5} ({time.perf_counter() - t0:.0f} s)", flush=True)
+        from analysis.calibration_figures import check_figure
+
+        check_figure(h5, out)
+        print(f"wrote {csv}, {h5} and the figure ({time.perf_counter() - t0:.0f} s)",
+              flush=True)
         return 0
 
     return run_and_report(_main)

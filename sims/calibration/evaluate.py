@@ -219,7 +219,8 @@ def check_parameters(params: Mapping[str, Any], targets: TargetSet, base: Sequen
     from sims.fast.build_cache import COMPILED, key_class
 
     network = any(needs_network(t) for t in targets.items.values())
-    for name in params:
+    for label, p in params.items():
+        name = getattr(p, "name", label)  # a Parameter's config key; else the label is
         found = False
         for exp in {t.experiment for t in targets.items.values()} | set(
                 e for t in targets.items.values() for e in needs_run(t.statistic,
@@ -228,18 +229,18 @@ def check_parameters(params: Mapping[str, Any], targets: TargetSet, base: Sequen
             if has_key(cfg, name):
                 v = OmegaConf.select(cfg, name)
                 if not (isinstance(v, int | float) and not isinstance(v, bool)):
-                    raise ConfigError(f"{key}.{name}", v, "a numeric config key (this one "
-                                      f"holds {type(v).__name__})")
+                    raise ConfigError(f"{key}.{label}", name, "a numeric config key (this "
+                                      f"one holds {type(v).__name__})")
                 found = True
         if not found:
-            raise ConfigError(f"{key}.{name}", name, "a numeric config key that exists in "
+            raise ConfigError(f"{key}.{label}", name, "a numeric config key that exists in "
                               "the config of at least one of the targets' experiments")
         try:
             cls = key_class(name)
         except KeyError:
             cls = ""
         if network and cls == COMPILED:
-            raise ConfigError(f"{key}.{name}", name, "a run-time or slow-layer key: targets "
+            raise ConfigError(f"{key}.{label}", name, "a run-time or slow-layer key: targets "
                               "read network probes and every trial must reuse one compiled "
                               "network (this key is compiled into it)")
 

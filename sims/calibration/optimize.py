@@ -157,6 +157,25 @@ def score_values(targets: TargetSet, values: Mapping[str, float],
     return loss(results), results
 
 
+def current_values(spec: CalibrationSpec, base: Sequence[str]) -> dict[str, float]:
+    """The parameters' values in the configured model (from the first experiment that has
+    each key); empty if one is missing or outside its bounds."""
+    from omegaconf import OmegaConf
+
+    from sims.calibration.evaluate import compose_config, experiment_overrides, has_key
+
+    out = {}
+    for p in spec.parameters:
+        for e in spec.targets.experiments.values():
+            cfg = compose_config(experiment_overrides(base, e.overrides))
+            if has_key(cfg, p.name):
+                out[p.name] = float(OmegaConf.select(cfg, p.name))
+                break
+        if p.name not in out or not p.low <= out[p.name] <= p.high:
+            return {}
+    return out
+
+
 def _point(spec: CalibrationSpec, params: Mapping[str, float]) -> str:
     return "[" + ",".join(repr(float(params[p.name])) for p in spec.parameters) + "]"
 
@@ -178,7 +197,7 @@ def check(spec: CalibrationSpec, base: Sequence[str]) -> None:
     from sims.calibration.evaluate import network_allowed
     from sims.calibration.targets import needs_network
 
-    check_parameters({p.name: p for p in spec.parameters}, spec.targets, base,
+    check_parameters({p.label: p for p in spec.parameters}, spec.targets, base,
                      "calibration.parameters")
     net = [t.name for t in spec.targets.items.values() if needs_network(t)]
     if net and not network_allowed(base):
@@ -209,6 +228,10 @@ def drive(sweeper: Any, arguments: Sequence[str]) -> list[Any]:
     if stale:
         log.warning("marked %d trial(s) of a killed calibration as FAIL", stale)
     targets = synthetic_targets(spec, base) if spec.synthetic_truth else spec.targets
+    if not study.get_trials(deepcopy=False) and not spec.synthetic_truth:
+        start = current_values(spec, base)
+        if start:  # the model as configured is the first trial: a fit can only improve it
+            study.enqueue_trial(start)
     done0 = len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
     log.info("calibration %s: %d complete trials in %s; running %d more", spec.name, done0,
              sweep_dir / STORAGE, spec.n_trials)
@@ -396,7 +419,37 @@ def finalize(study: Any, spec: CalibrationSpec, targets: TargetSet, out: Path,
           f"{best.value:.4g} (trial {best.number}); pass back with +calibrated={spec.name} "
           f"({paths['export']})", flush=True)
     shutil.copyfile(paths["best"], out / "calibrated.yaml")
+    if spec.synthetic_truth:
+        paths["identifiability"] = identifiability_report(study, spec, out)
     return paths
+
+
+def identifiability_report(study: Any, spec: CalibrationSpec, out: Path) -> Path:
+    """Known vs recovered parameters of a synthetic-truth calibration: the best trial's
+    value, its relative error, and the range of the accepted sets (loss <= best +
+    ``accept_delta_loss``) and whether it holds the truth. ``identifiability.csv``."""
+    import pandas as pd
+
+    best = study.best_trial
+    acc = accepted_trials(study, spec.accept_delta_loss)
+    rows = []
+    for p in spec.parameters:
+        true = spec.synthetic_truth.get(p.name, float("nan"))
+        got = float(best.params[p.name])
+        vals = [t.params[p.name] for t in acc]
+        rows.append({"parameter": p.name, "true": true, "recovered": got,
+                     "rel_error": (got - true) / true if true else float("nan"),
+                     "accepted_low": min(vals), "accepted_high": max(vals),
+                     "n_accepted": len(acc),
+                     "truth_in_accepted_range": bool(min(vals) <= true <= max(vals))})
+    path = out / "identifiability.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    for r in rows:
+        print(f"identifiability {r['parameter']}: true {r['true']:.4g}, recovered "
+              f"{r['recovered']:.4g} ({100 * r['rel_error']:+.1f} %), accepted "
+              f"[{r['accepted_low']:.4g}, {r['accepted_high']:.4g}] of {r['n_accepted']} "
+              "sets", flush=True)
+    return path
 
 
 def _target_table(results: Sequence[TargetResult]) -> dict[str, Any]:

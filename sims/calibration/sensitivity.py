@@ -92,7 +92,7 @@ def analyze(params: Sequence[Parameter], method: str, unit: np.ndarray, y: np.nd
 
 def check(spec: SensitivitySpec, base: Sequence[str]) -> None:
     """Parameters exist as numbers in an outcome's experiment (see calibration)."""
-    check_parameters({p.name: p for p in spec.parameters}, spec.outcomes, base,
+    check_parameters({p.label: p for p in spec.parameters}, spec.outcomes, base,
                      "sensitivity.parameters")
 
 

@@ -45,11 +45,12 @@ def _int(x: Any) -> bool:
 class Parameter:
     """A config key varied by an analysis, with its bounds."""
 
-    name: str
+    name: str  # the config key (dotted)
     low: float
     high: float
     log: bool = False
     source: str = ""
+    label: str = ""  # the short name it is declared under (CLI: <node>.parameters.<label>)
 
     def to_unit(self, x: float) -> float:
         """``x`` mapped to [0, 1] on the parameter's scale."""
@@ -65,19 +66,27 @@ class Parameter:
 
 
 def parse_parameters(node: Any, key: str) -> list[Parameter]:
-    """``{config.key: {low, high, log, source}}`` -> parameters (in the given order)."""
+    """``{label: {key, low, high, log, source}}`` -> parameters (in the given order).
+
+    The label is a short name without dots, so that a bound can be changed on the
+    command line (``calibration.parameters.cl.high=3``); ``key`` is the config key."""
+    from sims.calibration.targets import _num as is_number
+
     _check(isinstance(node, Mapping) and len(node) > 0, key, node,
-           "a mapping config.key -> {low, high, log, source}")
+           "a mapping label -> {key, low, high, log, source}")
     out = []
-    for name, p in node.items():
-        k = f"{key}.{name}"
-        _check(isinstance(p, Mapping), k, p, "a mapping {low, high, log, source}")
-        unknown = sorted(set(p) - {"low", "high", "log", "source"})
+    for label, p in node.items():
+        k = f"{key}.{label}"
+        _check(isinstance(p, Mapping), k, p, "a mapping {key, low, high, log, source}")
+        unknown = sorted(set(p) - {"key", "low", "high", "log", "source"})
         _check(not unknown, f"{k}.{unknown[0] if unknown else ''}", unknown,
-               "keys low, high, log, source")
+               "keys key, low, high, log, source")
+        ck = p.get("key")
+        _check(isinstance(ck, str) and ck.strip() != "", f"{k}.key", ck,
+               "the dotted config key this parameter sets")
         lo, hi = p.get("low"), p.get("high")
-        _check(_num(lo), f"{k}.low", lo, "a number")
-        _check(_num(hi), f"{k}.high", hi, "a number")
+        _check(is_number(lo), f"{k}.low", lo, "a number")
+        _check(is_number(hi), f"{k}.high", hi, "a number")
         _check(lo < hi, f"{k}.low", lo, f"a lower bound < high ({hi})")
         log = p.get("log", False)
         _check(isinstance(log, bool), f"{k}.log", log, "true or false")
@@ -85,7 +94,11 @@ def parse_parameters(node: Any, key: str) -> list[Parameter]:
             _check(lo > 0, f"{k}.low", lo, "a number > 0 (log: true)")
         _check(bool(str(p.get("source", "")).strip()), f"{k}.source", p.get("source"),
                "where the range comes from (a paper, or [assumption])")
-        out.append(Parameter(str(name), float(lo), float(hi), bool(log), str(p["source"])))
+        out.append(Parameter(ck, float(lo), float(hi), bool(log), str(p["source"]),
+                             str(label)))
+    keys = [p.name for p in out]
+    dup = sorted({x for x in keys if keys.count(x) > 1})
+    _check(not dup, key, dup, "each config key once")
     return out
 
 
@@ -171,16 +184,16 @@ def parse_calibration(c: Mapping[str, Any]) -> CalibrationSpec:
     acc = node.get("accept_delta_loss")
     _check(_num(acc) and acc > 0, "calibration.accept_delta_loss", acc, "a number > 0")
     truth = dict(node.get("synthetic_truth") or {})
-    names_p = [p.name for p in params]
+    labels = [p.label for p in params]
     for k, v in truth.items():
-        _check(k in names_p, f"calibration.synthetic_truth.{k}", k,
-               f"one of the calibrated parameters {names_p}")
-        p = params[names_p.index(k)]
+        _check(k in labels, f"calibration.synthetic_truth.{k}", k,
+               f"the label of a calibrated parameter ({labels})")
+        p = params[labels.index(k)]
         _check(_num(v) and p.low <= v <= p.high, f"calibration.synthetic_truth.{k}", v,
                f"a value within the parameter's bounds [{p.low:g}, {p.high:g}]")
     return CalibrationSpec(name, params, ts, int(node["n_trials"]), int(node["batch_size"]),
                            str(node["sampler"]), int(seed), int(node["top_k"]), float(acc),
-                           {k: float(v) for k, v in truth.items()})
+                           {params[labels.index(k)].name: float(v) for k, v in truth.items()})
 
 
 # --------------------------------------------------------------------------- sensitivity

@@ -1,0 +1,175 @@
+"""Targets, allonet-check, calibration and sensitivity through the real commands: the table,
+an SQLite study that resumes (and refuses another calibration's storage), resumable
+sensitivity samples, bad input before anything runs, and every named analysis composes."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+from omegaconf import OmegaConf
+
+from sims.calibration.check import main as check_main
+from sims.calibration.evaluate import check_parameters
+from sims.calibration.spec import parse_calibration, parse_sensitivity
+from sims.config import CONFIG_DIR, compose
+from sims.errors import ConfigError
+
+PROJECT_ROOT = CONFIG_DIR.parent
+
+ALLONET = [sys.executable, "-m", "sims"]
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*ALLONET, *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=600, env={**__import__("os").environ,
+                                            "PYTHONPATH": str(PROJECT_ROOT)})
+
+
+def _complete(db: Path) -> int:
+    with sqlite3.connect(db) as c:
+        return c.execute("select count(*) from trials where state='COMPLETE'").fetchone()[0]
+
+
+def test_allonet_check_prints_and_writes_the_table(tmp_path, capsys):
+    only = "acute_stress_peak_time,acute_stress_peak_fold,ipsc_decay_100nM," \
+           "ppd_brexanolone_lowers_e_rate"
+    assert check_main(["coupling=slow_only", "--only", only, "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "acute_stress_peak_time" in out and "Barbaccia" in out
+    assert "SKIPPED (needs network probes" in out  # the network target, under slow_only
+    assert "3 pass, 0 fail, 1 skipped (of 4 targets)" in out
+    with h5py.File(tmp_path / "check.h5") as f:
+        assert f.attrs["complete"]
+        names = [x.decode() for x in f["targets/target"][()]]
+        z = dict(zip(names, f["targets/z"][()], strict=True))
+    assert names[0] == "acute_stress_peak_time" and z["ipsc_decay_100nM"] == 0.0
+    assert np.isnan(z["ppd_brexanolone_lowers_e_rate"])
+    assert (tmp_path / "check.csv").read_text().count("\n") == 5
+
+
+def test_allonet_check_refuses_bad_input(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        check_main(["coupling=slow_only", "--only", "no_such_target", "--out", str(tmp_path)])
+    assert info.value.code == 2
+    assert "no_such_target" in capsys.readouterr().err
+    assert not (tmp_path / "check.h5").exists()
+
+
+def test_calibration_resumes_from_its_sqlite_storage_and_refuses_another(tmp_path):
+    cal = tmp_path / "cal"
+    args = ["-m", "+calibration=quick", f"hydra.sweep.dir={cal}", "calibration.n_trials=2",
+            f"calibration.export_dir={tmp_path / 'exp'}"]
+    first = _run(args, tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    db = cal / "calibration.db"
+    assert _complete(db) == 2
+    second = _run(args, tmp_path)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert _complete(db) == 4  # continued: more trials, the first two not re-run
+    trials = sorted(p.name for p in cal.glob("trial_*"))
+    assert trials == ["trial_0", "trial_1", "trial_2", "trial_3"]
+    history = (cal / "history.csv").read_text().splitlines()
+    assert len(history) == 5
+    # trial 0 is the model as configured (label CL 1.2 L/h/kg, V2 5 L/kg)
+    assert history[1].split(",")[3:5] == ["1.2", "5.0"]
+    exported = (tmp_path / "exp" / "calibrated" / "quick.yaml").read_text()
+    assert exported == (cal / "best.yaml").read_text()
+    node = OmegaConf.to_container(OmegaConf.create(exported.split("\n", 1)[1]))
+    assert node["calibrated"]["parameters"]["treatment.cl_L_per_h_per_kg"]["when"] == {
+        "treatment.name": ["brexanolone"]}
+    with h5py.File(cal / "calibration.h5") as f:
+        assert f["trials/loss"].shape == (4,)
+        assert f.attrs["best_loss"] == pytest.approx(min(f["trials/loss"][()]))
+    # another calibration (other bounds) on the same storage: refused, nothing mixed in
+    third = _run([*args, "calibration.parameters.v2.high=30"], tmp_path)
+    assert third.returncode == 2
+    assert "refusing to mix" in third.stderr
+    assert _complete(db) == 4
+
+
+def test_calibrated_values_apply_only_under_their_treatment(tmp_path):
+    from sims.calibration.calibrated import apply_calibrated
+    from sims.config import validate
+
+    node = {"name": "x", "parameters": {"treatment.cl_L_per_h_per_kg": {
+        "value": 2.0, "when": {"treatment.name": ["brexanolone"]}}}}
+    for treatment, expected in (("brexanolone", 2.0), ("none", None)):
+        cfg = compose([f"treatment={treatment}"])
+        cfg.calibrated = node
+        c = validate(cfg)
+        assert c["treatment"].get("cl_L_per_h_per_kg") == expected
+    c = OmegaConf.to_container(compose(["treatment=brexanolone"]), resolve=True)
+    c["calibrated"] = {"parameters": {"treatment.no_such_key": {"value": 1.0}}}
+    with pytest.raises(ConfigError, match="treatment.no_such_key"):
+        apply_calibrated(c)
+
+
+def test_sensitivity_resumes_and_writes_indices(tmp_path):
+    sens = tmp_path / "sens"
+    args = ["-m", "+sensitivity=quick", f"hydra.sweep.dir={sens}", "sensitivity.n=2",
+            "~sensitivity.outcomes.brexanolone_level", "~sensitivity.parameters.cl"]
+    first = _run(args, tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert len(list(sens.glob("sample_*/measures.json"))) == 6  # 2 trajectories x 3
+    with h5py.File(sens / "sensitivity.h5") as f:
+        assert f["indices/mu_star"].shape == (2, 2)  # outcome x parameter
+        mu = f["indices/mu_star"][()]
+    # both the synthesis gain and the precursor's half-life set the pulse's size
+    assert np.all(mu[0] > 0)
+    stamp = {p: p.stat().st_mtime for p in sens.glob("sample_*/measures.json")}
+    second = _run(args, tmp_path)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert {p: p.stat().st_mtime for p in sens.glob("sample_*/measures.json")} == stamp
+    assert "6 already measured, 0 to run" in second.stdout + second.stderr
+
+
+def _named(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", _named("calibration"))
+def test_every_named_calibration_composes_and_checks(name):
+    c = OmegaConf.to_container(compose([f"+calibration={name}"]), resolve=True)
+    spec = parse_calibration(c)
+    check_parameters({p.label: p for p in spec.parameters}, spec.targets, [],
+                     "calibration.parameters")
+
+
+@pytest.mark.parametrize("name", _named("sensitivity"))
+def test_every_named_sensitivity_analysis_composes_and_checks(name):
+    c = OmegaConf.to_container(compose([f"+sensitivity={name}"]), resolve=True)
+    spec = parse_sensitivity(c)
+    check_parameters({p.label: p for p in spec.parameters}, spec.outcomes, [],
+                     "sensitivity.parameters")
+
+
+@pytest.mark.parametrize("override, key", [
+    ("calibration.parameters.v2.low=30", "calibration.parameters.v2.low"),
+    ("calibration.parameters.v2.key=treatment.no_such_key", "calibration.parameters.v2"),
+    ("calibration.parameters.v2.key=scenario.name", "calibration.parameters.v2"),
+    ("calibration.targets=[no_such_target]", "calibration.targets"),
+    ("calibration.parameters.v2.log=true calibration.parameters.v2.low=0",
+     "calibration.parameters.v2.low"),
+])
+def test_bad_calibrations_are_refused_before_anything_runs(override, key):
+    c = OmegaConf.to_container(compose(["+calibration=quick", *override.split()]),
+                               resolve=True)
+    with pytest.raises(ConfigError) as info:
+        spec = parse_calibration(c)
+        check_parameters({p.label: p for p in spec.parameters}, spec.targets, [],
+                         "calibration.parameters")
+    assert info.value.key.startswith(key)
+
+
+def test_a_bad_calibration_exits_2_through_the_command(tmp_path):
+    r = _run(["-m", "+calibration=quick", f"hydra.sweep.dir={tmp_path / 'c'}",
+              "calibration.parameters.v2.low=30"], tmp_path)
+    assert r.returncode == 2
+    assert "calibration.parameters.v2.low" in r.stderr
+    assert not (tmp_path / "c" / "calibration.db").exists()
