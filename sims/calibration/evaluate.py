@@ -32,10 +32,12 @@ from sims.calibration.targets import (
     probe_times,
     score,
 )
-from sims.config import ANALYSIS_NODES
 from sims.errors import ConfigError
 
 log = logging.getLogger(__name__)
+#: Nodes that describe an analysis, not the simulation (``calibrated`` values are part of
+#: the simulation: validation applies them).
+ANALYSIS_NODES = ("targets", "calibration", "sensitivity", "uncertainty")
 
 _COMPOSED: dict[tuple[str, ...], DictConfig] = {}
 

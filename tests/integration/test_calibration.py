@@ -173,3 +173,25 @@ def test_a_bad_calibration_exits_2_through_the_command(tmp_path):
     assert r.returncode == 2
     assert "calibration.parameters.v2.low" in r.stderr
     assert not (tmp_path / "c" / "calibration.db").exists()
+
+
+def test_allonet_check_applies_calibrated_values(tmp_path, monkeypatch):
+    """``+calibrated=NAME`` reaches every experiment that has the key (and no other)."""
+    from sims.calibration.evaluate import evaluate
+    from sims.calibration.targets import parse_targets
+
+    folder = tmp_path / "outputs" / "configs" / "calibrated"
+    folder.mkdir(parents=True)
+    (folder / "t.yaml").write_text(
+        "# @package _global_\ncalibrated:\n  name: t\n  parameters:\n"
+        "    treatment.cl_L_per_h_per_kg: {value: 2.4, when: {treatment.name: [brexanolone]}}\n")
+    monkeypatch.chdir(tmp_path)  # the search path outputs/configs is relative to the cwd
+    c = OmegaConf.to_container(compose(["+targets=default"]), resolve=True)
+    ts = parse_targets(c["targets"], list(c["network"]["populations"])).select(
+        ["brexanolone_level_90", "acute_stress_peak_fold"])
+    plain = {r.target.name: r.value for r in evaluate(ts, ["coupling=slow_only"])}
+    cal = {r.target.name: r.value for r in evaluate(ts, ["coupling=slow_only",
+                                                         "+calibrated=t"])}
+    assert cal["brexanolone_level_90"] == pytest.approx(plain["brexanolone_level_90"] / 2,
+                                                        rel=0.1)  # twice the clearance
+    assert cal["acute_stress_peak_fold"] == plain["acute_stress_peak_fold"]

@@ -22,7 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-COMMANDS = ("allonet", "allonet-collect", "allonet-figures")
+COMMANDS = ("allonet", "allonet-collect", "allonet-figures", "allonet-check")
 
 #: (pattern in the command, arguments added) -- the shortenings stated in the README.
 SHORTENINGS = [
