@@ -147,3 +147,32 @@ def check_figure(path: str | Path, out: str | Path) -> dict[str, Path]:
     """The target table of an ``allonet-check`` result (``check.h5``)."""
     with h5py.File(path) as f:
         return target_figure(f["targets"], Path(out), "check_targets", "allonet-check")
+
+
+def uncertainty_figure(path: str | Path, out: str | Path,
+                       variables: list[str] | None = None) -> dict[str, Path]:
+    """Bands (outer quantiles shaded, median line) of slow variables across the accepted
+    sets of a calibration (``uncertainty.h5``)."""
+    from sims.slow.variables import BY_NAME
+
+    with h5py.File(path) as f:
+        g = f["slow_bands"]
+        default = ("allo_drug_plasma", "allo_plasma", "allo_brain", "cortisol", "delta_E")
+        names = variables or [n for n in default if n in g]
+        names = [n for n in names if n in g]
+        t = g["time"][()] / 86400.0
+        fig, axes = plt.subplots(len(names), 1, figsize=(6.5, 1.9 * len(names) + 0.6),
+                                 sharex=True, squeeze=False)
+        for ax, n in zip(axes[:, 0], names, strict=True):
+            q = g[n][()]
+            mid = q.shape[1] // 2
+            ax.fill_between(t, q[:, 0], q[:, -1], color="tab:blue", alpha=0.25, lw=0)
+            ax.plot(t, q[:, mid], color="tab:blue", lw=1.2)
+            unit = BY_NAME[n].unit if n in BY_NAME else ""
+            ax.set_ylabel(f"{n} ({unit})" if unit else n, fontsize=8)
+        axes[-1, 0].set_xlabel("time (days)")
+        qs = f["quantile/quantile"][()]
+        axes[0, 0].set_title(f"{int(f.attrs['n_sets'])} accepted sets of "
+                             f"{f.attrs['study']}: quantiles {qs[0]:g}-{qs[-1]:g} (shaded), "
+                             "median (line)", fontsize=8)
+        return _save(fig, Path(out), "uncertainty")

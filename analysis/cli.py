@@ -73,6 +73,34 @@ def detect(path: Path) -> tuple[str, Path]:
     raise ResultFileError(path, "no result.h5 or sweep.h5 below it")
 
 
+#: Result files of the analyses (sims.calibration) -> their figure function's name.
+ANALYSIS_FILES = {"calibration.h5": "calibration_figures",
+                  "sensitivity.h5": "sensitivity_figures",
+                  "uncertainty.h5": "uncertainty_figure", "check.h5": "check_figure"}
+
+
+def analysis_file(path: Path) -> Path | None:
+    """A calibration, sensitivity, uncertainty or check result at (or in) ``path``."""
+    if path.is_file():
+        return path if path.name in ANALYSIS_FILES else None
+    if path.is_dir():
+        hits = [path / n for n in ANALYSIS_FILES if (path / n).is_file()]
+        return hits[0] if len(hits) == 1 else None
+    return None
+
+
+def _analysis_figures(path: Path, out: Path) -> int:
+    """The figures of an analysis result (PNG and PDF)."""
+    from analysis import calibration_figures as cf
+
+    if completeness(path) != "complete":
+        raise ResultFileError(path, "not a complete result")
+    out.mkdir(parents=True, exist_ok=True)
+    made = getattr(cf, ANALYSIS_FILES[path.name])(path, out)
+    print(f"wrote {len(made)} files to {out}")
+    return 0
+
+
 def _caption(fn: Callable[..., Any], extra: str = "") -> str:
     doc = " ".join((fn.__doc__ or "").split("\n\n")[0].split())
     return doc + (f" {extra}" if extra else "")
@@ -211,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     if bad or not formats:
         ap.error(f"--format {args.format!r}: allowed are {', '.join(FORMATS)}")
     try:
+        found = analysis_file(args.path)
+        if found is not None:
+            return _analysis_figures(found, args.out or found.parent / "figures")
         kind, source = detect(args.path)
         out = args.out or (source.parent if source.is_file() else source) / "figures"
         if kind == "run":

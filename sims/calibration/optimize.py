@@ -95,6 +95,7 @@ def open_study(path: str | Path, spec: CalibrationSpec, base: Sequence[str],
         study.set_user_attr("fingerprint", fp)
         study.set_user_attr("identity", json.dumps(spec.identity(base), default=str))
         study.set_user_attr("parameters", [p.name for p in spec.parameters])
+        study.set_user_attr("accept_delta_loss", spec.accept_delta_loss)
     elif theirs != fp:
         raise ConfigError("calibration", spec.name, f"the calibration stored in {path} "
                           f"(fingerprint {theirs}, this one {fp}: different parameters, "

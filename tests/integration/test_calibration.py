@@ -195,3 +195,43 @@ def test_allonet_check_applies_calibrated_values(tmp_path, monkeypatch):
     assert cal["brexanolone_level_90"] == pytest.approx(plain["brexanolone_level_90"] / 2,
                                                         rel=0.1)  # twice the clearance
     assert cal["acute_stress_peak_fold"] == plain["acute_stress_peak_fold"]
+
+
+def test_uncertainty_runs_the_accepted_sets_and_reports_their_quantiles(tmp_path):
+    from sims.io import read_result
+
+    cal = tmp_path / "cal"
+    r = _run(["-m", "+calibration=quick", f"hydra.sweep.dir={cal}", "calibration.n_trials=3",
+              f"calibration.export_dir={tmp_path / 'exp'}"], tmp_path)
+    assert r.returncode == 0, r.stderr[-2000:]
+    unc = tmp_path / "unc"
+    args = ["-m", "+uncertainty=from_calibration", f"uncertainty.calibration={cal}",
+            "uncertainty.delta_loss=1e9", f"hydra.sweep.dir={unc}", "treatment=brexanolone",
+            "treatment.start_day=0", "scenario.duration_days=3", "coupling=slow_only"]
+    r = _run(args, tmp_path)
+    assert r.returncode == 0, r.stderr[-2000:]
+    runs = [read_result(unc / f"set_{i}" / "result.h5") for i in range(3)]
+    stack = np.stack([x.groups["slow"]["allo_drug_plasma"].data for x in runs])
+    with h5py.File(unc / "uncertainty.h5") as f:
+        q = f["slow_bands/allo_drug_plasma"][()]
+        assert list(f["quantile/quantile"][()]) == [0.05, 0.5, 0.95]
+        assert sorted(f["sets/trial"][()]) == [0, 1, 2]
+    # the median band is the median of the three runs (computed a second way)
+    assert np.allclose(q[:, 1], np.median(stack, axis=0))
+    assert np.all(q[:, 0] <= q[:, 1]) and np.all(q[:, 1] <= q[:, 2])
+    assert np.max(q[:, 2] - q[:, 0]) > 1.0  # the sets differ in clearance: a real band
+    figs = subprocess.run([sys.executable, "-m", "analysis.cli", str(unc / "uncertainty.h5")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env={**__import__("os").environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    assert figs.returncode == 0, figs.stderr
+    assert (unc / "figures" / "uncertainty.png").stat().st_size > 10_000
+    again = _run(args, tmp_path)  # resumable: every set's run is complete, none re-run
+    assert again.returncode == 0 and "3 skipped" in again.stderr + again.stdout
+    # without the treatment the calibrated keys do not exist: refused, nothing runs
+    bad = _run(["-m", "+uncertainty=from_calibration", f"uncertainty.calibration={cal}",
+                f"hydra.sweep.dir={tmp_path / 'unc2'}", "coupling=slow_only"], tmp_path)
+    assert bad.returncode == 2 and "uncertainty.calibration" in bad.stderr
+    missing = _run(["-m", "+uncertainty=from_calibration",
+                    f"uncertainty.calibration={tmp_path / 'nowhere'}",
+                    f"hydra.sweep.dir={tmp_path / 'unc3'}"], tmp_path)
+    assert missing.returncode == 2 and "calibration.db" in missing.stderr
