@@ -149,6 +149,7 @@ def evaluate(targets: TargetSet, base: Sequence[str] = (),
     """
     if allow_network is None:
         allow_network = network_allowed(base)
+    check_times(targets, base, params)
     wanted: dict[str, list[float]] = {}
     skipped: dict[str, str] = {}
     for t in targets.items.values():
@@ -188,6 +189,38 @@ def evaluate(targets: TargetSet, base: Sequence[str] = (),
                        TargetResult(t, value, status="measured" if math.isfinite(value)
                                     else "fail"))
     return results
+
+
+def check_times(targets: TargetSet, base: Sequence[str],
+                params: Mapping[str, float] | None = None) -> None:
+    """Every time a statistic reads (not relative to an event) lies inside its
+    experiment's run, before anything runs.
+
+    Raises:
+        ConfigError: naming the statistic's time key, the time and the run's span.
+    """
+    from sims.calibration.targets import _TIME_KEYS, variables_of
+    from sims.slow.clock import duration_hours
+
+    spans: dict[str, float] = {}
+    for t in targets.items.values():
+        for exp, _, s in variables_of(t.statistic, t.experiment):
+            if s.get("kind") == "receptor_response" or s.get("relative_to"):
+                continue
+            if exp not in spans:
+                c = experiment_config(base, targets.experiments[exp].overrides, params)
+                spans[exp] = duration_hours(c, None)
+            if spans[exp] <= 0:  # from_file with the file's span: known after reading
+                continue
+            for k in _TIME_KEYS:
+                if k not in s:
+                    continue
+                v = s[k] if isinstance(s[k], list | tuple) else [s[k]]
+                hours = [float(x) * (24.0 if k.endswith("_day") else 1.0) for x in v]
+                if not all(-1e-9 <= h <= spans[exp] + 1e-9 for h in hours):
+                    raise ConfigError(f"targets.items.{t.name}.statistic.{k}", s[k],
+                                      f"times inside the run of experiment {exp!r} "
+                                      f"(0 to {spans[exp]:g} h)")
 
 
 def _probe_times_for(t: Target, experiment: str, slow_c: dict) -> list[float]:

@@ -195,11 +195,12 @@ def _update_total(sweep_dir: Path, add: int) -> None:
 
 def check(spec: CalibrationSpec, base: Sequence[str]) -> None:
     """Everything that can be wrong before a trial runs (see module doc)."""
-    from sims.calibration.evaluate import network_allowed
+    from sims.calibration.evaluate import check_times, network_allowed
     from sims.calibration.targets import needs_network
 
     check_parameters({p.label: p for p in spec.parameters}, spec.targets, base,
                      "calibration.parameters")
+    check_times(spec.targets, base)
     net = [t.name for t in spec.targets.items.values() if needs_network(t)]
     if net and not network_allowed(base):
         raise ConfigError("calibration.targets", net, "targets computable without the "

@@ -92,8 +92,11 @@ def analyze(params: Sequence[Parameter], method: str, unit: np.ndarray, y: np.nd
 
 def check(spec: SensitivitySpec, base: Sequence[str]) -> None:
     """Parameters exist as numbers in an outcome's experiment (see calibration)."""
+    from sims.calibration.evaluate import check_times
+
     check_parameters({p.label: p for p in spec.parameters}, spec.outcomes, base,
                      "sensitivity.parameters")
+    check_times(spec.outcomes, base)
 
 
 def _point(values: np.ndarray) -> str:

@@ -235,3 +235,18 @@ def test_uncertainty_runs_the_accepted_sets_and_reports_their_quantiles(tmp_path
                     f"uncertainty.calibration={tmp_path / 'nowhere'}",
                     f"hydra.sweep.dir={tmp_path / 'unc3'}"], tmp_path)
     assert missing.returncode == 2 and "calibration.db" in missing.stderr
+
+
+def test_a_time_outside_the_run_is_refused_before_anything_runs():
+    from sims.calibration.evaluate import evaluate
+    from sims.calibration.targets import parse_targets
+
+    node = {"experiments": {"e": {"overrides": ["scenario=acute_stress"]}},  # 1 day
+            "items": {"late": {"source": "x", "experiment": "e",
+                               "statistic": {"kind": "value", "variable": "allo_brain",
+                                             "at_h": 30},
+                               "published": {"value": 1.0, "sd": 0.5}}}}
+    with pytest.raises(ConfigError) as info:
+        evaluate(parse_targets(node, ["E"]), ["coupling=slow_only"])
+    assert info.value.key == "targets.items.late.statistic.at_h"
+    assert "0 to 24 h" in str(info.value)
