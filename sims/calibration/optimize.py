@@ -54,8 +54,8 @@ def storage_url(path: str | Path) -> str:
 
 
 def make_sampler(spec: CalibrationSpec, n_done: int) -> Any:
-    """Optuna sampler of the spec, seeded from ``calibration.seed`` and the number of
-    finished trials (a resumed study does not repeat its first random points)."""
+    """Optuna sampler of the spec, seeded from ``calibration.seed`` and ``n_done`` (the
+    trial's number: a resumed study does not repeat its first random points)."""
     import optuna
 
     seed = int(np.random.SeedSequence([spec.seed, n_done]).generate_state(1)[0])
@@ -74,6 +74,15 @@ def open_study(path: str | Path, spec: CalibrationSpec, base: Sequence[str],
     Raises:
         ConfigError: the storage holds a study of another calibration.
     """
+    from filelock import FileLock
+
+    # drivers started together must not both create the database's schema
+    with FileLock(f"{path}.lock", timeout=120):
+        return _open_study(path, spec, base, create)
+
+
+def _open_study(path: str | Path, spec: CalibrationSpec, base: Sequence[str],
+                create: bool) -> Any:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -230,10 +239,13 @@ def drive(sweeper: Any, arguments: Sequence[str]) -> list[Any]:
     if stale:
         log.warning("marked %d trial(s) of a killed calibration as FAIL", stale)
     targets = synthetic_targets(spec, base) if spec.synthetic_truth else spec.targets
-    if not study.get_trials(deepcopy=False) and not spec.synthetic_truth:
-        start = current_values(spec, base)
-        if start:  # the model as configured is the first trial: a fit can only improve it
-            study.enqueue_trial(start)
+    start = {} if spec.synthetic_truth else current_values(spec, base)
+    if start:  # the model as configured is the first trial: a fit can only improve it
+        from filelock import FileLock
+
+        with FileLock(f"{sweep_dir / STORAGE}.lock", timeout=120):
+            if not study.get_trials(deepcopy=False):
+                study.enqueue_trial(start)
     done0 = len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
     log.info("calibration %s: %d complete trials in %s; running %d more", spec.name, done0,
              sweep_dir / STORAGE, spec.n_trials)
@@ -244,6 +256,9 @@ def drive(sweeper: Any, arguments: Sequence[str]) -> list[Any]:
         trials = []
         for _ in range(min(spec.batch_size, remaining)):
             t = study.ask()
+            # seeded by the trial's number: the same command gives the same trials, and
+            # drivers sharing one study never draw the same point for two trials
+            study.sampler = make_sampler(spec, t.number)
             t.set_user_attr("host", owners.host_tag())
             t.set_user_attr("pid", os.getpid())
             params = {p.name: t.suggest_float(p.name, p.low, p.high, log=p.log)

@@ -250,3 +250,23 @@ def test_a_time_outside_the_run_is_refused_before_anything_runs():
         evaluate(parse_targets(node, ["E"]), ["coupling=slow_only"])
     assert info.value.key == "targets.items.late.statistic.at_h"
     assert "0 to 24 h" in str(info.value)
+
+
+def test_two_drivers_share_one_study(tmp_path):
+    """Two `allonet -m +calibration=quick` started together on one folder: one schema, one
+    enqueued start, every trial a distinct point."""
+    import os
+
+    cal = tmp_path / "cal"
+    args = [*ALLONET, "-m", "+calibration=quick", f"hydra.sweep.dir={cal}",
+            "calibration.n_trials=2", f"calibration.export_dir={tmp_path / 'exp'}"]
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    procs = [subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1][-1500:] for o in outs]
+    assert _complete(cal / "calibration.db") == 4
+    with sqlite3.connect(cal / "calibration.db") as c:
+        points = c.execute("select trial_id, group_concat(param_value) from trial_params "
+                           "group by trial_id").fetchall()
+    assert len({p for _, p in points}) == 4
