@@ -1,0 +1,1 @@
+"""Virtual cohorts: populations of individuals (issue in progress; see sims.cohort.sampling)."""

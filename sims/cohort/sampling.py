@@ -1,0 +1,261 @@
+"""Sampling the individuals of a virtual cohort: marginal distributions, correlations
+(Gaussian copula), plain random or quasi-random (Sobol, Latin hypercube) draws.
+
+A cohort's ``parameters`` map a short label to a config key and a distribution::
+
+    tau_up: {key: homeostasis.tau_up_days, dist: lognormal, median: 0.75, sigma_log: 0.4,
+             low: 0.2, high: 4.0, source: "[assumption] ..."}
+
+Distributions (parameters; optional ``low``/``high`` truncate every continuous one):
+
+=============  ==========================================================================
+normal         ``mean``, ``sd``
+lognormal      ``median``, ``sigma_log`` (SD of the natural log)
+uniform        ``low``, ``high``
+loguniform     ``low``, ``high`` (> 0)
+categorical    ``values`` (numbers), ``probs`` (sum 1; default equal)
+=============  ==========================================================================
+
+``correlation`` gives rank-type dependence through a Gaussian copula: a list of
+``[label_a, label_b, rho]`` pairs or a full matrix over the continuous labels; the matrix
+must be symmetric with unit diagonal and positive definite.
+
+All ``n`` individuals are drawn at once from the master seed (stream 2; stream 1 is the
+slow layer's): the unit-cube points, the copula and the inverse CDFs are computed for the
+whole cohort and a shard takes its rows, so individual k has the same parameters whether
+the cohort runs as 1 shard or 20 (:func:`sample` with ``rows``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sims.errors import ConfigError
+
+DISTRIBUTIONS = ("normal", "lognormal", "uniform", "loguniform", "categorical")
+METHODS = ("random", "sobol", "lhs")
+#: Seed stream of the cohort's sampling (the slow layer uses stream 1).
+SAMPLING_STREAM = 2
+_EPS = 1e-12
+
+
+def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
+    if not ok:
+        raise ConfigError(key, value, allowed)
+
+
+def _num(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+@dataclass(frozen=True)
+class Marginal:
+    """One varied config key and its distribution."""
+
+    label: str
+    key: str
+    dist: str
+    params: dict[str, Any] = field(default_factory=dict)
+    low: float = -math.inf
+    high: float = math.inf
+    source: str = ""
+
+    @property
+    def continuous(self) -> bool:
+        return self.dist != "categorical"
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Inverse CDF (truncated to [low, high]) at the uniforms ``u``."""
+        from scipy import stats
+
+        p = self.params
+        if self.dist == "categorical":
+            values = np.asarray(p["values"], float)
+            probs = np.asarray(p.get("probs") or [1.0 / len(values)] * len(values), float)
+            edges = np.cumsum(probs)
+            edges[-1] = 1.0
+            return values[np.minimum(np.searchsorted(edges, u, side="right"), len(values) - 1)]
+        if self.dist == "normal":
+            d = stats.norm(p["mean"], p["sd"])
+        elif self.dist == "lognormal":
+            d = stats.lognorm(s=p["sigma_log"], scale=p["median"])
+        elif self.dist == "uniform":
+            d = stats.uniform(self.low, self.high - self.low)
+        else:
+            d = stats.loguniform(self.low, self.high)
+        lo, hi = d.cdf(self.low), d.cdf(self.high)  # truncation: rescale into [F(lo), F(hi)]
+        return np.clip(d.ppf(lo + u * (hi - lo)), self.low, self.high)
+
+
+_REQUIRED = {"normal": ("mean", "sd"), "lognormal": ("median", "sigma_log"),
+             "uniform": (), "loguniform": (), "categorical": ("values",)}
+
+
+def parse_marginals(node: Any, key: str = "cohort.parameters") -> list[Marginal]:
+    """``{label: {key, dist, ..., low, high, source}}`` -> marginals, checked.
+
+    Raises:
+        ConfigError: naming the first bad key (unknown distribution, sd <= 0, low >= high,
+            probabilities that do not sum to 1, a missing source, ...).
+    """
+    _check(isinstance(node, Mapping) and len(node) > 0, key, node,
+           "a mapping label -> {key, dist, its parameters, low, high, source}")
+    out = []
+    for label, p in node.items():
+        k = f"{key}.{label}"
+        _check(isinstance(p, Mapping), k, p, "a mapping {key, dist, ...}")
+        ck = p.get("key")
+        _check(isinstance(ck, str) and ck.strip() != "", f"{k}.key", ck,
+               "the dotted config key this parameter sets")
+        dist = p.get("dist")
+        _check(dist in DISTRIBUTIONS, f"{k}.dist", dist, f"one of {DISTRIBUTIONS}")
+        allowed = {"key", "dist", "low", "high", "source", *_REQUIRED[dist], "probs"}
+        unknown = sorted(set(p) - allowed)
+        _check(not unknown, f"{k}.{unknown[0] if unknown else ''}", unknown,
+               f"keys {sorted(allowed)} for dist {dist}")
+        for r in _REQUIRED[dist]:
+            _check(r in p, f"{k}.{r}", None, f"a value ({dist} needs {_REQUIRED[dist]})")
+        _check(bool(str(p.get("source", "")).strip()), f"{k}.source", p.get("source"),
+               "where the distribution comes from (a paper, or [assumption])")
+        lo = p.get("low", -math.inf if dist != "loguniform" else None)
+        hi = p.get("high", math.inf if dist != "loguniform" else None)
+        if dist in ("uniform", "loguniform"):
+            _check(_num(lo), f"{k}.low", lo, f"a number ({dist} needs low and high)")
+            _check(_num(hi), f"{k}.high", hi, f"a number ({dist} needs low and high)")
+        lo = float(lo) if lo is not None else -math.inf
+        hi = float(hi) if hi is not None else math.inf
+        _check(not math.isnan(lo) and not math.isnan(hi), f"{k}.low", lo, "a number")
+        _check(lo < hi, f"{k}.low", lo, f"a lower bound < high ({hi:g})")
+        params: dict[str, Any] = {}
+        if dist == "normal":
+            _check(_num(p["mean"]), f"{k}.mean", p["mean"], "a number")
+            _check(_num(p["sd"]) and p["sd"] > 0, f"{k}.sd", p["sd"], "a number > 0")
+            params = {"mean": float(p["mean"]), "sd": float(p["sd"])}
+        elif dist == "lognormal":
+            _check(_num(p["median"]) and p["median"] > 0, f"{k}.median", p["median"],
+                   "a number > 0")
+            _check(_num(p["sigma_log"]) and p["sigma_log"] > 0, f"{k}.sigma_log",
+                   p["sigma_log"], "a number > 0 (SD of the natural log)")
+            _check(hi > 0, f"{k}.high", hi, "a number > 0 (lognormal values are > 0)")
+            params = {"median": float(p["median"]), "sigma_log": float(p["sigma_log"])}
+            lo = max(lo, 0.0)
+        elif dist == "loguniform":
+            _check(lo > 0, f"{k}.low", lo, "a number > 0 (loguniform)")
+        elif dist == "categorical":
+            vals = p["values"]
+            _check(isinstance(vals, list | tuple) and len(vals) >= 1 and all(
+                _num(v) for v in vals), f"{k}.values", vals, "a list of numbers")
+            probs = p.get("probs")
+            if probs is not None:
+                _check(isinstance(probs, list | tuple) and len(probs) == len(vals) and all(
+                    _num(q) and q >= 0 for q in probs) and abs(sum(probs) - 1) < 1e-9,
+                    f"{k}.probs", probs, f"{len(vals)} probabilities >= 0 summing to 1")
+            params = {"values": [float(v) for v in vals],
+                      "probs": [float(q) for q in probs] if probs is not None else None}
+        if dist in ("normal", "lognormal") and (math.isfinite(lo) or math.isfinite(hi)):
+            m = Marginal(str(label), ck, dist, params, lo, hi)
+            mass = m.ppf(np.array([0.0, 1.0]))
+            _check(mass[1] > mass[0], f"{k}.low", lo, "bounds that keep some probability")
+        out.append(Marginal(str(label), ck, dist, params, lo, hi, str(p["source"])))
+    keys = [m.key for m in out]
+    dup = sorted({x for x in keys if keys.count(x) > 1})
+    _check(not dup, key, dup, "each config key once")
+    return out
+
+
+def parse_correlation(node: Any, marginals: Sequence[Marginal],
+                      key: str = "cohort.correlation") -> np.ndarray:
+    """The copula's correlation matrix over ``marginals`` (identity where not given).
+
+    ``node``: None, a list of ``[label_a, label_b, rho]`` pairs, or a full matrix (lists)
+    in the order of the continuous labels.
+
+    Raises:
+        ConfigError: an unknown or categorical label, |rho| >= 1, a matrix that is not
+            symmetric with unit diagonal, or not positive definite.
+    """
+    labels = [m.label for m in marginals]
+    cont = [m.label for m in marginals if m.continuous]
+    n = len(marginals)
+    r = np.eye(n)
+    if node is None or (isinstance(node, list | tuple) and len(node) == 0):
+        return r
+    _check(isinstance(node, list | tuple), key, node,
+           "a list of [label_a, label_b, rho] pairs or a matrix")
+    if all(isinstance(row, list | tuple) and len(row) == 3 and isinstance(row[0], str)
+           for row in node):
+        for i, (a, b, rho) in enumerate(node):
+            for lab in (a, b):
+                _check(lab in cont, f"{key}[{i}]", lab,
+                       f"a continuous parameter label ({', '.join(cont)})")
+            _check(a != b, f"{key}[{i}]", [a, b], "two different labels")
+            _check(_num(rho) and -1 < rho < 1, f"{key}[{i}]", rho, "a number in (-1, 1)")
+            ia, ib = labels.index(a), labels.index(b)
+            r[ia, ib] = r[ib, ia] = float(rho)
+    else:
+        m = np.asarray(node, dtype=float) if all(
+            isinstance(row, list | tuple) and all(_num(x) for x in row) for row in node) \
+            else None
+        _check(m is not None and m.shape == (len(cont), len(cont)), key, node,
+               f"a {len(cont)}x{len(cont)} matrix over {cont}")
+        _check(np.allclose(m, m.T) and np.allclose(np.diag(m), 1.0), key, node,
+               "a symmetric matrix with unit diagonal")
+        idx = [labels.index(c) for c in cont]
+        r[np.ix_(idx, idx)] = m
+    try:
+        np.linalg.cholesky(r)
+    except np.linalg.LinAlgError:
+        raise ConfigError(key, node, "a positive definite correlation matrix (these "
+                          "correlations are mutually inconsistent)") from None
+    return r
+
+
+def unit_cube(n: int, d: int, method: str, seed: int) -> np.ndarray:
+    """``[n, d]`` points in (0, 1): ``random``, scrambled ``sobol`` or ``lhs``."""
+    from scipy.stats import qmc
+
+    rng = np.random.default_rng([int(seed), SAMPLING_STREAM])
+    if method == "random":
+        u = rng.random((n, d))
+    elif method == "sobol":
+        m = max(0, math.ceil(math.log2(max(n, 1))))
+        u = qmc.Sobol(d, scramble=True, rng=rng).random_base2(m)[:n]
+    else:
+        u = qmc.LatinHypercube(d, rng=rng).random(n)
+    return np.clip(u, _EPS, 1.0 - _EPS)
+
+
+def sample(marginals: Sequence[Marginal], n: int, seed: int, method: str = "random",
+           correlation: np.ndarray | None = None,
+           rows: slice | Sequence[int] | None = None) -> dict[str, np.ndarray]:
+    """Parameter values ``{config key: [individual]}`` of individuals ``rows`` (default
+    all ``n``), identical whatever ``rows`` (the whole cohort is drawn, then sliced)."""
+    from scipy import stats
+
+    _check(isinstance(n, int) and not isinstance(n, bool) and n > 0, "cohort.n", n,
+           "an integer > 0")
+    _check(method in METHODS, "cohort.sampling", method, f"one of {METHODS}")
+    u = unit_cube(n, len(marginals), method, seed)
+    if correlation is not None and not np.allclose(correlation, np.eye(len(marginals))):
+        z = stats.norm.ppf(u) @ np.linalg.cholesky(correlation).T
+        u = np.clip(stats.norm.cdf(z), _EPS, 1.0 - _EPS)
+    if rows is not None:
+        u = u[rows]
+    return {m.key: m.ppf(u[:, j]) for j, m in enumerate(marginals)}
+
+
+def individual_seed(seed: int, k: int) -> int:
+    """Individual k's own run seed (its stochastic scenario), independent of sharding."""
+    ss = np.random.SeedSequence([int(seed), SAMPLING_STREAM + 1, int(k)])
+    return int(ss.generate_state(1, dtype=np.uint32)[0]) >> 1
+
+
+def overrides(values: Mapping[str, np.ndarray], k: int) -> list[str]:
+    """Individual ``k``'s parameters as ``allonet`` overrides (``key=value``, floats
+    written exactly with ``repr``) -- the single run that must reproduce it."""
+    return [f"{key}={float(v[k])!r}" for key, v in values.items()]
