@@ -1,0 +1,33 @@
+"""Regenerate tests/data/golden_slow.npz: hourly slow-layer trajectories of four runs.
+
+The golden values pin the single-run slow layer as it was before the cohort engine
+vectorised it (issue "Virtual cohorts"); tests/validation/test_golden_slow.py checks
+the model against them. Regenerate only for a deliberate model change, and say so in
+the commit:  .venv/bin/python tests/data/make_golden_slow.py
+"""
+from pathlib import Path
+
+import numpy as np
+
+from sims.config import compose, validate
+from sims.slow.model import SlowModel
+
+CASES = {
+    "postpartum": ["scenario=pregnancy_postpartum", "scenario.duration_days=20"],
+    "menstrual_jitter": ["scenario=menstrual", "scenario.duration_days=28"],
+    "chronic_stress_brexanolone": ["scenario=chronic_stress", "scenario.duration_days=21",
+                                   "treatment=brexanolone", "treatment.start_day=14"],
+    "zuranolone_sriram": ["scenario=baseline", "scenario.duration_days=10",
+                          "treatment=zuranolone", "treatment.start_day=1", "hpa=sriram"],
+}
+out = {}
+for name, ov in CASES.items():
+    c = validate(compose(ov))
+    tr = SlowModel(c).run(c["seed"])
+    step = int(round(1.0 / float(np.median(np.diff(tr.time_h)))))  # hourly
+    out[f"{name}/time_h"] = tr.time_h[::step]
+    for k, v in tr.values.items():
+        out[f"{name}/{k}"] = v[::step]
+    out[f"{name}/overrides"] = np.array(ov)
+np.savez_compressed(Path(__file__).with_name("golden_slow.npz"), **out)
+print(f"wrote {len(out)} arrays")

@@ -1,0 +1,39 @@
+"""The slow layer against golden trajectories recorded before the cohort engine
+vectorised it (tests/data/golden_slow.npz, written by tests/data/make_golden_slow.py):
+four runs (human postpartum; menstrual cycles with seeded jitter; chronic stress with a
+brexanolone infusion; zuranolone with the Sriram HPA model), every recorded variable,
+hourly. Tolerance: relative 1e-9 (plus 1e-12 of the variable's range), room for
+floating-point reassociation when the same equations run on arrays, far below any
+change of the model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sims.config import compose, validate
+from sims.slow.model import SlowModel
+
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden_slow.npz"
+DATA = np.load(GOLDEN)
+CASES = sorted({k.split("/")[0] for k in DATA.files})
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_slow_layer_reproduces_its_golden_trajectories(case):
+    overrides = [str(x) for x in DATA[f"{case}/overrides"]]
+    c = validate(compose(overrides))
+    tr = SlowModel(c).run(c["seed"])
+    t = DATA[f"{case}/time_h"]
+    idx = np.searchsorted(tr.time_h, t)
+    assert np.array_equal(tr.time_h[idx], t)
+    names = [k.split("/", 1)[1] for k in DATA.files
+             if k.startswith(f"{case}/") and k.split("/", 1)[1] not in ("time_h", "overrides")]
+    assert sorted(names) == sorted(tr.values)  # the same variables, none lost or added
+    for name in names:
+        want, got = DATA[f"{case}/{name}"], tr.values[name][idx]
+        scale = float(np.ptp(want)) or 1.0
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12 * scale,
+                                   err_msg=f"{case}: {name}")
