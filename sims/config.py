@@ -262,6 +262,12 @@ def register_configs() -> None:
 
     Root-level names only: a schema is never a selectable option of a config group.
     """
+    import warnings
+
+    # outputs/configs (configs/config.yaml's search path) holds the calibrations' exported
+    # parameters; it is optional: until a calibration has run it does not exist
+    warnings.filterwarnings("ignore", message=r".*path=outputs/configs is not available",
+                            category=UserWarning)
     cs = ConfigStore.instance()
     cs.store(name="allonet_schema", node=AllonetConfig)
     for name, node in SCENARIO_SCHEMAS.items():
@@ -614,6 +620,9 @@ def validate(cfg: DictConfig | dict) -> dict:
 
         apply_calibrated(c)
     c = _merge_typed(AllonetConfig, c)
+    for node in ANALYSIS_NODES:  # unset analyses are not part of a run's config (or hash)
+        if c[node] is None:
+            del c[node]
     _type_entries(c, "network.populations", PopulationConfig)
     _type_entries(c, "network.connections", ConnectionConfig)
     _type_entries(c, "receptors.populations", PopulationReceptorConfig)

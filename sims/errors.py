@@ -16,6 +16,7 @@ A sweep exits with the code its failed jobs share, or 1 if they differ (``sims.s
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 EXIT_OK = 0
@@ -30,6 +31,17 @@ class ConfigError(ValueError):
     def __init__(self, key: str, value: Any, allowed: str) -> None:
         self.key, self.value, self.allowed = key, value, allowed
         super().__init__(f"config key '{key}' = {value!r} is invalid: allowed {allowed}")
+
+
+def require(ok: bool, key: str, value: Any, allowed: str) -> None:
+    """Raise :class:`ConfigError` (key, value, what is allowed) unless ``ok``."""
+    if not ok:
+        raise ConfigError(key, value, allowed)
+
+
+def is_finite_number(x: Any) -> bool:
+    """A finite int or float (not a bool): what a numeric config value must be."""
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
 
 class ResultFileError(OSError):

@@ -20,7 +20,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,8 @@ SWEEP_STATUS = "sweep_status.json"
 STATUSES = ("ran", "skipped", "failed")
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
+def write_json(path: Path, data: Mapping[str, Any]) -> None:
+    """Write JSON atomically (temporary name, then rename): readers never see half."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data, indent=1))
     os.replace(tmp, path)  # atomic: readers never see half a file
@@ -47,7 +48,7 @@ def record_job(job_dir: str | Path, num: int | None, overrides: Iterable[str], s
         raise ValueError(f"status {status!r} is not one of {STATUSES}")
     path = Path(job_dir) / JOB_STATUS
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_json(path, {"job": num, "overrides": list(overrides), "status": status,
+    write_json(path, {"job": num, "overrides": list(overrides), "status": status,
                        "error": error, "exit_code": exit_code, "wall_s": wall_s,
                        "finished": time.time()})
     return path
@@ -149,7 +150,7 @@ class SweepSummary(Callback):
         self.started = time.time()
         params = dict(config.hydra.sweeper.get("params") or {})
         total = count_jobs(list(config.hydra.overrides.task), params)
-        _write_json(sweep_dir / SWEEP_STATUS, {"total": total, "started": self.started})
+        write_json(sweep_dir / SWEEP_STATUS, {"total": total, "started": self.started})
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)

@@ -20,8 +20,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from sims.errors import EXIT_BAD_INPUT
-
 
 def _targets_override(overrides: Sequence[str]) -> list[str]:
     if any(o.partition("=")[0].lstrip("+~") == "targets" for o in overrides):
@@ -120,4 +118,4 @@ def entry() -> None:
         sys.exit(130)
 
 
-__all__ = ["main", "entry", "format_table", "EXIT_BAD_INPUT"]
+__all__ = ["main", "entry", "format_table"]

@@ -11,7 +11,6 @@ main process, so a synthetic-truth calibration scores the same jobs against othe
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from sims.calibration.spec import (
     point_values,
 )
 from sims.errors import ConfigError
+from sims.sweep import write_json
 
 MEASURES = "measures.json"
 
@@ -37,11 +37,13 @@ def analysis_kind(c: Mapping[str, Any]) -> str | None:
     return kinds[0] if kinds else None
 
 
-def write_json(path: Path, data: Mapping[str, Any]) -> None:
-    """Atomic JSON write (readers never see half a file)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=1, default=float))
-    os.replace(tmp, path)
+def driver_config(cfg: Any) -> dict[str, Any]:
+    """The sweeper's composed config without ``hydra``, resolved to plain Python."""
+    from omegaconf import OmegaConf
+
+    plain = OmegaConf.to_container(cfg, resolve=False)
+    plain.pop("hydra", None)
+    return OmegaConf.to_container(OmegaConf.create(plain), resolve=True)
 
 
 def read_measures(job_dir: str | Path) -> dict[str, Any] | None:
@@ -79,5 +81,5 @@ def run_measure_job(c: dict, out_dir: str | Path, overrides: Sequence[str]) -> d
             "wall_s": time.perf_counter() - t0}
     path = Path(out_dir)
     path.mkdir(parents=True, exist_ok=True)
-    write_json(path / MEASURES, data)
+    write_json(path / MEASURES, data)  # atomic: a killed job leaves no half file
     return data

@@ -28,7 +28,6 @@ import json
 import logging
 import math
 import os
-import shutil
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -199,7 +198,7 @@ def _update_total(sweep_dir: Path, add: int) -> None:
     except (OSError, ValueError):
         info = {"started": time.time()}
     info["total"] = add  # this command's jobs (the callback counted one)
-    sweep._write_json(p, info)
+    sweep.write_json(p, info)
 
 
 def check(spec: CalibrationSpec, base: Sequence[str]) -> None:
@@ -220,15 +219,12 @@ def check(spec: CalibrationSpec, base: Sequence[str]) -> None:
 def drive(sweeper: Any, arguments: Sequence[str]) -> list[Any]:
     """Run ``n_trials`` trials of the calibration in ``sweeper.config`` (see module doc)."""
     import optuna
-    from omegaconf import OmegaConf, open_dict
 
     from sims import owners
+    from sims.calibration.jobs import driver_config
 
     cfg = sweeper.config
-    with open_dict(cfg):
-        plain = OmegaConf.to_container(cfg, resolve=False)
-    plain.pop("hydra", None)
-    c = OmegaConf.to_container(OmegaConf.create(plain), resolve=True)
+    c = driver_config(cfg)
     spec = parse_calibration(c)
     base = simulation_overrides(arguments)
     check(spec, base)
@@ -435,7 +431,6 @@ def finalize(study: Any, spec: CalibrationSpec, targets: TargetSet, out: Path,
     print(f"calibration {spec.name}: {len(trials)} complete trials, best loss "
           f"{best.value:.4g} (trial {best.number}); pass back with +calibrated={spec.name} "
           f"({paths['export']})", flush=True)
-    shutil.copyfile(paths["best"], out / "calibrated.yaml")
     if spec.synthetic_truth:
         paths["identifiability"] = identifiability_report(study, spec, out)
     return paths

@@ -105,15 +105,11 @@ def _point(values: np.ndarray) -> str:
 
 def drive(sweeper: Any, arguments: Sequence[str]) -> list[Any]:
     """Sample, launch the missing points, analyse (see module doc)."""
-    from omegaconf import OmegaConf, open_dict
-
+    from sims.calibration.jobs import driver_config
     from sims.calibration.optimize import _update_total
 
     cfg = sweeper.config
-    with open_dict(cfg):
-        plain = OmegaConf.to_container(cfg, resolve=False)
-    plain.pop("hydra", None)
-    c = OmegaConf.to_container(OmegaConf.create(plain), resolve=True)
+    c = driver_config(cfg)
     spec = parse_sensitivity(c)
     base = simulation_overrides(arguments)
     check(spec, base)

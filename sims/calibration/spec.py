@@ -22,19 +22,13 @@ from sims.calibration.targets import (
     parse_experiments,
     parse_targets,
 )
-from sims.errors import ConfigError
+from sims.errors import is_finite_number as _num
+from sims.errors import require
 
 SAMPLERS = ("tpe", "random", "cmaes", "qmc")
 SENSITIVITY_METHODS = ("morris", "sobol")
 
 
-def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
-    if not ok:
-        raise ConfigError(key, value, allowed)
-
-
-def _num(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def _int(x: Any) -> bool:
@@ -52,12 +46,6 @@ class Parameter:
     source: str = ""
     label: str = ""  # the short name it is declared under (CLI: <node>.parameters.<label>)
 
-    def to_unit(self, x: float) -> float:
-        """``x`` mapped to [0, 1] on the parameter's scale."""
-        if self.log:
-            return (math.log(x) - math.log(self.low)) / (math.log(self.high) - math.log(self.low))
-        return (x - self.low) / (self.high - self.low)
-
     def from_unit(self, u: float) -> float:
         """The value at ``u`` in [0, 1] on the parameter's scale."""
         if self.log:
@@ -70,47 +58,45 @@ def parse_parameters(node: Any, key: str) -> list[Parameter]:
 
     The label is a short name without dots, so that a bound can be changed on the
     command line (``calibration.parameters.cl.high=3``); ``key`` is the config key."""
-    from sims.calibration.targets import _num as is_number
-
-    _check(isinstance(node, Mapping) and len(node) > 0, key, node,
+    require(isinstance(node, Mapping) and len(node) > 0, key, node,
            "a mapping label -> {key, low, high, log, source}")
     out = []
     for label, p in node.items():
         k = f"{key}.{label}"
-        _check(isinstance(p, Mapping), k, p, "a mapping {key, low, high, log, source}")
+        require(isinstance(p, Mapping), k, p, "a mapping {key, low, high, log, source}")
         unknown = sorted(set(p) - {"key", "low", "high", "log", "source"})
-        _check(not unknown, f"{k}.{unknown[0] if unknown else ''}", unknown,
+        require(not unknown, f"{k}.{unknown[0] if unknown else ''}", unknown,
                "keys key, low, high, log, source")
         ck = p.get("key")
-        _check(isinstance(ck, str) and ck.strip() != "", f"{k}.key", ck,
+        require(isinstance(ck, str) and ck.strip() != "", f"{k}.key", ck,
                "the dotted config key this parameter sets")
         lo, hi = p.get("low"), p.get("high")
-        _check(is_number(lo), f"{k}.low", lo, "a number")
-        _check(is_number(hi), f"{k}.high", hi, "a number")
-        _check(lo < hi, f"{k}.low", lo, f"a lower bound < high ({hi})")
+        require(_num(lo), f"{k}.low", lo, "a number")
+        require(_num(hi), f"{k}.high", hi, "a number")
+        require(lo < hi, f"{k}.low", lo, f"a lower bound < high ({hi})")
         log = p.get("log", False)
-        _check(isinstance(log, bool), f"{k}.log", log, "true or false")
+        require(isinstance(log, bool), f"{k}.log", log, "true or false")
         if log:
-            _check(lo > 0, f"{k}.low", lo, "a number > 0 (log: true)")
-        _check(bool(str(p.get("source", "")).strip()), f"{k}.source", p.get("source"),
+            require(lo > 0, f"{k}.low", lo, "a number > 0 (log: true)")
+        require(bool(str(p.get("source", "")).strip()), f"{k}.source", p.get("source"),
                "where the range comes from (a paper, or [assumption])")
         out.append(Parameter(ck, float(lo), float(hi), bool(log), str(p["source"]),
                              str(label)))
     keys = [p.name for p in out]
     dup = sorted({x for x in keys if keys.count(x) > 1})
-    _check(not dup, key, dup, "each config key once")
+    require(not dup, key, dup, "each config key once")
     return out
 
 
 def point_values(params: Sequence[Parameter], point: Any, key: str) -> dict[str, float]:
     """A job's ``point`` (values in parameter order) as ``{key: value}``, within bounds."""
-    _check(isinstance(point, list | tuple) and len(point) == len(params), key, point,
+    require(isinstance(point, list | tuple) and len(point) == len(params), key, point,
            f"a list of {len(params)} numbers (one per parameter)")
     out = {}
     for p, v in zip(params, point, strict=True):
-        _check(_num(v), key, point, "numbers")
+        require(_num(v), key, point, "numbers")
         span = 1e-9 * max(abs(p.low), abs(p.high), 1.0)
-        _check(p.low - span <= v <= p.high + span, f"{key} ({p.name})", v,
+        require(p.low - span <= v <= p.high + span, f"{key} ({p.name})", v,
                f"a value in [{p.low:g}, {p.high:g}]")
         out[p.name] = float(v)
     return out
@@ -125,6 +111,19 @@ def fingerprint(data: Mapping[str, Any]) -> str:
 def _target_identity(t: Target) -> dict[str, Any]:
     return {"experiment": t.experiment, "statistic": t.statistic, "published": t.published,
             "weight": t.weight}
+
+
+def _analysis_node(c: Mapping[str, Any], kind: str, keys: set[str]) -> tuple[Mapping, str]:
+    """The ``kind`` node of ``c`` with only known ``keys`` and a plain name."""
+    node = c.get(kind)
+    require(isinstance(node, Mapping), kind, node, f"a {kind} config (+{kind}=NAME)")
+    unknown = sorted(set(node) - keys)
+    require(not unknown, f"{kind}.{unknown[0] if unknown else ''}", unknown,
+            f"keys {sorted(keys)}")
+    name = node.get("name")
+    require(isinstance(name, str) and name.replace("_", "").isalnum(), f"{kind}.name",
+            name, "a name of letters, digits and _")
+    return node, name
 
 
 # --------------------------------------------------------------------------- calibration
@@ -159,37 +158,29 @@ _CAL_KEYS = {"name", "targets", "parameters", "n_trials", "batch_size", "sampler
 
 def parse_calibration(c: Mapping[str, Any]) -> CalibrationSpec:
     """Read ``c['calibration']`` (with ``c['targets']``) and check it."""
-    node = c.get("calibration")
-    _check(isinstance(node, Mapping), "calibration", node, "a calibration config "
-           "(+calibration=NAME)")
-    unknown = sorted(set(node) - _CAL_KEYS)
-    _check(not unknown, f"calibration.{unknown[0] if unknown else ''}", unknown,
-           f"keys {sorted(_CAL_KEYS)}")
-    name = node.get("name")
-    _check(isinstance(name, str) and name.replace("_", "").isalnum(), "calibration.name",
-           name, "a name of letters, digits and _")
+    node, name = _analysis_node(c, "calibration", _CAL_KEYS)
     ts = parse_targets(c.get("targets"), list(c["network"]["populations"]))
     names = node.get("targets") or []
-    _check(isinstance(names, list | tuple), "calibration.targets", names,
+    require(isinstance(names, list | tuple), "calibration.targets", names,
            "a list of target names")
     ts = ts.select(list(names))
     params = parse_parameters(node.get("parameters"), "calibration.parameters")
     for k, lo in (("n_trials", 1), ("batch_size", 1), ("top_k", 1)):
         v = node.get(k)
-        _check(_int(v) and v >= lo, f"calibration.{k}", v, f"an integer >= {lo}")
-    _check(node.get("sampler") in SAMPLERS, "calibration.sampler", node.get("sampler"),
+        require(_int(v) and v >= lo, f"calibration.{k}", v, f"an integer >= {lo}")
+    require(node.get("sampler") in SAMPLERS, "calibration.sampler", node.get("sampler"),
            f"one of {SAMPLERS}")
     seed = node.get("seed")
-    _check(_int(seed) and seed >= 0, "calibration.seed", seed, "an integer >= 0")
+    require(_int(seed) and seed >= 0, "calibration.seed", seed, "an integer >= 0")
     acc = node.get("accept_delta_loss")
-    _check(_num(acc) and acc > 0, "calibration.accept_delta_loss", acc, "a number > 0")
+    require(_num(acc) and acc > 0, "calibration.accept_delta_loss", acc, "a number > 0")
     truth = dict(node.get("synthetic_truth") or {})
     labels = [p.label for p in params]
     for k, v in truth.items():
-        _check(k in labels, f"calibration.synthetic_truth.{k}", k,
+        require(k in labels, f"calibration.synthetic_truth.{k}", k,
                f"the label of a calibrated parameter ({labels})")
         p = params[labels.index(k)]
-        _check(_num(v) and p.low <= v <= p.high, f"calibration.synthetic_truth.{k}", v,
+        require(_num(v) and p.low <= v <= p.high, f"calibration.synthetic_truth.{k}", v,
                f"a value within the parameter's bounds [{p.low:g}, {p.high:g}]")
     return CalibrationSpec(name, params, ts, int(node["n_trials"]), int(node["batch_size"]),
                            str(node["sampler"]), int(seed), int(node["top_k"]), float(acc),
@@ -230,57 +221,49 @@ def parse_sensitivity(c: Mapping[str, Any]) -> SensitivitySpec:
     experiment and statistic; the published value is not used) or inline
     ``{experiment, statistic, description}`` entries; ``sensitivity.experiments`` adds
     experiments to the targets' ones."""
-    node = c.get("sensitivity")
-    _check(isinstance(node, Mapping), "sensitivity", node,
-           "a sensitivity config (+sensitivity=NAME)")
-    unknown = sorted(set(node) - _SENS_KEYS)
-    _check(not unknown, f"sensitivity.{unknown[0] if unknown else ''}", unknown,
-           f"keys {sorted(_SENS_KEYS)}")
-    name = node.get("name")
-    _check(isinstance(name, str) and name.replace("_", "").isalnum(), "sensitivity.name",
-           name, "a name of letters, digits and _")
+    node, name = _analysis_node(c, "sensitivity", _SENS_KEYS)
     pops = list(c["network"]["populations"])
     known = parse_targets(c["targets"], pops) if c.get("targets") else None
     ts_exps = dict(known.experiments) if known else {}
     ts_exps.update(parse_experiments(node.get("experiments") or {}, "sensitivity.experiments"))
     outcomes_node = node.get("outcomes")
-    _check(isinstance(outcomes_node, Mapping) and outcomes_node, "sensitivity.outcomes",
+    require(isinstance(outcomes_node, Mapping) and outcomes_node, "sensitivity.outcomes",
            outcomes_node, "a mapping name -> target name or {experiment, statistic}")
     items: dict[str, Target] = {}
     for oname, o in outcomes_node.items():
         k = f"sensitivity.outcomes.{oname}"
         if isinstance(o, str):
-            _check(known is not None and o in known.items, k, o,
+            require(known is not None and o in known.items, k, o,
                    "the name of a target of the targets config"
                    + (f" ({', '.join(known.items)})" if known else " (none loaded)"))
             t = known.items[o]
             items[str(oname)] = Target(str(oname), t.description, t.source, t.experiment,
                                        t.statistic, {}, 0.0)
             continue
-        _check(isinstance(o, Mapping), k, o, "a target name or {experiment, statistic}")
+        require(isinstance(o, Mapping), k, o, "a target name or {experiment, statistic}")
         exp = str(o.get("experiment", ""))
-        _check(exp in ts_exps, f"{k}.experiment", exp,
+        require(exp in ts_exps, f"{k}.experiment", exp,
                f"an experiment ({', '.join(ts_exps)})")
         check_statistic(o.get("statistic"), f"{k}.statistic", ts_exps, exp, pops)
         items[str(oname)] = Target(str(oname), str(o.get("description", "")),
                                    str(o.get("source", "")), exp, dict(o["statistic"]), {}, 0.0)
     params = parse_parameters(node.get("parameters"), "sensitivity.parameters")
     method = node.get("method")
-    _check(method in SENSITIVITY_METHODS, "sensitivity.method", method,
+    require(method in SENSITIVITY_METHODS, "sensitivity.method", method,
            f"one of {SENSITIVITY_METHODS}")
     n = node.get("n")
-    _check(_int(n) and n >= 2, "sensitivity.n", n, "an integer >= 2 (Morris: trajectories; "
+    require(_int(n) and n >= 2, "sensitivity.n", n, "an integer >= 2 (Morris: trajectories; "
            "Sobol: base sample size, a power of 2)")
     if method == "sobol":
-        _check(n & (n - 1) == 0, "sensitivity.n", n, "a power of 2 (Sobol sequence)")
+        require(n & (n - 1) == 0, "sensitivity.n", n, "a power of 2 (Sobol sequence)")
     lv = node.get("num_levels", 4)
-    _check(_int(lv) and lv >= 2 and lv % 2 == 0, "sensitivity.num_levels", lv,
+    require(_int(lv) and lv >= 2 and lv % 2 == 0, "sensitivity.num_levels", lv,
            "an even integer >= 2 (Morris grid levels)")
     seed = node.get("seed")
-    _check(_int(seed) and seed >= 0, "sensitivity.seed", seed, "an integer >= 0")
+    require(_int(seed) and seed >= 0, "sensitivity.seed", seed, "an integer >= 0")
     cl = node.get("conf_level", 0.95)
-    _check(_num(cl) and 0 < cl < 1, "sensitivity.conf_level", cl, "a number in (0, 1)")
+    require(_num(cl) and 0 < cl < 1, "sensitivity.conf_level", cl, "a number in (0, 1)")
     bs = node.get("batch_size", 64)
-    _check(_int(bs) and bs >= 1, "sensitivity.batch_size", bs, "an integer >= 1")
+    require(_int(bs) and bs >= 1, "sensitivity.batch_size", bs, "an integer >= 1")
     return SensitivitySpec(name, params, TargetSet(name, ts_exps, items), str(method), int(n),
                            int(lv), int(seed), float(cl), int(bs))

@@ -38,7 +38,8 @@ from typing import Any
 import numpy as np
 
 from sims.calibration import statistics as st
-from sims.errors import ConfigError
+from sims.errors import ConfigError, require
+from sims.errors import is_finite_number as _num
 
 RECEPTOR_MODES = ("slice", "in_vivo")
 RECEPTOR_QUANTITIES = {"g_tonic": ("nS", 1e9), "gaba_scale": ("1", 1.0),
@@ -60,13 +61,6 @@ _TARGET_KEYS = {"description", "source", "experiment", "statistic", "published",
                 "tolerance_z", "weight"}
 
 
-def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
-    if not ok:
-        raise ConfigError(key, value, allowed)
-
-
-def _num(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
 
 # --------------------------------------------------------------------------- specs
@@ -111,7 +105,7 @@ class TargetSet:
         if not names:
             return self
         unknown = [n for n in names if n not in self.items]
-        _check(not unknown, key, unknown, f"names of targets in targets.items "
+        require(not unknown, key, unknown, f"names of targets in targets.items "
                f"({', '.join(self.items)})")
         return TargetSet(self.name, self.experiments, {n: self.items[n] for n in names})
 
@@ -126,12 +120,12 @@ def _stat_experiments(stat: Mapping[str, Any], default: str) -> set[str]:
 
 def _check_window(stat: Mapping[str, Any], key: str, name: str, n: int = 2) -> None:
     h, d = f"{name}_h", f"{name}_day"
-    _check((h in stat) != (d in stat), f"{key}.{h}", stat.get(h, stat.get(d)),
+    require((h in stat) != (d in stat), f"{key}.{h}", stat.get(h, stat.get(d)),
            f"exactly one of {h} (hours) or {d} (days)")
     w = stat.get(h, stat.get(d))
     ok = isinstance(w, list | tuple) and len(w) == n and all(_num(x) for x in w)
-    _check(ok, f"{key}.{h if h in stat else d}", w, f"a list of {n} numbers")
-    _check(all(a < b for a, b in zip(w, w[1:], strict=False)),
+    require(ok, f"{key}.{h if h in stat else d}", w, f"a list of {n} numbers")
+    require(all(a < b for a, b in zip(w, w[1:], strict=False)),
            f"{key}.{h if h in stat else d}", w, "increasing times (lower < upper)")
 
 
@@ -140,23 +134,23 @@ def check_variable(var: Any, key: str, populations: Iterable[str] | None = None)
     from sims.fast.registry import READOUTS
     from sims.slow.variables import BY_NAME, SUBUNITS
 
-    _check(isinstance(var, str) and var != "", key, var, "a variable name")
+    require(isinstance(var, str) and var != "", key, var, "a variable name")
     pops = list(populations or [])
     parts = var.split(".")
     if parts[0] == "receptor":
         ok = (len(parts) == 4 and parts[1] in RECEPTOR_MODES
               and parts[2] in RECEPTOR_QUANTITIES and (not pops or parts[3] in pops))
-        _check(ok, key, var, f"receptor.<{'|'.join(RECEPTOR_MODES)}>."
+        require(ok, key, var, f"receptor.<{'|'.join(RECEPTOR_MODES)}>."
                f"<{'|'.join(RECEPTOR_QUANTITIES)}>.<population: {', '.join(pops)}>")
         return "receptor"
     if parts[0] == "probe":
         ok = len(parts) in (2, 3) and parts[1] in READOUTS and (
             len(parts) == 2 or not pops or parts[2] in pops)
-        _check(ok, key, var, f"probe.<readout: {', '.join(READOUTS)}>.<population>")
+        require(ok, key, var, f"probe.<readout: {', '.join(READOUTS)}>.<population>")
         return "probe"
     per_pop = {f"{s}_{p}" for s in SUBUNITS for p in pops}
     ok = var in BY_NAME or var in per_pop or (not pops and var.split("_")[0] in SUBUNITS)
-    _check(ok, key, var, "a slow-layer variable (sims.slow.variables: "
+    require(ok, key, var, "a slow-layer variable (sims.slow.variables: "
            f"{', '.join(sorted(BY_NAME))}, <subunit>_<population>), receptor.* or probe.*")
     return "slow"
 
@@ -164,41 +158,41 @@ def check_variable(var: Any, key: str, populations: Iterable[str] | None = None)
 def check_statistic(stat: Any, key: str, experiments: Mapping[str, Experiment],
                     default_experiment: str, populations: Iterable[str] | None = None) -> None:
     """Check one statistic spec (recursively for ratios); raises :class:`ConfigError`."""
-    _check(isinstance(stat, Mapping), key, stat, "a mapping with kind, variable and times")
+    require(isinstance(stat, Mapping), key, stat, "a mapping with kind, variable and times")
     unknown = sorted(set(stat) - _STAT_KEYS)
-    _check(not unknown, f"{key}.{unknown[0] if unknown else ''}", unknown,
+    require(not unknown, f"{key}.{unknown[0] if unknown else ''}", unknown,
            f"statistic keys {sorted(_STAT_KEYS)}")
     kind = stat.get("kind")
-    _check(kind in st.KINDS, f"{key}.kind", kind, f"one of {sorted(st.KINDS)}")
+    require(kind in st.KINDS, f"{key}.kind", kind, f"one of {sorted(st.KINDS)}")
     exp = str(stat.get("experiment", default_experiment))
-    _check(exp in experiments, f"{key}.experiment", exp,
+    require(exp in experiments, f"{key}.experiment", exp,
            f"an experiment of targets.experiments ({', '.join(experiments)})")
     if kind == "ratio":
         for part in ("numerator", "denominator"):
             sub = dict(stat.get(part) or {})
-            _check(bool(sub), f"{key}.{part}", stat.get(part), "a statistic")
+            require(bool(sub), f"{key}.{part}", stat.get(part), "a statistic")
             check_statistic(sub, f"{key}.{part}", experiments, exp, populations)
         return
     if kind == "receptor_response":
-        _check(stat.get("quantity") in RECEPTOR_QUANTITIES, f"{key}.quantity",
+        require(stat.get("quantity") in RECEPTOR_QUANTITIES, f"{key}.quantity",
                stat.get("quantity"), f"one of {sorted(RECEPTOR_QUANTITIES)}")
         pops = list(populations or [])
-        _check(not pops or stat.get("population") in pops, f"{key}.population",
+        require(not pops or stat.get("population") in pops, f"{key}.population",
                stat.get("population"), f"a population ({', '.join(pops)})")
         levels = stat.get("brain_nM")
-        _check(isinstance(levels, Mapping) and levels and all(
+        require(isinstance(levels, Mapping) and levels and all(
             _num(v) and v >= 0 for v in levels.values()), f"{key}.brain_nM", levels,
             "a mapping species -> brain level (nM >= 0)")
         return
     check_variable(stat.get("variable"), f"{key}.variable", populations)
     if stat.get("relative_to") is not None:
-        _check(stat["relative_to"] in EVENTS, f"{key}.relative_to", stat["relative_to"],
+        require(stat["relative_to"] in EVENTS, f"{key}.relative_to", stat["relative_to"],
                f"one of {EVENTS}")
     if kind == "value":
-        _check(("at_h" in stat) != ("at_day" in stat), f"{key}.at_h",
+        require(("at_h" in stat) != ("at_day" in stat), f"{key}.at_h",
                stat.get("at_h", stat.get("at_day")), "exactly one of at_h or at_day")
         at = stat.get("at_h", stat.get("at_day"))
-        _check(_num(at), f"{key}.{'at_h' if 'at_h' in stat else 'at_day'}", at, "a number")
+        require(_num(at), f"{key}.{'at_h' if 'at_h' in stat else 'at_day'}", at, "a number")
     elif kind == "fall_fraction":
         _check_window(stat, key, "times", 3)
     else:
@@ -206,53 +200,53 @@ def check_statistic(stat: Any, key: str, experiments: Mapping[str, Experiment],
     if kind == "peak_fold":
         _check_window(stat, key, "baseline")
     if "time_unit" in stat:
-        _check(kind == "peak_time" and stat["time_unit"] in TIME_UNITS, f"{key}.time_unit",
+        require(kind == "peak_time" and stat["time_unit"] in TIME_UNITS, f"{key}.time_unit",
                stat["time_unit"], f"one of {sorted(TIME_UNITS)} (peak_time only)")
     if stat.get("molecule") is not None:
         from sims.molecules import MOLECULES
 
-        _check(stat["molecule"] in MOLECULES, f"{key}.molecule", stat["molecule"],
+        require(stat["molecule"] in MOLECULES, f"{key}.molecule", stat["molecule"],
                f"one of {sorted(MOLECULES)}")
 
 
 def _check_published(pub: Any, key: str) -> None:
-    _check(isinstance(pub, Mapping), key, pub, "a mapping with value and sd/sem/sigma, "
+    require(isinstance(pub, Mapping), key, pub, "a mapping with value and sd/sem/sigma, "
            "or range")
     unknown = sorted(set(pub) - _PUBLISHED_KEYS)
-    _check(not unknown, f"{key}.{unknown[0] if unknown else ''}", unknown,
+    require(not unknown, f"{key}.{unknown[0] if unknown else ''}", unknown,
            f"keys {sorted(_PUBLISHED_KEYS)}")
     if "range" in pub:
         r = pub["range"]
         ok = (isinstance(r, list | tuple) and len(r) == 2 and any(x is not None for x in r)
               and all(x is None or _num(x) for x in r))
-        _check(ok, f"{key}.range", r, "[low, high] with numbers (one may be null)")
+        require(ok, f"{key}.range", r, "[low, high] with numbers (one may be null)")
         if r[0] is not None and r[1] is not None:
-            _check(r[0] < r[1], f"{key}.range", r, "low < high")
+            require(r[0] < r[1], f"{key}.range", r, "low < high")
         if "scale" in pub:
-            _check(_num(pub["scale"]) and pub["scale"] > 0, f"{key}.scale", pub["scale"],
+            require(_num(pub["scale"]) and pub["scale"] > 0, f"{key}.scale", pub["scale"],
                    "a number > 0")
         return
-    _check(_num(pub.get("value")), f"{key}.value", pub.get("value"), "a number (or a range)")
+    require(_num(pub.get("value")), f"{key}.value", pub.get("value"), "a number (or a range)")
     if "sd" in pub:
-        _check(_num(pub["sd"]) and pub["sd"] > 0, f"{key}.sd", pub["sd"], "a number > 0")
+        require(_num(pub["sd"]) and pub["sd"] > 0, f"{key}.sd", pub["sd"], "a number > 0")
     elif "sem" in pub:
-        _check(_num(pub["sem"]) and pub["sem"] > 0, f"{key}.sem", pub["sem"], "a number > 0")
+        require(_num(pub["sem"]) and pub["sem"] > 0, f"{key}.sem", pub["sem"], "a number > 0")
         n = pub.get("n")
-        _check(isinstance(n, int) and not isinstance(n, bool) and n >= 2, f"{key}.n", n,
+        require(isinstance(n, int) and not isinstance(n, bool) and n >= 2, f"{key}.n", n,
                "the sample size (an integer >= 2) that turns the SEM into an SD")
     else:
         s = pub.get("sigma")
-        _check(_num(s) and s > 0, f"{key}.sigma", s,
+        require(_num(s) and s > 0, f"{key}.sigma", s,
                "a number > 0 (give sd, sem with n, or an explicit sigma)")
 
 
 def parse_experiments(node: Any, key: str) -> dict[str, Experiment]:
     """``{name: {overrides: [...], description}}`` -> experiments."""
-    _check(isinstance(node, Mapping), key, node, "a mapping name -> {overrides, description}")
+    require(isinstance(node, Mapping), key, node, "a mapping name -> {overrides, description}")
     exps = {}
     for name, e in node.items():
         ov = (e or {}).get("overrides", []) if isinstance(e, Mapping) else None
-        _check(isinstance(ov, list | tuple) and all(isinstance(o, str) and "=" in o
+        require(isinstance(ov, list | tuple) and all(isinstance(o, str) and "=" in o
                                                     for o in ov),
                f"{key}.{name}.overrides", ov, "a list of 'key=value' overrides")
         exps[str(name)] = Experiment(str(name), list(ov), str(e.get("description", "")))
@@ -267,30 +261,30 @@ def parse_targets(node: Mapping[str, Any], populations: Iterable[str] | None = N
         ConfigError: the first bad key (unknown statistic, variable, experiment, a range
             with low >= high, ...), before anything runs.
     """
-    _check(isinstance(node, Mapping), key, node, "a targets config (e.g. +targets=default)")
+    require(isinstance(node, Mapping), key, node, "a targets config (e.g. +targets=default)")
     exps = parse_experiments(node.get("experiments") or {}, f"{key}.experiments")
     items_node = node.get("items") or {}
-    _check(isinstance(items_node, Mapping) and items_node, f"{key}.items", items_node,
+    require(isinstance(items_node, Mapping) and items_node, f"{key}.items", items_node,
            "a mapping name -> target")
     items = {}
     for name, t in items_node.items():
         k = f"{key}.items.{name}"
-        _check(isinstance(t, Mapping), k, t, "a target mapping")
+        require(isinstance(t, Mapping), k, t, "a target mapping")
         unknown = sorted(set(t) - _TARGET_KEYS)
-        _check(not unknown, f"{k}.{unknown[0] if unknown else ''}", unknown,
+        require(not unknown, f"{k}.{unknown[0] if unknown else ''}", unknown,
                f"target keys {sorted(_TARGET_KEYS)}")
-        _check(bool(str(t.get("source", "")).strip()), f"{k}.source", t.get("source"),
+        require(bool(str(t.get("source", "")).strip()), f"{k}.source", t.get("source"),
                "the publication (or [assumption]) the number comes from")
         exp = str(t.get("experiment", ""))
-        _check(exp in exps, f"{k}.experiment", exp,
+        require(exp in exps, f"{k}.experiment", exp,
                f"an experiment of {key}.experiments ({', '.join(exps)})")
         check_statistic(t.get("statistic"), f"{k}.statistic", exps, exp, populations)
         _check_published(t.get("published"), f"{k}.published")
         pub = dict(t["published"])
         tol = t.get("tolerance_z", 0.0 if "range" in pub else 2.0)
-        _check(_num(tol) and tol >= 0, f"{k}.tolerance_z", tol, "a number >= 0")
+        require(_num(tol) and tol >= 0, f"{k}.tolerance_z", tol, "a number >= 0")
         w = t.get("weight", 1.0)
-        _check(_num(w) and w >= 0, f"{k}.weight", w, "a number >= 0")
+        require(_num(w) and w >= 0, f"{k}.weight", w, "a number >= 0")
         items[str(name)] = Target(str(name), str(t.get("description", "")), str(t["source"]),
                                   exp, copy.deepcopy(dict(t["statistic"])), pub, float(tol),
                                   float(w))

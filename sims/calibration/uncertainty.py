@@ -24,14 +24,13 @@ trials or a ``random``/``qmc`` sampler. Parameters not calibrated are held at th
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sims.errors import ConfigError
+from sims.errors import require
 
 log = logging.getLogger("allonet.uncertainty")
 RESULT = "uncertainty.h5"
@@ -39,29 +38,25 @@ _KEYS = {"name", "calibration", "study", "delta_loss", "max_sets", "quantiles", 
          "set", "question"}
 
 
-def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
-    if not ok:
-        raise ConfigError(key, value, allowed)
-
 
 def parse(c: dict) -> dict[str, Any]:
     """Check the ``uncertainty`` node; return it with defaults filled."""
     node = c.get("uncertainty")
-    _check(isinstance(node, dict), "uncertainty", node, "+uncertainty=from_calibration")
+    require(isinstance(node, dict), "uncertainty", node, "+uncertainty=from_calibration")
     unknown = sorted(set(node) - _KEYS)
-    _check(not unknown, f"uncertainty.{unknown[0] if unknown else ''}", unknown,
+    require(not unknown, f"uncertainty.{unknown[0] if unknown else ''}", unknown,
            f"keys {sorted(_KEYS)}")
     folder = Path(str(node.get("calibration") or ""))
-    _check((folder / "calibration.db").is_file(), "uncertainty.calibration", str(folder),
+    require((folder / "calibration.db").is_file(), "uncertainty.calibration", str(folder),
            "a calibration folder holding calibration.db (e.g. outputs/calibration/quick)")
     dl = node.get("delta_loss")
-    _check(dl is None or (isinstance(dl, int | float) and dl > 0), "uncertainty.delta_loss",
+    require(dl is None or (isinstance(dl, int | float) and dl > 0), "uncertainty.delta_loss",
            dl, "null (the calibration's accept_delta_loss) or a number > 0")
     ms = node.get("max_sets")
-    _check(isinstance(ms, int) and not isinstance(ms, bool) and ms >= 1,
+    require(isinstance(ms, int) and not isinstance(ms, bool) and ms >= 1,
            "uncertainty.max_sets", ms, "an integer >= 1")
     qs = node.get("quantiles")
-    _check(isinstance(qs, list) and len(qs) >= 1 and all(
+    require(isinstance(qs, list) and len(qs) >= 1 and all(
         isinstance(q, int | float) and 0 <= q <= 1 for q in qs), "uncertainty.quantiles", qs,
         "a list of numbers in [0, 1]")
     return dict(node)
@@ -77,11 +72,11 @@ def load_sets(node: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
     url = storage_url(Path(node["calibration"]) / "calibration.db")
     names = [s.study_name for s in optuna.get_all_study_summaries(url)]
     name = node.get("study") or (names[0] if len(names) == 1 else None)
-    _check(name in names, "uncertainty.study", name, f"a study of {url} ({names})")
+    require(name in names, "uncertainty.study", name, f"a study of {url} ({names})")
     study = optuna.load_study(study_name=name, storage=url)
     delta = node.get("delta_loss") or float(study.user_attrs.get("accept_delta_loss", 4.0))
     sets = accepted_trials(study, delta, int(node["max_sets"]))
-    _check(bool(sets), "uncertainty.calibration", node["calibration"],
+    require(bool(sets), "uncertainty.calibration", node["calibration"],
            "a calibration with at least one complete trial")
     return sets, {"study": name, "delta_loss": delta, "best_loss": sets[0].value}
 
@@ -92,21 +87,18 @@ def _override(key: str, value: float) -> str:
 
 def drive(sweeper: Any, arguments: Sequence[str]) -> list[Any]:
     """Run every accepted set, then write the bands (see module doc)."""
-    from omegaconf import OmegaConf
-
     from sims.calibration.evaluate import has_key
+    from sims.calibration.jobs import driver_config
     from sims.calibration.optimize import _update_total
 
     cfg = sweeper.config
-    plain = OmegaConf.to_container(cfg, resolve=False)
-    plain.pop("hydra", None)
-    c = OmegaConf.to_container(OmegaConf.create(plain), resolve=True)
+    c = driver_config(cfg)
     node = parse(c)
     sets, info = load_sets(node)
     keys = list(sets[0].params)
     present = [k for k in keys if has_key(cfg, k)]
     absent = [k for k in keys if k not in present]
-    _check(bool(present), "uncertainty.calibration", node["calibration"],
+    require(bool(present), "uncertainty.calibration", node["calibration"],
            f"a calibration whose parameters exist in this run's config (none of {keys} "
            "does: select the scenario or treatment it was calibrated under)")
     if absent:
@@ -187,18 +179,4 @@ def bands(files: Sequence[Path], sets: Sequence[Any], keys: Sequence[str],
     return path
 
 
-def band_summary(path: str | Path, variable: str) -> dict[str, float]:
-    """Width of a slow variable's band (last quantile - first) at its widest, and where."""
-    import h5py
-
-    with h5py.File(path) as f:
-        q = f[f"slow_bands/{variable}"][()]
-        t = f["slow_bands/time"][()]
-    width = q[:, -1] - q[:, 0]
-    i = int(np.argmax(width))
-    return {"max_width": float(width[i]), "at_h": float(t[i] / 3600.0),
-            "median_there": float(q[i, len(q[0]) // 2]) if not math.isnan(q[i, 0]) else
-            math.nan}
-
-
-__all__ = ["drive", "bands", "band_summary", "load_sets", "parse"]
+__all__ = ["drive", "bands", "load_sets", "parse"]

@@ -35,7 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from sims.errors import ConfigError
+from sims.errors import ConfigError, require
+from sims.errors import is_finite_number as _num
 
 DISTRIBUTIONS = ("normal", "lognormal", "uniform", "loguniform", "categorical")
 METHODS = ("random", "sobol", "lhs")
@@ -44,13 +45,6 @@ SAMPLING_STREAM = 2
 _EPS = 1e-12
 
 
-def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
-    if not ok:
-        raise ConfigError(key, value, allowed)
-
-
-def _num(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
 
 @dataclass(frozen=True)
@@ -103,56 +97,56 @@ def parse_marginals(node: Any, key: str = "cohort.parameters") -> list[Marginal]
         ConfigError: naming the first bad key (unknown distribution, sd <= 0, low >= high,
             probabilities that do not sum to 1, a missing source, ...).
     """
-    _check(isinstance(node, Mapping) and len(node) > 0, key, node,
+    require(isinstance(node, Mapping) and len(node) > 0, key, node,
            "a mapping label -> {key, dist, its parameters, low, high, source}")
     out = []
     for label, p in node.items():
         k = f"{key}.{label}"
-        _check(isinstance(p, Mapping), k, p, "a mapping {key, dist, ...}")
+        require(isinstance(p, Mapping), k, p, "a mapping {key, dist, ...}")
         ck = p.get("key")
-        _check(isinstance(ck, str) and ck.strip() != "", f"{k}.key", ck,
+        require(isinstance(ck, str) and ck.strip() != "", f"{k}.key", ck,
                "the dotted config key this parameter sets")
         dist = p.get("dist")
-        _check(dist in DISTRIBUTIONS, f"{k}.dist", dist, f"one of {DISTRIBUTIONS}")
+        require(dist in DISTRIBUTIONS, f"{k}.dist", dist, f"one of {DISTRIBUTIONS}")
         allowed = {"key", "dist", "low", "high", "source", *_REQUIRED[dist], "probs"}
         unknown = sorted(set(p) - allowed)
-        _check(not unknown, f"{k}.{unknown[0] if unknown else ''}", unknown,
+        require(not unknown, f"{k}.{unknown[0] if unknown else ''}", unknown,
                f"keys {sorted(allowed)} for dist {dist}")
         for r in _REQUIRED[dist]:
-            _check(r in p, f"{k}.{r}", None, f"a value ({dist} needs {_REQUIRED[dist]})")
-        _check(bool(str(p.get("source", "")).strip()), f"{k}.source", p.get("source"),
+            require(r in p, f"{k}.{r}", None, f"a value ({dist} needs {_REQUIRED[dist]})")
+        require(bool(str(p.get("source", "")).strip()), f"{k}.source", p.get("source"),
                "where the distribution comes from (a paper, or [assumption])")
         lo = p.get("low", -math.inf if dist != "loguniform" else None)
         hi = p.get("high", math.inf if dist != "loguniform" else None)
         if dist in ("uniform", "loguniform"):
-            _check(_num(lo), f"{k}.low", lo, f"a number ({dist} needs low and high)")
-            _check(_num(hi), f"{k}.high", hi, f"a number ({dist} needs low and high)")
+            require(_num(lo), f"{k}.low", lo, f"a number ({dist} needs low and high)")
+            require(_num(hi), f"{k}.high", hi, f"a number ({dist} needs low and high)")
         lo = float(lo) if lo is not None else -math.inf
         hi = float(hi) if hi is not None else math.inf
-        _check(not math.isnan(lo) and not math.isnan(hi), f"{k}.low", lo, "a number")
-        _check(lo < hi, f"{k}.low", lo, f"a lower bound < high ({hi:g})")
+        require(not math.isnan(lo) and not math.isnan(hi), f"{k}.low", lo, "a number")
+        require(lo < hi, f"{k}.low", lo, f"a lower bound < high ({hi:g})")
         params: dict[str, Any] = {}
         if dist == "normal":
-            _check(_num(p["mean"]), f"{k}.mean", p["mean"], "a number")
-            _check(_num(p["sd"]) and p["sd"] > 0, f"{k}.sd", p["sd"], "a number > 0")
+            require(_num(p["mean"]), f"{k}.mean", p["mean"], "a number")
+            require(_num(p["sd"]) and p["sd"] > 0, f"{k}.sd", p["sd"], "a number > 0")
             params = {"mean": float(p["mean"]), "sd": float(p["sd"])}
         elif dist == "lognormal":
-            _check(_num(p["median"]) and p["median"] > 0, f"{k}.median", p["median"],
+            require(_num(p["median"]) and p["median"] > 0, f"{k}.median", p["median"],
                    "a number > 0")
-            _check(_num(p["sigma_log"]) and p["sigma_log"] > 0, f"{k}.sigma_log",
+            require(_num(p["sigma_log"]) and p["sigma_log"] > 0, f"{k}.sigma_log",
                    p["sigma_log"], "a number > 0 (SD of the natural log)")
-            _check(hi > 0, f"{k}.high", hi, "a number > 0 (lognormal values are > 0)")
+            require(hi > 0, f"{k}.high", hi, "a number > 0 (lognormal values are > 0)")
             params = {"median": float(p["median"]), "sigma_log": float(p["sigma_log"])}
             lo = max(lo, 0.0)
         elif dist == "loguniform":
-            _check(lo > 0, f"{k}.low", lo, "a number > 0 (loguniform)")
+            require(lo > 0, f"{k}.low", lo, "a number > 0 (loguniform)")
         elif dist == "categorical":
             vals = p["values"]
-            _check(isinstance(vals, list | tuple) and len(vals) >= 1 and all(
+            require(isinstance(vals, list | tuple) and len(vals) >= 1 and all(
                 _num(v) for v in vals), f"{k}.values", vals, "a list of numbers")
             probs = p.get("probs")
             if probs is not None:
-                _check(isinstance(probs, list | tuple) and len(probs) == len(vals) and all(
+                require(isinstance(probs, list | tuple) and len(probs) == len(vals) and all(
                     _num(q) and q >= 0 for q in probs) and abs(sum(probs) - 1) < 1e-9,
                     f"{k}.probs", probs, f"{len(vals)} probabilities >= 0 summing to 1")
             params = {"values": [float(v) for v in vals],
@@ -160,11 +154,11 @@ def parse_marginals(node: Any, key: str = "cohort.parameters") -> list[Marginal]
         if dist in ("normal", "lognormal") and (math.isfinite(lo) or math.isfinite(hi)):
             m = Marginal(str(label), ck, dist, params, lo, hi)
             mass = m.ppf(np.array([0.0, 1.0]))
-            _check(mass[1] > mass[0], f"{k}.low", lo, "bounds that keep some probability")
+            require(mass[1] > mass[0], f"{k}.low", lo, "bounds that keep some probability")
         out.append(Marginal(str(label), ck, dist, params, lo, hi, str(p["source"])))
     keys = [m.key for m in out]
     dup = sorted({x for x in keys if keys.count(x) > 1})
-    _check(not dup, key, dup, "each config key once")
+    require(not dup, key, dup, "each config key once")
     return out
 
 
@@ -185,25 +179,25 @@ def parse_correlation(node: Any, marginals: Sequence[Marginal],
     r = np.eye(n)
     if node is None or (isinstance(node, list | tuple) and len(node) == 0):
         return r
-    _check(isinstance(node, list | tuple), key, node,
+    require(isinstance(node, list | tuple), key, node,
            "a list of [label_a, label_b, rho] pairs or a matrix")
     if all(isinstance(row, list | tuple) and len(row) == 3 and isinstance(row[0], str)
            for row in node):
         for i, (a, b, rho) in enumerate(node):
             for lab in (a, b):
-                _check(lab in cont, f"{key}[{i}]", lab,
+                require(lab in cont, f"{key}[{i}]", lab,
                        f"a continuous parameter label ({', '.join(cont)})")
-            _check(a != b, f"{key}[{i}]", [a, b], "two different labels")
-            _check(_num(rho) and -1 < rho < 1, f"{key}[{i}]", rho, "a number in (-1, 1)")
+            require(a != b, f"{key}[{i}]", [a, b], "two different labels")
+            require(_num(rho) and -1 < rho < 1, f"{key}[{i}]", rho, "a number in (-1, 1)")
             ia, ib = labels.index(a), labels.index(b)
             r[ia, ib] = r[ib, ia] = float(rho)
     else:
         m = np.asarray(node, dtype=float) if all(
             isinstance(row, list | tuple) and all(_num(x) for x in row) for row in node) \
             else None
-        _check(m is not None and m.shape == (len(cont), len(cont)), key, node,
+        require(m is not None and m.shape == (len(cont), len(cont)), key, node,
                f"a {len(cont)}x{len(cont)} matrix over {cont}")
-        _check(np.allclose(m, m.T) and np.allclose(np.diag(m), 1.0), key, node,
+        require(np.allclose(m, m.T) and np.allclose(np.diag(m), 1.0), key, node,
                "a symmetric matrix with unit diagonal")
         idx = [labels.index(c) for c in cont]
         r[np.ix_(idx, idx)] = m
@@ -237,9 +231,9 @@ def sample(marginals: Sequence[Marginal], n: int, seed: int, method: str = "rand
     all ``n``), identical whatever ``rows`` (the whole cohort is drawn, then sliced)."""
     from scipy import stats
 
-    _check(isinstance(n, int) and not isinstance(n, bool) and n > 0, "cohort.n", n,
+    require(isinstance(n, int) and not isinstance(n, bool) and n > 0, "cohort.n", n,
            "an integer > 0")
-    _check(method in METHODS, "cohort.sampling", method, f"one of {METHODS}")
+    require(method in METHODS, "cohort.sampling", method, f"one of {METHODS}")
     u = unit_cube(n, len(marginals), method, seed)
     if correlation is not None and not np.allclose(correlation, np.eye(len(marginals))):
         z = stats.norm.ppf(u) @ np.linalg.cholesky(correlation).T

@@ -129,24 +129,17 @@ def test_sensitivity_resumes_and_writes_indices(tmp_path):
     assert "6 already measured, 0 to run" in second.stdout + second.stderr
 
 
-def _named(group: str) -> list[str]:
-    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+def _named() -> list[tuple[str, str]]:
+    return [(g, p.stem) for g in ("calibration", "sensitivity")
+            for p in sorted((CONFIG_DIR / g).glob("*.yaml"))]
 
 
-@pytest.mark.parametrize("name", _named("calibration"))
-def test_every_named_calibration_composes_and_checks(name):
-    c = OmegaConf.to_container(compose([f"+calibration={name}"]), resolve=True)
-    spec = parse_calibration(c)
-    check_parameters({p.label: p for p in spec.parameters}, spec.targets, [],
-                     "calibration.parameters")
-
-
-@pytest.mark.parametrize("name", _named("sensitivity"))
-def test_every_named_sensitivity_analysis_composes_and_checks(name):
-    c = OmegaConf.to_container(compose([f"+sensitivity={name}"]), resolve=True)
-    spec = parse_sensitivity(c)
-    check_parameters({p.label: p for p in spec.parameters}, spec.outcomes, [],
-                     "sensitivity.parameters")
+@pytest.mark.parametrize("group, name", _named())
+def test_every_named_analysis_composes_and_checks(group, name):
+    c = OmegaConf.to_container(compose([f"+{group}={name}"]), resolve=True)
+    spec = parse_calibration(c) if group == "calibration" else parse_sensitivity(c)
+    items = spec.targets if group == "calibration" else spec.outcomes
+    check_parameters({p.label: p for p in spec.parameters}, items, [], f"{group}.parameters")
 
 
 @pytest.mark.parametrize("override, key", [
