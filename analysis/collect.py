@@ -347,6 +347,39 @@ def load_sweep_dataset(src: str | Path | Result) -> Any:
     return ds
 
 
+def collect_cohorts(sweep_dir: str | Path) -> tuple[list[tuple[Path, int]], list[str]]:
+    """Merge the cohort shards (``*/cohort.h5``) below ``sweep_dir`` into
+    ``sweep_dir/cohort.h5`` (several cohorts: ``cohort_<hash>.h5`` each).
+
+    Returns:
+        (merged file, number of shards) per cohort, and the files skipped with the reason.
+
+    Raises:
+        ResultFileError: ``sweep_dir`` is not a folder.
+        ValueError: shards that do not tile their cohort (missing or overlapping rows).
+    """
+    from sims.cohort.store import merge
+
+    sweep_dir = Path(sweep_dir)
+    if not sweep_dir.is_dir():
+        raise ResultFileError(sweep_dir, "no such folder")
+    groups: dict[str, list[Path]] = {}
+    skipped = []
+    for path in sorted(sweep_dir.glob("*/**/cohort.h5")):
+        state = completeness(path)
+        if state != "complete":
+            skipped.append(f"{path.parent.relative_to(sweep_dir)} ({state})")
+            continue
+        attrs = read_attrs(path)
+        groups.setdefault(str(attrs.get("base_config_hash", "")), []).append(path)
+    out = []
+    with exclusive(sweep_dir / "cohort.h5"):
+        for key, paths in groups.items():
+            name = "cohort.h5" if len(groups) == 1 else f"cohort_{key}.h5"
+            out.append((merge(paths, sweep_dir / name), len(paths)))
+    return out, skipped
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point ``allonet-collect`` (exit 2: no such folder or nothing to
     collect; ``sims.errors``)."""
@@ -354,8 +387,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("sweep_dir", help="a Hydra multirun folder")
     args = ap.parse_args(argv)
     try:
+        cohorts, c_skipped = collect_cohorts(args.sweep_dir)
+        for c_path, n in cohorts:
+            print(f"merged {n} cohort shard(s) into {c_path}")
+        for s in c_skipped:
+            print(f"skipped {s}", file=sys.stderr)
+        if cohorts and not any(Path(args.sweep_dir).rglob("result.h5")):
+            return 0
         path, used, skipped = collect(args.sweep_dir)
-    except ResultFileError as exc:
+    except (ResultFileError, ValueError) as exc:
         print(f"allonet-collect: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     for s in skipped:

@@ -114,9 +114,14 @@ def _app(cfg: DictConfig) -> str:
             sweep.record_job(out_dir, num, overrides, "ran", time.perf_counter() - t0)
             log.info("%s", sweep.progress_line(hc.sweep.dir))
             return data
-        from sims.simulate import run_job
+        if c.get("cohort"):  # a virtual cohort (or one shard of it): cohort.h5
+            from sims.cohort.engine import run_cohort_job
 
-        status = run_job(c, out_dir, overrides)
+            status = run_cohort_job(c, out_dir, overrides)
+        else:
+            from sims.simulate import run_job
+
+            status = run_job(c, out_dir, overrides)
     except Exception as exc:  # noqa: BLE001 - every failure is reported, see below
         code = exit_code(exc)
         msg = f"{type(exc).__name__}: {exc}"

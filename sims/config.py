@@ -251,10 +251,12 @@ class AllonetConfig:
     sensitivity: Any = None  # +sensitivity=NAME: SALib Morris / Sobol analysis
     uncertainty: Any = None  # +uncertainty=from_calibration: accepted sets -> bands
     calibrated: Any = None  # +calibrated=NAME: a calibration's best values (applied below)
+    cohort: Any = None  # +cohort=NAME: a virtual cohort of individuals (sims.cohort)
 
 
 #: Top-level nodes of the analyses: not part of the simulation's numbers checks.
-ANALYSIS_NODES = ("targets", "calibration", "sensitivity", "uncertainty", "calibrated")
+ANALYSIS_NODES = ("targets", "calibration", "sensitivity", "uncertainty", "calibrated",
+                  "cohort")
 
 
 def register_configs() -> None:

@@ -7,11 +7,13 @@ overrides). Equal values give equal seeds however they are spelled (``allo=3``,
 ``allo=3.0`` and ``allo=3.00``), an override equal to the default changes nothing, and a
 value set in an experiment file gives the same seed as the same value on the command
 line; different values give different seeds. Keys that cannot change a result
-(``backend.*``, ``output.*``, ``coupling.workers``, ``coupling.progress``), the analysis
-nodes (``targets``, ``calibration``, ``sensitivity``, ``uncertainty``, ``calibrated``: a
-calibration trial's bookkeeping is not science; calibrated values count where they are
-applied) and the seed keys themselves are left out, so a job keeps its seed when it is
-re-run elsewhere, resumed, or given more workers. ``seed_mode=shared`` uses the master
+(``backend.*``, ``output.*``, ``coupling.workers``, ``coupling.progress``,
+``slow.backend``), the analysis nodes (``targets``, ``calibration``, ``sensitivity``,
+``uncertainty``, ``calibrated``: a calibration trial's bookkeeping is not science;
+calibrated values count where they are applied), the ``cohort`` node (a cohort's shards
+share one seed; its individuals' seeds derive from it, ``sims.cohort.sampling``) and the
+seed keys themselves are left out, so a job keeps its seed when it is re-run elsewhere,
+resumed, or given more workers. ``seed_mode=shared`` uses the master
 seed for every job (common random numbers: conditions differ only in their parameters).
 
 The rule (``SEED_RULE``, stored in every result as ``seed_rule``):
@@ -48,9 +50,10 @@ SEED_MODES = ("per_job", "shared")
 SEED_RULE = "science-values-v1"
 
 #: Config keys (prefixes) that do not enter a job's seed.
-IGNORED_KEYS = ("backend", "output", "coupling.workers", "coupling.progress", "seed",
+IGNORED_KEYS = ("backend", "output", "coupling.workers", "coupling.progress", "slow.backend",
+                "seed",
                 "seed_mode", "targets", "calibration", "sensitivity", "uncertainty",
-                "calibrated")
+                "calibrated", "cohort")
 
 
 def _ignored(key: str) -> bool:

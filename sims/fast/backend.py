@@ -273,22 +273,32 @@ class CompiledNetwork:
                 out[getattr(g, var)] = val
         return out
 
-    def run(self, values: Mapping[str, Mapping[str, Any]]) -> RawProbe:
+    def run(self, values: Mapping[str, Mapping[str, Any]], seed: int | None = None
+            ) -> RawProbe:
         """Run the network once with population -> {shared variable: value}.
 
-        The config's ``seed`` seeds every random number of the run: connectivity, initial
-        membrane potentials and external drive. With ``cpp_standalone`` it is a run-time
-        value (jobs with other seeds share the binary); the runtime backend fixes it at build.
+        ``seed`` (default: the config's) seeds every random number of the run:
+        connectivity, initial membrane potentials and external drive. With
+        ``cpp_standalone`` it is a run-time value (jobs with other seeds -- a cohort's
+        individuals -- share the binary); the runtime backend fixes it at build.
+
+        Raises:
+            StructuralChangeError: another seed on the runtime backend.
         """
         t0 = time.perf_counter()
         results = None
         if self.backend == "cpp_standalone":
             results = f"{RESULTS_PREFIX}{uuid.uuid4().hex[:8]}-{owner_tag()}"
             args = self._assign(values)
-            args[self.seed_holder.value] = int(self.c["seed"])  # type: ignore[union-attr]
+            args[self.seed_holder.value] = int(  # type: ignore[union-attr]
+                self.c["seed"] if seed is None else seed)
             b2.device.run(directory=str(self.project), results_directory=results,
                           with_output=False, run_args=args)
         else:
+            if seed is not None and int(seed) != int(self.c["seed"]):
+                raise StructuralChangeError(
+                    f"seed {seed}: the runtime backend fixes the seed when it builds "
+                    f"({self.c['seed']}); backend=cpp_standalone takes one per run")
             self.fn.net.restore("initial", restore_random_state=True)
             for view, val in self._assign(values).items():
                 view[:] = val

@@ -85,6 +85,9 @@ KEY_CLASSES: tuple[tuple[str, str], ...] = (
     # analyses (sims.calibration): they choose what runs, never what is compiled
     ("targets.**", UNUSED), ("calibration.**", UNUSED), ("sensitivity.**", UNUSED),
     ("uncertainty.**", UNUSED), ("calibrated.**", UNUSED),
+    # a cohort: which individuals run, never what is compiled (sims.cohort.spec refuses
+    # compiled keys among its varied parameters)
+    ("cohort.**", UNUSED),
 )
 
 

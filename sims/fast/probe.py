@@ -111,7 +111,7 @@ def run_probe(net: CompiledNetwork, c: Mapping[str, Any], conc_nM: Mapping[str, 
     """
     net.check_compatible(c)
     values = network_gaba_state(c, conc_nM)
-    raw = net.run(values)
+    raw = net.run(values, int(c["seed"]))
     t0 = time.perf_counter()
     per, scalars, freqs, psd = measure(raw, c)
     check_activity(raw, per, c, f"{context} (steroids {_rounded(conc_nM)} nM)")

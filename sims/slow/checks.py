@@ -15,6 +15,7 @@ from sims.constants import CONFIG_DIR
 from sims.errors import ConfigError
 from sims.slow import scenarios, steroids, treatments
 from sims.slow.clock import MAX_STABLE_K_DT, duration_hours, step_hours
+from sims.slow.numerics import BACKENDS
 
 #: Truncation range of drawn cycle lengths and luteal lengths (days; sims.slow.scenarios).
 CYCLE_LENGTH_RANGE_DAYS = (18.0, 60.0)
@@ -167,6 +168,8 @@ def check_numerics(c: Mapping[str, Any]) -> None:
     if fastest * dt > MAX_STABLE_K_DT:
         raise ConfigError(key, dt * 60, f"a step <= {60 * MAX_STABLE_K_DT / fastest:.1f} min "
                           f"(stability of the {what}, t1/2 {half_life:g} min)")
+    _check(c["slow"]["backend"] in BACKENDS, "slow.backend", c["slow"]["backend"],
+           f"one of {BACKENDS} (numerics of the slow layer)")
     rec = c["slow"]["record_every_min"] / (dt * 60)
     if rec and (abs(rec - round(rec)) > 1e-9 or round(rec) < 1):
         raise ConfigError("slow.record_every_min", c["slow"]["record_every_min"],

@@ -60,76 +60,81 @@ switch; Shen et al. 2007) and speeds phasic decay (Smith et al. 1998).
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Mapping
 from typing import Any
+
+from sims.slow.numerics import FLOAT
 
 ALLO_FLOOR_NM = 0.01  # keeps ln(C_eq) finite
 #: Species that potentiate at the neurosteroid site (their brain levels drive regulation).
 REGULATING_CLASS = "delta_tonic"
 
 
-def allo_equivalent(conc_nM: Mapping[str, float], species: Mapping[str, Any]) -> float:
+def allo_equivalent(conc_nM: Mapping[str, float], species: Mapping[str, Any],
+                    xp: Any = FLOAT) -> float:
     """ALLO concentration (nM) with the occupancy of the neurosteroid site that all
     potentiating species present give together (delta-tonic potencies)."""
     x = 0.0
     for name, conc in conc_nM.items():
         s = species.get(name)
-        if s is None or s["site"] != "neurosteroid" or conc <= 0:
+        if s is None or s["site"] != "neurosteroid":
             continue
         term = s[REGULATING_CLASS]
         if term["emax"] <= 0:
             continue
-        x += (conc / term["ec50_nM"]) ** term["hill"]
+        x += xp.pow(xp.maximum(conc, 0.0) / term["ec50_nM"], term["hill"])  # absent: adds 0
     ref = species["allo"][REGULATING_CLASS]
-    return ref["ec50_nM"] * x ** (1.0 / ref["hill"]) if x > 0 else 0.0
+    return ref["ec50_nM"] * xp.pow(x, 1.0 / ref["hill"])  # 0 ** (1/n) = 0
 
 
-def _sat(x: float, k: float) -> float:
-    return x / (x + k) if x > 0 else 0.0
+def _sat(x: float, k: float, xp: Any = FLOAT) -> float:
+    """``x+ / (x+ + k)``: 0 for ``x <= 0``."""
+    xpos = xp.maximum(x, 0.0)
+    return xpos / (xpos + k)
 
 
-def _hill(d: float, s50: float, n: float) -> float:
-    if d <= 0:
-        return 0.0
-    dn = d ** n
-    return dn / (dn + s50 ** n)
+def _hill(d: float, s50: float, n: float, xp: Any = FLOAT) -> float:
+    """``d+^n / (d+^n + s50^n)``: 0 for ``d <= 0``."""
+    dn = xp.pow(xp.maximum(d, 0.0), n)
+    return dn / (dn + xp.pow(s50, n))
 
 
-def exposure_target(p: Mapping[str, Any], fold: float) -> float:
+def exposure_target(p: Mapping[str, Any], fold: float, xp: Any = FLOAT) -> float:
     """``sigma(x)``: 1 while the occupancy is well above baseline, 0 near it."""
-    xm = max(fold, 0.0) ** p["exposure_hill"]
-    return xm / (xm + p["exposure_fold"] ** p["exposure_hill"])
+    xm = xp.pow(xp.maximum(fold, 0.0), p["exposure_hill"])
+    return xm / (xm + xp.pow(p["exposure_fold"], p["exposure_hill"]))
 
 
-def exposure_rhs(p: Mapping[str, Any], fold: float, exposure: float) -> float:
+def exposure_rhs(p: Mapping[str, Any], fold: float, exposure: float, xp: Any = FLOAT
+                 ) -> float:
     """Derivative (per hour) of the sustained-exposure memory ``E``."""
-    return (exposure_target(p, fold) - exposure) / (p["tau_exposure_days"] * 24.0)
+    return (exposure_target(p, fold, xp) - exposure) / (p["tau_exposure_days"] * 24.0)
 
 
-def delta_target(p: Mapping[str, Any], fold: float, exposure: float = 1.0) -> float:
+def delta_target(p: Mapping[str, Any], fold: float, exposure: float = 1.0,
+                 xp: Any = FLOAT) -> float:
     """Steady delta expression for a fold change of the site occupancy over baseline, after
     a sustained exposure ``exposure`` (0-1; the pregnancy-like loss needs it)."""
     sign = 1.0 if p["species"] == "mouse" else -1.0
-    xn = max(fold, 0.0) ** p["delta_down_hill"]
-    down = p["delta_down_max"] * xn / (xn + p["delta_down_x50"] ** p["delta_down_hill"])
-    return max(0.0, 1.0 + p["delta_up_max"] * _sat(fold - 1.0, p["delta_up_k"])
-               - sign * exposure * down)
+    xn = xp.pow(xp.maximum(fold, 0.0), p["delta_down_hill"])
+    down = p["delta_down_max"] * xn / (xn + xp.pow(p["delta_down_x50"], p["delta_down_hill"]))
+    return xp.maximum(1.0 + p["delta_up_max"] * _sat(fold - 1.0, p["delta_up_k"], xp)
+                      - sign * exposure * down, 0.0)
 
 
-def gamma2_target(p: Mapping[str, Any], fold: float) -> float:
+def gamma2_target(p: Mapping[str, Any], fold: float, xp: Any = FLOAT) -> float:
     """Steady gamma2 expression for a fold change of the site occupancy over baseline."""
-    return max(0.0, 1.0 - p["gamma2_down_max"] * _sat(fold - 1.0, p["gamma2_k"]))
+    return xp.maximum(1.0 - p["gamma2_down_max"] * _sat(fold - 1.0, p["gamma2_k"], xp), 0.0)
 
 
 def alpha4_target(p: Mapping[str, Any], log_allo: float, log_slow: float, exposure: float,
-                  withdrawal_scale: float = 1.0) -> float:
+                  withdrawal_scale: float = 1.0, xp: Any = FLOAT) -> float:
     """alpha4 after a rise (transient, adapting) and after a withdrawal (scaled by the
     sustained-exposure memory)."""
     n, s50 = p["alpha4_hill"], p["alpha4_s50"]
-    return (1.0 + p["alpha4_gain"] * _hill(log_allo - log_slow, s50, n)
+    return (1.0 + p["alpha4_gain"] * _hill(log_allo - log_slow, s50, n, xp)
             + withdrawal_scale * exposure * p["alpha4_withdrawal_gain"]
-            * _hill(log_slow - log_allo, s50, n))
+            * _hill(log_slow - log_allo, s50, n, xp))
 
 
 def scaled(target: float, scale: float) -> float:
@@ -137,31 +142,38 @@ def scaled(target: float, scale: float) -> float:
     return 1.0 + scale * (target - 1.0)
 
 
-def relax(p: Mapping[str, Any], x: float, target: float, up_key: str = "tau_up_days"
-          ) -> float:
+def relax(p: Mapping[str, Any], x: float, target: float, up_key: str = "tau_up_days",
+          xp: Any = FLOAT) -> float:
     """``dx/dt`` (per hour) with the down / up (re-expression) time constants; ``up_key``
     names the subunit's re-expression time (``tau_up_days``: delta,
     ``gamma2_tau_up_days``: gamma2)."""
-    tau = p["tau_down_days"] if target < x else p[up_key]
+    tau = xp.where(target < x, p["tau_down_days"], p[up_key])
     return (target - x) / (tau * 24.0)
 
 
+def expression_targets(p: Mapping[str, Any], fold: float, log_allo: float, log_slow: float,
+                       exposure: float, withdrawal_scale: float = 1.0, xp: Any = FLOAT
+                       ) -> tuple[float, float, float]:
+    """The full rule's delta, gamma2 and alpha4 targets (shared by every population; each
+    scales their deviation from 1, :func:`expression_rhs`)."""
+    return (delta_target(p, fold, exposure, xp), gamma2_target(p, fold, xp),
+            alpha4_target(p, log_allo, log_slow, exposure, withdrawal_scale, xp))
+
+
 def expression_rhs(p: Mapping[str, Any], pop: Mapping[str, float], delta: float,
-                   gamma2: float, alpha4: float, fold: float, log_allo: float, log_slow: float,
-                   exposure: float, rate_error: float, withdrawal_scale: float = 1.0
-                   ) -> tuple[float, float, float]:
+                   gamma2: float, alpha4: float, targets: tuple[float, float, float],
+                   rate_error: float, xp: Any = FLOAT) -> tuple[float, float, float]:
     """Derivatives (per hour) of delta, gamma2 and alpha4 of one population (``pop``: its
-    regulation scales)."""
+    regulation scales; ``targets``: :func:`expression_targets`)."""
     if p["rule"] == "none":
         return 0.0, 0.0, 0.0
-    d_delta = relax(p, delta, scaled(delta_target(p, fold, exposure), pop["delta"]))
+    delta_t, gamma2_t, alpha4_t = targets
+    d_delta = relax(p, delta, scaled(delta_t, pop["delta"]), xp=xp)
     if p["rule"] == "activity":
         d_delta += pop["delta"] * p["activity_eta_per_day"] / 24.0 * rate_error
-    a4 = scaled(alpha4_target(p, log_allo, log_slow, exposure, withdrawal_scale), pop["alpha4"])
-    d_gamma2 = relax(p, gamma2, scaled(gamma2_target(p, fold), pop["gamma2"]),
-                     "gamma2_tau_up_days")
+    d_gamma2 = relax(p, gamma2, scaled(gamma2_t, pop["gamma2"]), "gamma2_tau_up_days", xp)
     return (d_delta, d_gamma2,
-            (a4 - alpha4) / (p["tau_alpha4_days"] * 24.0))
+            (scaled(alpha4_t, pop["alpha4"]) - alpha4) / (p["tau_alpha4_days"] * 24.0))
 
 
 def log_memory_rhs(log_allo: float, log_memory: float, tau_days: float) -> float:
@@ -169,9 +181,9 @@ def log_memory_rhs(log_allo: float, log_memory: float, tau_days: float) -> float
     return (log_allo - log_memory) / (tau_days * 24.0)
 
 
-def log_allo(c_eq: float) -> float:
+def log_allo(c_eq: float, xp: Any = FLOAT) -> float:
     """``ln C_eq`` with a floor (keeps it finite without any modulator)."""
-    return math.log(max(c_eq, ALLO_FLOOR_NM))
+    return xp.log(xp.maximum(c_eq, ALLO_FLOOR_NM))
 
 
 def apply_expression(c: Mapping[str, Any], expression: Mapping[str, Mapping[str, float]]

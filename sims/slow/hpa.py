@@ -46,6 +46,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
+from sims.slow.numerics import FLOAT, is_array
+
 MODELS = ("entrained", "sriram")
 
 
@@ -53,55 +57,69 @@ def _half_life_rate(minutes: float) -> float:
     return math.log(2.0) / (minutes / 60.0)
 
 
-def neurosteroid_brake(p: Mapping[str, Any], neurosteroid_nM: float) -> float:
+def neurosteroid_brake(p: Mapping[str, Any], neurosteroid_nM: float, xp: Any = FLOAT
+                       ) -> float:
     """``1 - e H``: the fraction of CRH drive left by brain ALLO + THDOC (Patchev 1996)."""
-    x = max(neurosteroid_nM, 0.0)
+    x = xp.maximum(neurosteroid_nM, 0.0)
     return 1.0 - p["neurosteroid_inhibition"] * x / (x + p["neurosteroid_ec50_nM"])
 
 
-def circadian_shape(p: Mapping[str, Any], clock_h: float) -> float:
+def circadian_shape(p: Mapping[str, Any], clock_h: float, xp: Any = FLOAT) -> float:
     """The entrained model's SCN drive at ``clock_h``: two harmonics, >= 0, daily mean 1."""
     w = 2.0 * math.pi / 24.0
-    raw = (1.0 + p["circadian_amplitude"] * math.cos(w * (clock_h - p["circadian_peak_clock_h"]))
-           + p["circadian_amplitude_2"] * math.cos(2 * w * (clock_h
-                                                            - p["circadian_peak_2_clock_h"])))
-    return max(raw, 0.0) / circadian_mean(p["circadian_amplitude"], p["circadian_peak_clock_h"],
-                                          p["circadian_amplitude_2"],
-                                          p["circadian_peak_2_clock_h"])
+    raw = (1.0 + p["circadian_amplitude"] * xp.cos(w * (clock_h - p["circadian_peak_clock_h"]))
+           + p["circadian_amplitude_2"] * xp.cos(2 * w * (clock_h
+                                                          - p["circadian_peak_2_clock_h"])))
+    return xp.maximum(raw, 0.0) / circadian_mean(
+        p["circadian_amplitude"], p["circadian_peak_clock_h"], p["circadian_amplitude_2"],
+        p["circadian_peak_2_clock_h"], xp)
 
 
 _MEANS: dict[tuple[float, ...], float] = {}
+_ARRAY_MEANS: dict[tuple[bytes, ...], np.ndarray] = {}
 
 
-def circadian_mean(a1: float, p1: float, a2: float, p2: float) -> float:
-    """Daily mean of the raw (clipped) two-harmonic drive (numerical, cached)."""
+def circadian_mean(a1: float, p1: float, a2: float, p2: float, xp: Any = FLOAT) -> float:
+    """Daily mean of the raw (clipped) two-harmonic drive (numerical, cached). The array
+    backend computes it with numpy (per individual where the parameters are arrays), the
+    float backend with a Python sum: the two agree to rounding."""
     key = (a1, p1, a2, p2)
-    if key not in _MEANS:
+    if xp is FLOAT and not any(is_array(x) for x in key):
+        if key not in _MEANS:
+            w = 2.0 * math.pi / 24.0
+            n = 2880
+            total = sum(max(0.0, 1.0 + a1 * math.cos(w * (24.0 * k / n - p1))
+                            + a2 * math.cos(2 * w * (24.0 * k / n - p2))) for k in range(n))
+            _MEANS[key] = total / n
+        return _MEANS[key]
+    bkey = tuple(np.asarray(x, float).tobytes() for x in key)
+    if bkey not in _ARRAY_MEANS:
+        if len(_ARRAY_MEANS) > 64:
+            _ARRAY_MEANS.clear()  # never an unbounded cache
         w = 2.0 * math.pi / 24.0
-        n = 2880
-        total = sum(max(0.0, 1.0 + a1 * math.cos(w * (24.0 * k / n - p1))
-                        + a2 * math.cos(2 * w * (24.0 * k / n - p2))) for k in range(n))
-        _MEANS[key] = total / n
-    return _MEANS[key]
+        clock = (24.0 * np.arange(2880) / 2880).reshape(-1, *([1] * np.ndim(a1 + p1 + a2 + p2)))
+        _ARRAY_MEANS[bkey] = np.mean(np.maximum(
+            0.0, 1.0 + a1 * np.cos(w * (clock - p1)) + a2 * np.cos(2 * w * (clock - p2))), axis=0)
+    return _ARRAY_MEANS[bkey]
 
 
-def awakening_drive(p: Mapping[str, Any], clock_h: float) -> float:
+def awakening_drive(p: Mapping[str, Any], clock_h: float, xp: Any = FLOAT) -> float:
     """The burst of CRH drive after waking (the cortisol awakening response)."""
     since = (clock_h - p["wake_clock_h"]) % 24.0
-    return p["awakening_drive"] if since < p["awakening_duration_min"] / 60.0 else 0.0
+    return xp.where(since < p["awakening_duration_min"] / 60.0, p["awakening_drive"], 0.0)
 
 
 def crh_drive(p: Mapping[str, Any], acute: float, chronic: float, neurosteroid_nM: float,
-              clock_h: float, pvn_scale: float = 1.0) -> float:
+              clock_h: float, pvn_scale: float = 1.0, xp: Any = FLOAT) -> float:
     """Effective CRH drive at this moment, relative to the model's unstressed reference
     (entrained: the daily mean of the SCN drive; sriram: ``k_stress``)."""
-    brake = neurosteroid_brake(p, neurosteroid_nM)
+    brake = neurosteroid_brake(p, neurosteroid_nM, xp)
     if p["model"] == "sriram":
-        circ = 1.0 + p["circadian_amplitude"] * math.cos(
+        circ = 1.0 + p["circadian_amplitude"] * xp.cos(
             2 * math.pi * (clock_h - p["circadian_peak_clock_h"]) / 24.0)
         return ((1.0 + p["stress_drive_gain"] * acute + p["chronic_drive_gain"] * chronic)
                 * brake * circ * pvn_scale)
-    rhythm = circadian_shape(p, clock_h) + awakening_drive(p, clock_h)
+    rhythm = circadian_shape(p, clock_h, xp) + awakening_drive(p, clock_h, xp)
     return (rhythm * brake * pvn_scale + p["stress_drive_gain"] * acute
             + p["chronic_drive_gain"] * chronic)
 
@@ -114,14 +132,15 @@ def feedback_constant(p: Mapping[str, Any], chronic: float,
 
 
 def rhs(p: Mapping[str, Any], crh: float, acth: float, cort: float, gr: float,
-        drive: float, feedback: float) -> tuple[float, float, float, float]:
+        drive: float, feedback: float, xp: Any = FLOAT) -> tuple[float, float, float, float]:
     """Time derivatives (per hour) of CRH, ACTH, cortisol and GR for ``drive`` (relative
     CRH drive) and ``feedback`` (relative GR-feedback constant)."""
     if p["model"] == "sriram":
-        return sriram_rhs(crh, acth, cort, gr, p["k_stress"] * drive, p["k_i"] * feedback, p)
+        return sriram_rhs(crh, acth, cort, gr, p["k_stress"] * drive, p["k_i"] * feedback, p,
+                          xp)
     n, k0 = p["gr_hill"], p["gr_k"]
-    gn = (max(gr, 0.0) / (k0 * feedback)) ** n
-    f = (1.0 + (1.0 / k0) ** n) / (1.0 + gn)
+    gn = xp.pow(xp.maximum(gr, 0.0) / (k0 * feedback), n)
+    f = (1.0 + xp.pow(1.0 / k0, n)) / (1.0 + gn)
     o_ref = p["cortisol_scale_ug_per_dL"]
     return (_half_life_rate(p["crh_half_life_min"]) * (drive * f - crh),
             _half_life_rate(p["acth_half_life_min"]) * (crh * f - acth),
@@ -137,15 +156,15 @@ def initial_state(p: Mapping[str, Any]) -> tuple[float, float, float, float]:
 
 
 def sriram_rhs(crh: float, acth: float, cort: float, gr: float, k_stress: float, k_i: float,
-               p: Mapping[str, Any]) -> tuple[float, float, float, float]:
+               p: Mapping[str, Any], xp: Any = FLOAT) -> tuple[float, float, float, float]:
     """Time derivatives (per hour) of CRH, ACTH, cortisol and GR (Sriram et al. 2012)."""
-    gn = max(gr, 0.0) ** p["n2"]
-    kn = k_i ** p["n2"]
+    gn = xp.pow(xp.maximum(gr, 0.0), p["n2"])
+    kn = xp.pow(k_i, p["n2"])
     inh = kn / (kn + gn)
     d_crh = k_stress * inh - p["V_S3"] * crh / (p["K_m1"] + crh) - p["K_d1"] * crh
     d_acth = p["K_P2"] * crh * inh - p["V_S4"] * acth / (p["K_m2"] + acth) - p["K_d2"] * acth
     d_cort = p["K_P3"] * acth - p["V_S5"] * cort / (p["K_m3"] + cort) - p["K_d3"] * cort
-    g1 = max(gr, 0.0) ** p["n1"]
-    d_gr = (p["K_b"] * cort * (p["G_tot"] - gr) + p["V_S2"] * g1 / (p["K1"] ** p["n1"] + g1)
+    g1 = xp.pow(xp.maximum(gr, 0.0), p["n1"])
+    d_gr = (p["K_b"] * cort * (p["G_tot"] - gr) + p["V_S2"] * g1 / (xp.pow(p["K1"], p["n1"]) + g1)
             - p["K_d5"] * gr)
     return d_crh, d_acth, d_cort, d_gr

@@ -10,7 +10,10 @@ from the start of the run, of the drivers the slow model needs:
 - ``chronic_stress`` (1): chronic stress level in [0, 1],
 
 plus named events (menses, ovulation, delivery, stress) for figures. Stochastic scenarios
-draw from the ``rng`` they are given (derived from the run's seed).
+draw from the ``rng`` they are given (derived from the run's seed). Generators take
+``t_end``, the run's last time (default ``t[-1]``): what they draw depends on the run, not
+on the times asked for, so a run's drivers can be evaluated in pieces (the cohort engine
+does) and give exactly the values of one evaluation.
 """
 
 from __future__ import annotations
@@ -53,7 +56,8 @@ def _base(sc: Mapping[str, Any], t: np.ndarray) -> dict[str, np.ndarray]:
             "chronic_stress": _const(t, 0.0)}
 
 
-def baseline(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator) -> Drivers:
+def baseline(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
+             t_end: float | None = None) -> Drivers:
     """Constant follicular-phase hormones, no stress."""
     return Drivers(t, _base(sc, t))
 
@@ -96,31 +100,34 @@ def _cycles(sc: Mapping[str, Any], t_end_h: float, rng: np.random.Generator,
 
 
 def _cycle_drivers(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
-                   perimenopause: bool) -> Drivers:
+                   perimenopause: bool, t_end: float | None = None) -> Drivers:
     """Luteal progesterone as a Gaussian bump per ovulatory cycle (docs/science.md §7.1 [D])."""
     v = _base(sc, t)
     events: list[tuple[str, float]] = []
     offset = sc["luteal_peak_offset_days"] * HOURS_PER_DAY
     width = sc["luteal_width_days"] * HOURS_PER_DAY
-    for c in _cycles(sc, float(t[-1]), rng, perimenopause):
+    end = float(t[-1]) if t_end is None else float(t_end)
+    for c in _cycles(sc, end, rng, perimenopause):
         if c.amplitude_nM > 0:
             v["progesterone"] += c.amplitude_nM * np.exp(
                 -((t - c.ovulation_h - offset) ** 2) / (2 * width**2))
-            if 0 <= c.ovulation_h <= t[-1]:
+            if 0 <= c.ovulation_h <= end:
                 events.append(("ovulation", c.ovulation_h))
-        if 0 <= c.start_h <= t[-1]:
+        if 0 <= c.start_h <= end:
             events.append(("menses", c.start_h))
     return Drivers(t, v, sorted(events, key=lambda e: e[1]))
 
 
-def menstrual(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator) -> Drivers:
+def menstrual(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
+              t_end: float | None = None) -> Drivers:
     """28-day cycles with jittered cycle and luteal lengths."""
-    return _cycle_drivers(sc, t, rng, perimenopause=False)
+    return _cycle_drivers(sc, t, rng, perimenopause=False, t_end=t_end)
 
 
-def perimenopause(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator) -> Drivers:
+def perimenopause(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
+                  t_end: float | None = None) -> Drivers:
     """Cycles with growing length variance, more anovulation and falling luteal P."""
-    return _cycle_drivers(sc, t, rng, perimenopause=True)
+    return _cycle_drivers(sc, t, rng, perimenopause=True, t_end=t_end)
 
 
 # --------------------------------------------------------------------------- pregnancy
@@ -132,7 +139,7 @@ def _gestation_fraction(week: np.ndarray, sc: Mapping[str, Any]) -> np.ndarray:
 
 
 def pregnancy_postpartum(sc: Mapping[str, Any], t: np.ndarray,
-                         rng: np.random.Generator) -> Drivers:
+                         rng: np.random.Generator, t_end: float | None = None) -> Drivers:
     """Gestational rise of P and placental ALLO, delivery, exponential postpartum fall."""
     v = _base(sc, t)
     td = sc["delivery_day"] * HOURS_PER_DAY
@@ -156,7 +163,8 @@ def _pulse(t: np.ndarray, onset_h: float, duration_h: float, intensity: float) -
     return np.where((t >= onset_h) & (t < onset_h + duration_h), intensity, 0.0)
 
 
-def acute_stress(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator) -> Drivers:
+def acute_stress(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
+                 t_end: float | None = None) -> Drivers:
     """Configured stressor pulses (onset, duration, intensity)."""
     v = _base(sc, t)
     events = []
@@ -166,7 +174,8 @@ def acute_stress(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator)
     return Drivers(t, v, events)
 
 
-def chronic_stress(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator) -> Drivers:
+def chronic_stress(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
+                   t_end: float | None = None) -> Drivers:
     """Weeks of a chronic stress level (linear ramps) with one random daily stressor."""
     v = _base(sc, t)
     on = sc["onset_day"] * HOURS_PER_DAY
@@ -185,7 +194,8 @@ def chronic_stress(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generato
     return Drivers(t, v, [("chronic stress on", on), ("chronic stress off", off)])
 
 
-def male_ageing(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator) -> Drivers:
+def male_ageing(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
+                t_end: float | None = None) -> Drivers:
     """Testosterone declining by a constant fraction per year."""
     v = _base(sc, t)
     years = t / (HOURS_PER_DAY * 365.25)
@@ -194,6 +204,9 @@ def male_ageing(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator) 
 
 
 # --------------------------------------------------------------------------- from file
+#: Scenarios whose drivers are random (drawn from the run's seed).
+STOCHASTIC = ("menstrual", "pmdd", "perimenopause", "chronic_stress")
+
 #: Accepted CSV columns: driver -> allowed unit suffixes (converted by sims.units).
 FILE_COLUMNS = {"time": ("_min", "_h", "_days"), "progesterone": ("_nM",),
                 "testosterone": ("_nM",), "placental_allo": ("_nM",),
@@ -301,7 +314,8 @@ def input_files(sc: Mapping[str, Any], config_dir: Path) -> dict[str, str]:
 
 
 def from_file(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
-              table: dict[str, np.ndarray] | None = None) -> Drivers:
+              t_end: float | None = None, table: dict[str, np.ndarray] | None = None
+              ) -> Drivers:
     """Drivers interpolated from a user's CSV (missing drivers take baseline values)."""
     v = _base(sc, t)
     for d, vals in (table or {}).items():

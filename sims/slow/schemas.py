@@ -317,6 +317,10 @@ class SlowConfig:
     dt_min: float = 0.0  # 0: the scenario's recommended step
     record_every_min: float = 0.0  # 0: every 10 min, or every step if the step is longer
     burn_in_days: float = 5.0  # equilibrate at t = 0 conditions before the run
+    # numeric backend (sims/slow/numerics.py): float (Python floats, the fast single run) or
+    # array (numpy, the cohort engine's; a cohort individual's single run is bit-identical
+    # on it). The two agree to ~1e-12 relative: numerics, not science (not in the job seed)
+    backend: str = "float"
 
 
 @dataclass

@@ -66,17 +66,25 @@ class PKModel:
         return u
 
 
+#: Treatment keys that set when doses are given (the same for every individual of a
+#: cohort: they shape the dosing schedule, not a rate).
+TIMING_KEYS = ("name", "start_day", "dose_clock_h", "n_doses", "n_days", "doses_per_day",
+               "schedule")
+
+
+def _matrix(rows: list[list[Any]]) -> np.ndarray:
+    """A rate matrix from entries that are numbers or per-individual arrays: shape
+    ``[r, c]``, or ``[r, c, individual]`` when any entry is an array."""
+    flat = np.broadcast_arrays(*[np.asarray(x, dtype=float) for row in rows for x in row])
+    return np.array(flat).reshape(len(rows), len(rows[0]), *flat[0].shape)
+
+
 def _two_compartment(cl: float, v1: float, q: float, v2: float, ka: float | None) -> np.ndarray:
     """Rate matrix of [depot,] central, peripheral."""
     k10, k12, k21 = cl / v1, q / v1, q / v2
-    core = np.array([[-(k10 + k12), k21], [k12, -k21]])
     if ka is None:
-        return core
-    m = np.zeros((3, 3))
-    m[0, 0] = -ka
-    m[1, 0] = ka
-    m[1:, 1:] = core
-    return m
+        return _matrix([[-(k10 + k12), k21], [k12, -k21]])
+    return _matrix([[-ka, 0.0, 0.0], [ka, -(k10 + k12), k21], [0.0, k12, -k21]])
 
 
 def daily_doses(t0_h: float, clock_h: float, n: int, amount: float, comp: int = 0
@@ -114,7 +122,7 @@ def build_treatment(tr: Mapping[str, Any]) -> PKModel | None:
         ka, f_p, f_a = tr["ka_per_h"], tr["bioavailability_frac"], tr["first_pass_allo_frac"]
         v_a, cl_a = tr["v_allo_L_per_kg"] * bw, tr["cl_allo_L_per_h_per_kg"] * bw
         v_p, cl_p = tr["v_progesterone_L"], tr["cl_progesterone_L_per_h"]
-        m = np.array([[-ka, 0.0, 0.0], [f_p * ka, -cl_p / v_p, 0.0], [f_a * ka, 0.0, -cl_a / v_a]])
+        m = _matrix([[-ka, 0.0, 0.0], [f_p * ka, -cl_p / v_p, 0.0], [f_a * ka, 0.0, -cl_a / v_a]])
         n = int(round(tr["n_days"] * tr["doses_per_day"]))
         doses = [(t0 + k * 24.0 / tr["doses_per_day"], 0, tr["dose_mg"]) for k in range(n)]
         return PKModel(name, ["gut", "progesterone", "allo"], m, doses=doses, outputs={
@@ -122,7 +130,7 @@ def build_treatment(tr: Mapping[str, Any]) -> PKModel | None:
             "allo": (2, ng_per_mL_to_nM(1000.0, molecular_weight("allo")) / v_a)})
     if name == "testosterone":
         ka, f = tr["ka_per_h"], tr["bioavailability_frac"]
-        m = np.array([[-ka, 0.0], [f * ka, -tr["cl_L_per_h"] / tr["v_L"]]])
+        m = _matrix([[-ka, 0.0], [f * ka, -tr["cl_L_per_h"] / tr["v_L"]]])
         doses = daily_doses(t0, tr["dose_clock_h"], int(tr["n_days"]), tr["dose_mg"])
         scale = ng_per_mL_to_nM(1000.0, molecular_weight("testosterone")) / tr["v_L"]
         return PKModel(name, ["skin", "central"], m, doses=doses,

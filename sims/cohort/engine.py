@@ -1,0 +1,416 @@
+"""Running a virtual cohort: N individuals through the slow layer at once, each probed on
+one shared compiled network, streamed block by block into ``cohort.h5``.
+
+- **Individuals** are sampled from the master seed (``sims.cohort.sampling``); individual
+  k gets the same parameters and run seed whatever the sharding.
+- **Slow layer**: one integration advances a block of individuals (array backend of
+  ``sims.slow.model``; ``cohort.block_size`` individuals at a time bounds the memory).
+  Blocks run side by side in ``cohort.workers`` processes.
+- **Probes** (``coupling.fast``): every probe of every individual runs on the network
+  compiled once for the structure (run-time values and the individual's seed only).
+- **Arms** (``cohort.arms``): the same individuals under other overrides (a treatment),
+  a paired design.
+- Individual k's numbers equal a single run of ``allonet`` with :func:`individual_overrides`
+  (tested; the slow layer's array backend is bit-identical for an individual whatever
+  its block).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import copy
+import json
+import logging
+import multiprocessing as mp
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from omegaconf import OmegaConf
+
+from sims import io, provenance
+from sims.cohort import outcomes as oc
+from sims.cohort.sampling import individual_seed, sample
+from sims.cohort.spec import CohortSpec, parse_cohort, probe_times_on_grid, record_steps
+from sims.cohort.store import COHORT_SCHEMA, FILENAME, CohortWriter, partial_path
+from sims.config import config_hash
+from sims.errors import ConfigError, SimulationError
+from sims.seeds import SEED_RULE, job_seed
+from sims.slow import variables
+from sims.slow.model import BRAIN_STATE, OUTPUTS, SlowModel
+
+log = logging.getLogger(__name__)
+
+#: Slow variables recorded when ``cohort.record.variables`` is empty.
+DEFAULT_RECORD = ("allo_brain", "allo_plasma", "cortisol", "acth", "r5a")
+
+
+def slow_variable_names(c: Mapping[str, Any]) -> list[str]:
+    """Every recordable slow variable of a config (states and outputs)."""
+    pops = list(c["network"]["populations"])
+    return [v.name for v in (*variables.STATES, *variables.expression_variables(pops))] + list(
+        OUTPUTS)
+
+
+def set_key(c: dict, key: str, value: Any) -> None:
+    """Set a dotted key of a nested dict in place."""
+    *head, last = key.split(".")
+    node = c
+    for part in head:
+        node = node[part]
+    node[last] = value
+
+
+def with_values(c: Mapping[str, Any], values: Mapping[str, Any]) -> dict:
+    """A deep copy of ``c`` with ``values`` (dotted key -> number or array) set."""
+    out = copy.deepcopy(dict(c))
+    for k, v in values.items():
+        set_key(out, k, v)
+    return out
+
+
+def individual_overrides(values: Mapping[str, np.ndarray], seeds: np.ndarray, j: int,
+                         base: Sequence[str] = ()) -> list[str]:
+    """The ``allonet`` overrides that rerun individual ``j`` of a block alone: the arm's
+    (``base``, :func:`arm_overrides`), its values (exact, ``repr``), its seed as a shared
+    seed, and the array backend."""
+    return [*base, *(f"{k}={float(v[j])!r}" for k, v in values.items()),
+            f"seed={int(seeds[j])}", "seed_mode=shared", "slow.backend=array"]
+
+
+def _key(o: str) -> str:
+    return o.partition("=")[0].lstrip("+~")
+
+
+def cohort_defaults(name: str) -> list[str]:
+    """The group choices a named cohort's file makes (``override /scenario: X`` ->
+    ``scenario=X``): what a single run needs instead of ``+cohort=NAME``."""
+    import yaml
+
+    from sims.constants import CONFIG_DIR
+
+    path = CONFIG_DIR / "cohort" / f"{name}.yaml"
+    if not path.is_file():
+        return []
+    out = []
+    for entry in yaml.safe_load(path.read_text()).get("defaults", []):
+        if isinstance(entry, dict):
+            for k, v in entry.items():
+                out.append(f"{k.replace('override', '').strip().lstrip('/')}={v}")
+    return out
+
+
+def arm_overrides(job: Sequence[str], arm: Sequence[str]) -> list[str]:
+    """The single run's overrides for an arm: the cohort file's group choices, the job's
+    own overrides (without the cohort's and Hydra's), then the arm's; a later key wins."""
+    cohort = next((o.partition("=")[2] for o in job if _key(o) == "cohort"), None)
+    own = [o for o in job if _key(o).split(".")[0] not in ("cohort", "hydra")]
+    out: list[str] = []
+    for o in [*(cohort_defaults(cohort) if cohort else []), *own, *arm]:
+        out = [x for x in out if _key(x) != _key(o)] + [o]
+    return out
+
+
+# --------------------------------------------------------------------------- one block
+def run_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: np.ndarray,
+              record: Sequence[str], keep: Sequence[str], every: int,
+              probe_times_h: Sequence[float], outcomes: Sequence[oc.Outcome]
+              ) -> dict[str, Any]:
+    """Integrate one block of individuals and probe each; return what ``cohort.h5`` keeps.
+
+    ``record``: slow variables integrated and sampled every ``every`` steps (``keep`` of
+    them are returned); probes read the recorded state at their times.
+    """
+    t0 = time.perf_counter()
+    n = len(seeds)
+    model = SlowModel(with_values(c, values), n_individuals=n, numerics="array")
+    traj = model.run_individuals(np.asarray(seeds, dtype=np.int64), record=list(record),
+                                 record_every=every)
+    slow_s = time.perf_counter() - t0
+    vals = {k: np.ascontiguousarray(traj.values[k].T) for k in record}  # [individual, time]
+    ok = np.all([np.all(np.isfinite(v), axis=1) for v in vals.values()], axis=0)
+    block: dict[str, Any] = {
+        "time_h": traj.time_h, "ok": ok.astype(np.int8),
+        "slow": {k: (vals[k], traj.units[k], traj.descriptions.get(k, "")) for k in keep},
+        "timings": {"slow_s": slow_s}}
+    if probe_times_h:
+        block |= _probe_block(c, values, seeds, traj, probe_times_h)
+        ok &= block.pop("probe_ok")
+        block["ok"] = ok.astype(np.int8)
+    series = {k: v for k, v in vals.items()}
+    for name, (arr, _, _) in block.get("probes", {}).items():
+        if arr.ndim == 3:
+            for i, pop in enumerate(block["populations"]):
+                series[f"probe.{name}.{pop}"] = arr[:, :, i]
+    block["outcomes"] = {}
+    for o in outcomes:
+        times = np.asarray(probe_times_h) if o.is_probe else traj.time_h
+        if o.variable not in series:
+            raise ConfigError(f"cohort.outcomes.{o.name}.variable", o.variable,
+                              f"a recorded variable or probe metric ({', '.join(series)})")
+        value, case = oc.evaluate(o, series[o.variable], times)
+        block["outcomes"][o.name] = (value, o.unit, o.description)
+        if case is not None:
+            block["outcomes"][f"{o.name}_case"] = (case, "1", f"1: case ({o.threshold[0]} "
+                                                   f"{o.threshold[1]:g}), 0: not, -1: undefined")
+    block["timings"]["block_s"] = time.perf_counter() - t0
+    return block
+
+
+def _probe_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: np.ndarray,
+                 traj: Any, times_h: Sequence[float]) -> dict[str, Any]:
+    """Probe every individual of a block at ``times_h`` on one compiled network."""
+    from sims.coupling import probe_config
+    from sims.fast.backend import CompiledNetwork
+    from sims.fast.probe import run_probe
+    from sims.fast.registry import READOUTS
+
+    n, pops = len(seeds), list(c["network"]["populations"])
+    per: dict[str, np.ndarray] = {}
+    scal: dict[str, np.ndarray] = {}
+    ok = np.ones(n, dtype=bool)
+    timings = {"probe_wall_s": 0.0, "simulate_s": 0.0, "n_probes": 0}
+    t_wall = time.perf_counter()
+    with CompiledNetwork(c) as net:
+        timings["build_s"] = net.timings.get("build_s", 0.0)
+        for j in range(n):
+            cj = with_values(c, {k: float(v[j]) for k, v in values.items()})
+            cj["seed"] = int(seeds[j])
+            tj = traj.individual(j)
+            for p, t in enumerate(times_h):
+                ck, conc, _ = probe_config(cj, tj, t)
+                try:
+                    out = run_probe(net, ck, conc, context=f"individual {j} probe at t={t:g} h")
+                except SimulationError as exc:
+                    log.warning("individual seed %s: %s", seeds[j], exc)
+                    ok[j] = False
+                    continue
+                timings["simulate_s"] += out.raw.timings.get("simulate_s", 0.0)
+                timings["n_probes"] += 1
+                for name, v in out.per_population.items():
+                    per.setdefault(name, np.full((n, len(times_h), len(pops)), np.nan))[j, p] = v
+                for name, v in out.scalars.items():
+                    scal.setdefault(name, np.full((n, len(times_h)), np.nan))[j, p] = v
+    timings["probe_wall_s"] = time.perf_counter() - t_wall
+    probes = {k: (v, READOUTS[k].unit, READOUTS[k].description) for k, v in per.items()}
+    probes |= {k: (v, READOUTS[k].unit, READOUTS[k].description) for k, v in scal.items()}
+    return {"probes": probes, "probe_time_h": np.asarray(times_h, float), "populations": pops,
+            "probe_ok": ok, "probe_timings": timings}
+
+
+def _block_job(args: tuple) -> tuple[int, int, dict[str, Any]]:
+    arm, start, *rest = args
+    return arm, start, run_block(*rest)
+
+
+# --------------------------------------------------------------------------- a shard
+def _unit(key: str) -> str:
+    from sims.units import _all_suffixes, _longest
+
+    suffix = _longest(key, _all_suffixes())
+    return suffix[1:].replace("_per_", "/") if suffix else "1"
+
+
+def arm_configs(c: Mapping[str, Any], spec: CohortSpec, overrides: Sequence[str]
+                ) -> dict[str, dict]:
+    """The validated config of every arm: the job's overrides, then the arm's."""
+    from sims.calibration.evaluate import compose_config
+    from sims.config import validate
+
+    def key(o: str) -> str:
+        return o.partition("=")[0].lstrip("+~")
+
+    base = {k: v for k, v in c.items() if k != "cohort"}
+    out = {}
+    for name, extra in spec.arms.items():
+        if not extra:
+            out[name] = copy.deepcopy(base)
+            continue
+        mine = {key(o) for o in extra}
+        job = [o for o in overrides if not key(o).startswith("hydra.") and key(o) not in mine]
+        try:
+            cfg = compose_config([*job, *extra])
+        except Exception as exc:  # noqa: BLE001 - a bad override of the arm
+            raise ConfigError(f"cohort.arms.{name}", extra, f"overrides that compose ({exc})"
+                              ) from None
+        cfg.pop("cohort", None)
+        out[name] = validate(cfg)
+    return out
+
+
+def check_values(arms: Mapping[str, dict], values: Mapping[str, np.ndarray]) -> None:
+    """Every arm must validate with the sampled values at their lowest and highest.
+
+    Raises:
+        ConfigError: naming the key and the sampled value that the config refuses.
+    """
+    from sims.config import validate
+
+    for side in (np.min, np.max):
+        corner = {k: float(side(v)) for k, v in values.items()}
+        for name, c in arms.items():
+            try:
+                validate(with_values(c, corner))
+            except ConfigError as exc:
+                raise ConfigError(exc.key, getattr(exc, "value", None),
+                                  f"{exc.allowed} -- the cohort samples it (arm {name}, "
+                                  f"{side.__name__} of the sampled values)") from None
+
+
+def plan(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str, Any]:
+    """Everything a cohort job needs, checked before anything runs (bad input raises
+    :class:`~sims.errors.ConfigError`)."""
+    spec = parse_cohort(c, slow_variable_names(c))
+    arms = arm_configs(c, spec, overrides)
+    first = next(iter(arms.values()))
+    seed = job_seed(first)
+    full = sample(spec.marginals, spec.n, seed, spec.method, spec.correlation)
+    check_values(arms, full)
+    rows = spec.rows
+    values = {k: v[rows.start:rows.stop] for k, v in full.items()}
+    seeds = np.array([individual_seed(seed, k) for k in rows], dtype=np.int64)
+    dt_h = (first["slow"]["dt_min"] or first["scenario"]["dt_min"]) / 60.0
+    every = record_steps(spec, dt_h)
+    from sims.coupling import probe_times
+    from sims.slow.clock import duration_hours
+
+    times = (spec.probe_times_h if spec.probe_times_h is not None else probe_times(
+        first, duration_hours(first))) if first["coupling"]["fast"] else []
+    if times:
+        probe_times_on_grid(times, spec.record_every_h)
+        if first["backend"]["name"] != "cpp_standalone":
+            raise ConfigError("backend.name", first["backend"]["name"], "cpp_standalone for "
+                              "a cohort with probes (each individual's seed is a run-time "
+                              "value of the compiled binary), or coupling=slow_only")
+        if first["coupling"]["mode"] != "open":
+            raise ConfigError("coupling.mode", first["coupling"]["mode"], "open for a cohort "
+                              "(closed-loop feedback per individual is not supported yet)")
+    end = duration_hours(first)
+    for o in spec.outcomes:
+        for w in (o.window_h, o.relative_window_h):
+            if w is not None and (w[0] < 0 or w[1] > end):
+                raise ConfigError(f"cohort.outcomes.{o.name}.window_h", list(w),
+                                  f"a window inside the run, [0, {end:g}] h")
+        if o.is_probe and not times:
+            raise ConfigError(f"cohort.outcomes.{o.name}.variable", o.variable,
+                              "a slow variable (this cohort has no probes: coupling.fast "
+                              "is false)")
+    keep = spec.record_variables or [v for v in DEFAULT_RECORD
+                                     if v in slow_variable_names(first)]
+    need = set(keep) | {o.variable for o in spec.outcomes if not o.is_probe}
+    if times:
+        pops = list(first["network"]["populations"])
+        need |= set(BRAIN_STATE.values()) | {f"{s}_{p}" for s in variables.SUBUNITS
+                                              for p in pops}
+    record = [v for v in slow_variable_names(first) if v in need]
+    return {"spec": spec, "arms": arms, "seed": seed, "values": values, "seeds": seeds,
+            "every": every, "probe_times": times, "keep": keep, "record": record}
+
+
+def cohort_digest(c: Mapping[str, Any]) -> str:
+    """The cohort job's identity (its resolved config, with the seed rule)."""
+    return config_hash({**{k: v for k, v in c.items() if k != "output"},
+                        "seed_rule": SEED_RULE, "kind": COHORT_SCHEMA})
+
+
+def is_current(path: Path, c: Mapping[str, Any]) -> bool:
+    """A complete cohort file of exactly this config."""
+    return path.is_file() and io.is_complete(path) and \
+        io.read_attrs(path).get("config_hash") == cohort_digest(c)
+
+
+def run_cohort_job(c: dict, out_dir: str | Path, overrides: Sequence[str] = ()) -> str:
+    """One cohort job (or shard): ``"skipped"`` if ``out_dir/cohort.h5`` is complete for
+    this config, else run it (resuming a killed run's blocks) and return ``"ran"``.
+
+    Raises:
+        ConfigError: bad input, before anything runs (nothing is written).
+    """
+    p = plan(c, overrides)
+    target = Path(out_dir) / FILENAME
+    with io.exclusive(target):
+        if is_current(target, c):
+            log.info("skipped: %s is complete for this config", target)
+            return "skipped"
+        _run(c, p, target, overrides)
+    return "ran"
+
+
+def _run(c: dict, p: dict[str, Any], target: Path, overrides: Sequence[str]) -> Path:
+    spec: CohortSpec = p["spec"]
+    t_wall, started = time.perf_counter(), provenance.now_iso()
+    base = {k: v for k, v in c.items() if k != "cohort"}
+    params = {m.label: (p["values"][m.key], {"units": _unit(m.key), "key": m.key,
+                                             "dist": m.dist, "source": m.source,
+                                             "description": f"{m.key} ({m.dist})"})
+              for m in spec.marginals}
+    attrs = {"kind": "cohort", "schema_version": COHORT_SCHEMA, **provenance.versions(),
+             "git_commit": provenance.git_commit(), "cohort": spec.name,
+             "question": spec.question, "n": spec.n, "shard": spec.shard,
+             "n_shards": spec.n_shards, "row_start": spec.rows.start,
+             "row_stop": spec.rows.stop, "sampling": spec.method,
+             "arms_json": json.dumps(spec.arms), "overrides": json.dumps(list(overrides)),
+             "config_yaml": OmegaConf.to_yaml(OmegaConf.create(c)),
+             "master_seed": int(c["seed"]), "seed": int(p["seed"]), "seed_rule": SEED_RULE,
+             "config_hash": cohort_digest(c), "base_config_hash": config_hash(
+                 {**{k: v for k, v in c.items() if k not in ("output", "cohort")},
+                  "cohort": {k: v for k, v in c["cohort"].items()
+                             if k not in ("shard", "n_shards", "workers", "block_size")}}),
+             "reproduce_json": json.dumps({a: arm_overrides(overrides, extra)
+                                           for a, extra in spec.arms.items()}),
+             "started": started}
+    writer = CohortWriter(target, attrs, list(spec.arms), np.arange(spec.rows.start,
+                                                                      spec.rows.stop),
+                          params, p["seeds"])
+    if writer.resumed:
+        log.info("resuming %s: %d blocks already done", target, writer.resumed)
+    timings: dict[str, float] = {}
+    try:
+        jobs = []
+        n = len(p["seeds"])
+        for a, arm in enumerate(spec.arms):
+            for start in range(0, n, spec.block_size):
+                if writer.is_done(a, start):
+                    continue
+                stop = min(start + spec.block_size, n)
+                vals = {k: v[start:stop] for k, v in p["values"].items()}
+                jobs.append((a, start, p["arms"][arm], vals, p["seeds"][start:stop],
+                             p["record"], p["keep"], p["every"], p["probe_times"],
+                             spec.outcomes))
+        workers = min(spec.workers or base["coupling"]["workers"], max(len(jobs), 1))
+        t0 = time.perf_counter()
+        if workers <= 1:
+            for job in jobs:
+                _store(writer, *_block_job(job), timings)
+        else:
+            with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+                for fut in cf.as_completed([pool.submit(_block_job, j) for j in jobs]):
+                    _store(writer, *fut.result(), timings)
+        timings["blocks_wall_s"] = time.perf_counter() - t0
+        timings["workers"] = workers
+    except BaseException:
+        writer.close()  # the partial file keeps the finished blocks for a resume
+        raise
+    path = writer.finish({"finished": provenance.now_iso(),
+                          "wall_time_s": time.perf_counter() - t_wall,
+                          "timings_json": json.dumps(timings)})
+    log.info("wrote %s (%d individuals x %d arms, %.1f s)", path, len(p["seeds"]),
+             len(spec.arms), time.perf_counter() - t_wall)
+    return path
+
+
+def _store(writer: CohortWriter, arm: int, start: int, block: dict[str, Any],
+           timings: dict[str, float]) -> None:
+    for k, v in {**block.pop("timings"), **block.pop("probe_timings", {})}.items():
+        timings[k] = timings.get(k, 0.0) + v
+    writer.write_block(arm, start, block)
+    bad = int(np.sum(block["ok"] == 0))
+    if bad:
+        log.warning("%d individuals of the block at row %d have non-finite results "
+                    "(status/ok = 0)", bad, start)
+
+
+__all__ = ["FILENAME", "individual_overrides", "partial_path", "plan", "run_block",
+           "run_cohort_job"]

@@ -1,0 +1,214 @@
+"""A cohort's config node (``+cohort=NAME``, ``configs/cohort/*.yaml``), checked before
+anything runs.
+
+::
+
+    cohort:
+      name: postpartum
+      question: "..."              # what the cohort answers (its file's header says so)
+      n: 1000                      # individuals (> 0)
+      sampling: sobol              # random | sobol | lhs (sims.cohort.sampling)
+      parameters: {label: {key, dist, ..., source}}
+      correlation: [[label_a, label_b, rho], ...]
+      arms: {untreated: [], brexanolone: ["treatment=brexanolone", ...]}  # null: left out
+      shard: 0                     # this job's part (0 .. n_shards - 1)
+      n_shards: 1
+      block_size: 500              # individuals integrated at once (memory)
+      workers: 0                   # processes for blocks (0: coupling.workers)
+      probe_times_h: [...]         # probe times when coupling.fast (else coupling's)
+      record: {variables: [...], every_h: 1.0}
+      outcomes: {name: {...}}      # sims.cohort.outcomes
+
+Every varied key must be a number of the composed config that is a run-time value: not
+compiled into the network (``sims.fast.build_cache``), not part of the clock or the
+dosing schedule, which every individual of a cohort shares.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sims.cohort.outcomes import Outcome, parse_outcomes
+from sims.cohort.sampling import METHODS, Marginal, parse_correlation, parse_marginals
+from sims.errors import ConfigError, require
+from sims.errors import is_finite_number as _num
+
+#: Keys a cohort cannot vary, with the reason: they are shared by every individual.
+SHARED_KEYS: tuple[tuple[str, str], ...] = (
+    ("slow.*", "the slow layer's clock and numerics"),
+    ("scenario.duration_days", "the run's length"), ("scenario.dt_min", "the time step"),
+    ("scenario.name", "the scenario (use an arm)"),
+    ("treatment.name", "the treatment (use an arm)"),
+    ("treatment.start_day", "the dosing schedule (use an arm)"),
+    ("treatment.dose_clock_h", "the dosing schedule (use an arm)"),
+    ("treatment.n_doses", "the dosing schedule (use an arm)"),
+    ("treatment.n_days", "the dosing schedule (use an arm)"),
+    ("treatment.doses_per_day", "the dosing schedule (use an arm)"),
+    ("coupling.*", "the epoch loop"), ("probe.*", "the probes' recording"),
+    ("output.*", "the output"), ("backend.*", "the build"), ("seed", "the seeds"),
+    ("seed_mode", "the seeds"), ("pharmacology.species.*.*.emax", "which species regulate"),
+)
+KEYS = ("name", "question", "n", "sampling", "parameters", "correlation", "arms", "shard",
+        "n_shards", "block_size", "workers", "record", "outcomes", "probe_times_h")
+
+
+@dataclass
+class CohortSpec:
+    """A checked cohort node."""
+
+    name: str
+    question: str
+    n: int
+    method: str
+    marginals: list[Marginal]
+    correlation: np.ndarray
+    arms: dict[str, list[str]]
+    shard: int = 0
+    n_shards: int = 1
+    block_size: int = 500
+    workers: int = 0
+    record_variables: list[str] = field(default_factory=list)
+    record_every_h: float = 1.0
+    outcomes: list[Outcome] = field(default_factory=list)
+    probe_times_h: list[float] | None = None
+
+    @property
+    def rows(self) -> range:
+        """The individuals of this shard (contiguous, as even as possible)."""
+        return shard_rows(self.n, self.shard, self.n_shards)
+
+
+def shard_rows(n: int, shard: int, n_shards: int) -> range:
+    """Rows ``[start, stop)`` of shard ``shard`` of ``n_shards`` over ``n`` individuals."""
+    return range(n * shard // n_shards, n * (shard + 1) // n_shards)
+
+
+def _select(c: Mapping[str, Any], key: str) -> Any:
+    node: Any = c
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return KeyError
+        node = node[part]
+    return node
+
+
+def _int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def check_key(c: Mapping[str, Any], key: str, where: str) -> None:
+    """A varied key must be a number of the config and a run-time value.
+
+    Raises:
+        ConfigError: unknown, not a number, shared by all individuals, or compiled into
+            the network (it would need a recompile per individual).
+    """
+    from sims.fast.build_cache import COMPILED, key_class
+
+    value = _select(c, key)
+    require(value is not KeyError, where, key, "a key of the composed config (dotted, "
+            "e.g. homeostasis.tau_up_days)")
+    for pattern, why in SHARED_KEYS:
+        require(not fnmatch.fnmatchcase(key, pattern), where, key,
+                f"a per-individual value; {key} is {why}, shared by every individual")
+    try:
+        cls = key_class(key)
+    except KeyError:
+        cls = None
+    require(cls != COMPILED, where, key, "a run-time value: it is compiled into the network, "
+            "so every individual would need its own build (vary a run-time key instead)")
+    require(_num(value), where, key, f"a key holding a number (it holds {value!r})")
+
+
+def parse_cohort(c: Mapping[str, Any], slow_variables: Sequence[str] = ()) -> CohortSpec:
+    """The cohort node of a validated config, checked.
+
+    Raises:
+        ConfigError: naming the first bad key, its value and what is allowed.
+    """
+    node = c.get("cohort")
+    require(isinstance(node, Mapping), "cohort", node, "a mapping (+cohort=NAME)")
+    unknown = sorted(set(node) - set(KEYS))
+    require(not unknown, f"cohort.{unknown[0] if unknown else ''}", unknown,
+            f"keys {list(KEYS)}")
+    n = node.get("n")
+    require(_int(n) and n > 0, "cohort.n", n, "an integer > 0")
+    method = node.get("sampling", "random")
+    require(method in METHODS, "cohort.sampling", method, f"one of {METHODS}")
+    marginals = parse_marginals(node.get("parameters"), "cohort.parameters")
+    for m in marginals:
+        check_key(c, m.key, f"cohort.parameters.{m.label}.key")
+    corr = parse_correlation(node.get("correlation"), marginals, "cohort.correlation")
+    arms = {k: v for k, v in (node.get("arms") or {}).items() if v is not None} \
+        if isinstance(node.get("arms") or {}, Mapping) else node.get("arms")
+    arms = arms or {"all": []}  # an arm set to null is left out
+    require(isinstance(arms, Mapping) and all(
+        isinstance(v, list | tuple) and all(isinstance(o, str) and "=" in o for o in v)
+        for v in arms.values()), "cohort.arms", arms,
+        "a mapping arm name -> list of overrides ('key=value'), e.g. {untreated: [], "
+        "brexanolone: ['treatment=brexanolone']}")
+    n_shards = node.get("n_shards", 1)
+    require(_int(n_shards) and 1 <= n_shards <= n, "cohort.n_shards", n_shards,
+            f"an integer in [1, n = {n}]")
+    shard = node.get("shard", 0)
+    require(_int(shard) and 0 <= shard < n_shards, "cohort.shard", shard,
+            f"an integer in [0, n_shards - 1 = {n_shards - 1}]")
+    block = node.get("block_size", 500)
+    require(_int(block) and block > 0, "cohort.block_size", block, "an integer > 0")
+    workers = node.get("workers", 0)
+    require(_int(workers) and workers >= 0, "cohort.workers", workers,
+            "an integer >= 0 (0: coupling.workers)")
+    rec = node.get("record") or {}
+    require(isinstance(rec, Mapping) and set(rec) <= {"variables", "every_h"}, "cohort.record",
+            rec, "a mapping {variables: [...], every_h: H}")
+    variables = list(rec.get("variables") or [])
+    for v in variables:
+        require(not slow_variables or v in slow_variables, "cohort.record.variables", v,
+                f"slow variables: {', '.join(slow_variables)}")
+    every = rec.get("every_h", 1.0)
+    require(_num(every) and every > 0, "cohort.record.every_h", every, "a number > 0 (h)")
+    outcomes = parse_outcomes(node.get("outcomes") or {}, variables)
+    require(isinstance(node.get("question", ""), str), "cohort.question", node.get("question"),
+            "a sentence: what the cohort answers")
+    times = node.get("probe_times_h")
+    require(times is None or (isinstance(times, list | tuple) and all(
+        _num(t) and t >= 0 for t in times)), "cohort.probe_times_h", times,
+        "a list of times >= 0 (h), or null (coupling's probe times)")
+    return CohortSpec(str(node.get("name", "cohort")), str(node.get("question", "")), n,
+                      method, marginals, corr, {str(k): list(v) for k, v in arms.items()},
+                      shard, n_shards, block, workers, variables, float(every), outcomes,
+                      [float(t) for t in times] if times is not None else None)
+
+
+def record_steps(spec: CohortSpec, dt_h: float) -> int:
+    """Integration steps between recorded samples of the cohort.
+
+    Raises:
+        ConfigError: ``record.every_h`` that is not a multiple of the step.
+    """
+    steps = spec.record_every_h / dt_h
+    require(abs(steps - round(steps)) < 1e-9 and round(steps) >= 1, "cohort.record.every_h",
+            spec.record_every_h, f"a multiple of the slow step ({dt_h * 60:g} min)")
+    return int(round(steps))
+
+
+def probe_times_on_grid(times_h: Sequence[float], every_h: float) -> None:
+    """Probes read the recorded slow state: their times must be recorded times.
+
+    Raises:
+        ConfigError: a probe time between two recorded samples.
+    """
+    for t in times_h:
+        k = t / every_h
+        require(math.isclose(k, round(k), abs_tol=1e-9), "coupling.probe_times_h", t,
+                f"times on the cohort's record grid (multiples of cohort.record.every_h = "
+                f"{every_h:g} h)")
+
+
+__all__ = ["CohortSpec", "ConfigError", "check_key", "parse_cohort", "shard_rows"]

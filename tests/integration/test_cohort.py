@@ -1,0 +1,136 @@
+"""Virtual cohorts: individual k equals its single run, shards equal one run, the file
+round-trips, a killed cohort resumes, bad input is refused before anything runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from sims.cohort.engine import run_cohort_job
+from sims.cohort.store import individual_overrides, merge, partial_path
+from sims.config import compose, validate
+from sims.errors import ConfigError
+from sims.io import read_result
+from sims.simulate import simulate
+
+#: A 5-individual postpartum cohort of 2 days on the debug network, one probe at 24 h;
+#: blocks of 3, so individual 4 is in the second block.
+SMALL = ["+cohort=postpartum", "cohort.n=5", "scenario.duration_days=2",
+         "slow.burn_in_days=1", "cohort.arms.brexanolone=null", "~cohort.outcomes",
+         "cohort.probe_times_h=[24.0]", "cohort.block_size=3", "cohort.workers=1",
+         "cohort.record.every_h=1.0", "sim=debug", "coupling.progress=false"]
+SLOW_ONLY = [o for o in SMALL if not o.startswith(("cohort.probe", "sim=", "cohort.arms"))] + [
+    "coupling=slow_only", "cohort.arms.brexanolone=['treatment=brexanolone',"
+    "'treatment.start_day=1.0']", "cohort.n=6"]
+
+
+def _run(overrides: list[str], out: Path) -> Path:
+    assert run_cohort_job(validate(compose(overrides)), out, overrides) == "ran"
+    return out / "cohort.h5"
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> Path:
+    return _run(SMALL, tmp_path_factory.mktemp("cohort"))
+
+
+def test_individual_k_equals_its_single_run_exactly(small, tmp_path):
+    k = 4
+    ov = individual_overrides(small, k)
+    assert "seed_mode=shared" in ov and any(o.startswith("homeostasis.tau_up_days=") for o in ov)
+    single = read_result(simulate(compose([*ov, "coupling.probe_times_h=[24.0]"]),
+                                  out_dir=tmp_path) and tmp_path / "result.h5")
+    with h5py.File(small, "r") as f:
+        t = f["slow/time"][()]
+        st = single.groups["slow"]["time"].data
+        idx = np.searchsorted(st, t)
+        assert np.array_equal(st[idx], t)
+        for name in ("allo_brain", "delta_E", "cortisol"):
+            got, want = f[f"slow/{name}"][0, k], single.groups["slow"][name].data[idx]
+            assert np.array_equal(got, want), name  # bit-identical, not merely close
+        for name in ("rate", "g_tonic_mean" if "probes/g_tonic_mean" in f else "rate"):
+            got = f[f"probes/{name}"][0, k]
+            want = single.groups["probes"][name].data
+            assert np.array_equal(got, want), name
+        assert f["status/ok"][0, k] == 1
+
+
+def test_the_cohort_file_is_complete_and_self_describing(small):
+    with h5py.File(small, "r") as f:
+        assert f.attrs["complete"] and f.attrs["kind"] == "cohort"
+        assert not partial_path(small).exists()
+        ind = f["individuals"]
+        assert list(ind["individual"][()]) == [0, 1, 2, 3, 4]
+        assert ind["tau_up"].attrs["key"] == "homeostasis.tau_up_days"
+        assert ind["tau_up"].attrs["units"] == "days" and ind["tau_up"].attrs["source"]
+        assert f["slow/delta_E"].shape == (1, 5, 49)  # [arm, individual, time]
+        assert f["slow/delta_E"].dims[1][0].name == "/slow/individual"
+        assert f["probes/rate"].shape == (1, 5, 1, 4)  # [arm, individual, probe, population]
+        assert json.loads(f.attrs["reproduce_json"])["untreated"][0] == \
+            "scenario=pregnancy_postpartum"
+
+
+def test_sharded_equals_unsharded_bit_for_bit(tmp_path):
+    one = _run(SLOW_ONLY, tmp_path / "one")
+    parts = [_run([*SLOW_ONLY, f"cohort.shard={s}", "cohort.n_shards=3"], tmp_path / f"s{s}")
+             for s in range(3)]
+    merged = merge(parts[::-1], tmp_path / "cohort.h5")  # order does not matter
+    with h5py.File(one, "r") as a, h5py.File(merged, "r") as b:
+        assert int(b.attrs["n_shards"]) == 3
+        assert a.attrs["seed"] == b.attrs["seed"]
+
+        def same(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                assert np.array_equal(obj[()], b[name][()]), name
+        a.visititems(same)
+        assert b["slow/allo_brain"].shape == (2, 6, 49)
+        # the treatment arm differs from the untreated one after the infusion starts
+        assert not np.array_equal(b["slow/allo_plasma"][0], b["slow/allo_plasma"][1])
+
+
+def test_a_killed_cohort_resumes_its_missing_blocks(tmp_path, monkeypatch):
+    from sims.cohort import engine
+
+    calls = []
+    real = engine.run_block
+
+    def dies_on_second_block(c, values, seeds, *a):
+        calls.append(len(seeds))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(c, values, seeds, *a)
+
+    monkeypatch.setattr(engine, "run_block", dies_on_second_block)
+    ov = [*SLOW_ONLY, "cohort.arms.brexanolone=null"]
+    with pytest.raises(KeyboardInterrupt):
+        _run(ov, tmp_path)
+    assert not (tmp_path / "cohort.h5").exists() and partial_path(tmp_path / "cohort.h5").exists()
+    calls.clear()
+    path = _run(ov, tmp_path)
+    assert calls == [3]  # only the second block ran again
+    with h5py.File(path, "r") as f:
+        assert f.attrs["complete"] and np.all(f["status/ok"][()] == 1)
+
+
+@pytest.mark.parametrize("override, key", [
+    ("cohort.n=0", "cohort.n"),
+    ("cohort.parameters.tau_up.sigma_log=-1", "cohort.parameters.tau_up.sigma_log"),
+    ("cohort.parameters.tau_up.key=network.populations.E.n", "cohort.parameters.tau_up.key"),
+    ("cohort.parameters.tau_up.key=slow.dt_min", "cohort.parameters.tau_up.key"),
+    ("cohort.parameters.tau_up.key=homeostasis.no_such_key", "cohort.parameters.tau_up.key"),
+    ("cohort.correlation=[[tau_up,brain_plasma,0.99],[tau_up,brain_p_vmax,0.99],"
+     "[brain_plasma,brain_p_vmax,-0.99]]", "cohort.correlation"),
+    ("cohort.parameters.brain_plasma.low=0.9", "cohort.parameters.brain_plasma.low"),
+    ("cohort.shard=2", "cohort.shard"),
+    ("+cohort.unknown=1", "cohort.unknown"),
+])
+def test_bad_cohort_input_is_refused_before_anything_runs(tmp_path, override, key):
+    ov = [*SLOW_ONLY, override]
+    with pytest.raises(ConfigError) as err:
+        run_cohort_job(validate(compose(ov)), tmp_path, ov)
+    assert err.value.key == key
+    assert not any(tmp_path.iterdir()) or not list(tmp_path.glob("*cohort.h5*"))
