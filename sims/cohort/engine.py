@@ -380,6 +380,11 @@ def _run(c: dict, p: dict[str, Any], target: Path, overrides: Sequence[str]) -> 
                              p["record"], p["keep"], p["every"], p["probe_times"],
                              spec.outcomes))
         workers = min(spec.workers or base["coupling"]["workers"], max(len(jobs), 1))
+        if workers > 1 and mp.parent_process() is not None:
+            # a job of a parallel launcher (joblib's worker processes, ...): the launcher
+            # already fills the cores, and its workers cannot start process pools
+            log.info("cohort.workers=%d: blocks run in this launcher's process", workers)
+            workers = 1
         t0 = time.perf_counter()
         if workers <= 1:
             for job in jobs:
