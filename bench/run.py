@@ -6,10 +6,14 @@
 (b) a 28-day pregnancy_postpartum run with 4 probes/day of 2 s (open mode, 2 workers);
 (c) where the time goes: compile vs simulate vs read/metrics vs slow layer vs I/O;
 (d) a 20-point run-time sweep through ``allonet -m``: 1 vs 2 joblib workers vs rebuilding
-    the network for every point (``bench/sweep_bench.py``).
+    the network for every point (``bench/sweep_bench.py``);
+(e, f) virtual cohorts: the vectorised slow layer vs the single-run path, and probes
+    inside a cohort vs the binary's own time (``bench/cohort_bench.py``).
 
 Ends with machine-readable lines ``probe_vs_bare_ratio: X``, ``postpartum_28d_wall_s: X``,
-``sweep_speedup_vs_rebuild: X`` and ``sweep_two_worker_speedup: X``.
+``sweep_speedup_vs_rebuild: X``, ``sweep_two_worker_speedup: X``,
+``cohort_slow_speedup_per_individual_day: X``, ``cohort_1000x28d_slow_wall_s: X`` and
+``cohort_probe_overhead_ratio: X``.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ import time
 from pathlib import Path
 
 import brian2 as b2
-import sweep_bench  # bench/ is on sys.path when this file runs as a script
+import cohort_bench  # bench/ is on sys.path when this file runs as a script
+import sweep_bench
 
 from sims.config import compose, validate
 from sims.fast.backend import CompiledNetwork, reset_brian
@@ -138,12 +143,16 @@ def main() -> None:
         per_probe = t["simulate_s"] / n
         print(f"    {'binary run per 2-s probe':34}{per_probe:>8.2f}  "
               f"({per_probe / 2:.2f} s per biological second per core)")
+        sys.stdout.flush()
+        cohort = cohort_bench.main(tmp / "cache")
     sys.stdout.flush()
     sweep = sweep_bench.main()
     print(f"\nprobe_vs_bare_ratio: {ratio:.3f}")
     print(f"postpartum_28d_wall_s: {wall:.1f}")
     print(f"sweep_speedup_vs_rebuild: {sweep['sweep_speedup_vs_rebuild']:.2f}")
     print(f"sweep_two_worker_speedup: {sweep['sweep_two_worker_speedup']:.2f}")
+    for key, value in cohort.items():
+        print(f"{key}: {value:.2f}")
 
 
 if __name__ == "__main__":

@@ -187,7 +187,8 @@ def _probe_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: 
                     log.warning("individual seed %s: %s", seeds[j], exc)
                     ok[j] = False
                     continue
-                timings["simulate_s"] += out.raw.timings.get("simulate_s", 0.0)
+                for key in ("simulate_s", "read_s", "metrics_s"):
+                    timings[key] = timings.get(key, 0.0) + out.raw.timings.get(key, 0.0)
                 timings["n_probes"] += 1
                 for name, v in out.per_population.items():
                     per.setdefault(name, np.full((n, len(times_h), len(pops)), np.nan))[j, p] = v

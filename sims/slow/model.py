@@ -248,15 +248,15 @@ class SlowModel:
         d["steroid_exposure"] = homeostasis.exposure_rhs(hm, fold, exposure, xp)
         targets = homeostasis.expression_targets(hm, fold, log_c, log_slow, exposure,
                                                  self.sc["alpha4_withdrawal_scale"], xp)
-        if self.vector:  # every population at once: [population, individual]
-            stacked = [np.stack([s[f"{sub}_{pop}"] for pop in self.pops])
+        if self.vector:  # every population at once: [population, individual] blocks
+            stacked = [s[sub] if sub in s else np.stack([s[f"{sub}_{pop}"] for pop in self.pops])
                        for sub in variables.SUBUNITS]
             rate_error = np.array([[self.feedback["rate_error"].get(pop, 0.0)]
                                    for pop in self.pops])
-            dd, dg, da = homeostasis.expression_rhs(hm, self._regulation_stack, *stacked,
-                                                    targets, rate_error, xp)
-            for i, pop in enumerate(self.pops):
-                d |= {f"delta_{pop}": dd[i], f"gamma2_{pop}": dg[i], f"alpha4_{pop}": da[i]}
+            blocks = homeostasis.expression_rhs(hm, self._regulation_stack, *stacked,
+                                                targets, rate_error, xp)
+            # as subunit blocks (_deriv_array writes them into the state's slices)
+            d |= dict(zip(variables.SUBUNITS, blocks, strict=True))
         for pop in () if self.vector else self.pops:
             dd, dg, da = homeostasis.expression_rhs(
                 hm, self.regulation[pop], s[f"delta_{pop}"], s[f"gamma2_{pop}"],
@@ -416,12 +416,42 @@ class SlowModel:
     #: Integration steps per block of drivers evaluated at once (memory: one block).
     BLOCK_STEPS = 720
 
+    def _blocks(self) -> tuple[dict[str, slice], list[tuple[int, str]]]:
+        """The subunit slices of the state vector (contiguous, one row per population)
+        and the other states' rows."""
+        if getattr(self, "_block_layout", None) is None:
+            index = {n: j for j, n in enumerate(self.state_names)}
+            slices = {}
+            for sub in variables.SUBUNITS if self.pops else ():
+                rows = [index[f"{sub}_{p}"] for p in self.pops]
+                assert rows == list(range(rows[0], rows[0] + len(rows)))
+                slices[sub] = slice(rows[0], rows[-1] + 1)
+            inside = {j for sl in slices.values() for j in range(sl.start, sl.stop)}
+            self._block_layout = (slices, [(j, n) for j, n in enumerate(self.state_names)
+                                           if j not in inside])
+        return self._block_layout
+
+    def _views(self, a: np.ndarray) -> tuple[dict[str, np.ndarray], list]:
+        """Row views of a state-shaped buffer, by name (subunit blocks too), and the
+        (row view, name) pairs to write derivatives into; cached per buffer."""
+        cache = self.__dict__.setdefault("_view_cache", {})
+        hit = cache.get(id(a))
+        if hit is None or hit[0] is not a:
+            slices, rows = self._blocks()
+            named = dict(zip(self.state_names, a, strict=True))
+            named |= {sub: a[sl] for sub, sl in slices.items()}
+            targets = [(a[j], n) for j, n in rows] + [(a[sl], sub) for sub, sl in slices.items()]
+            if len(cache) > 16:
+                cache.clear()
+            hit = cache[id(a)] = (a, named, targets)
+        return hit[1], hit[2]
+
     def _deriv_array(self, y: np.ndarray, drv: tuple[Any, ...], infusion: Any,
                      clock_h: float, k: np.ndarray) -> np.ndarray:
-        d, _ = self.derivatives(dict(zip(self.state_names, y, strict=True)), drv, infusion,
-                                clock_h)
-        for j, n in enumerate(self.state_names):
-            k[j] = d[n]
+        s, _ = self._views(y)
+        d, _ = self.derivatives(dict(s), drv, infusion, clock_h)
+        for row, n in self._views(k)[1]:
+            row[...] = d[n]
         return k
 
     def _rk4_array(self, y: np.ndarray, d0, d1, d2, u0, u1, u2, clock: float) -> np.ndarray:
@@ -448,7 +478,8 @@ class SlowModel:
         acc += tmp
         acc += k4
         acc *= dt / 6.0
-        return acc + y
+        y += acc  # in place: the state stays in one buffer (its row views are cached)
+        return y
 
     def initial_array(self) -> np.ndarray:
         """Baseline values before burn-in, ``[state, individual]``."""

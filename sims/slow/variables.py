@@ -95,12 +95,13 @@ _SUBUNIT_TEXT = {"delta": "delta (extrasynaptic, tonic)", "gamma2": "gamma2 (syn
 
 
 def expression_variables(populations: list[str]) -> tuple[SlowVariable, ...]:
-    """The homeostasis states: the alpha4 references, then delta, gamma2, alpha4 per
-    population (``<subunit>_<population>``, 1 = reference expression)."""
+    """The homeostasis states: the alpha4 references, then every population's delta,
+    gamma2, alpha4 (``<subunit>_<population>``, 1 = reference expression; subunit-major,
+    so the array backend reads one subunit of all populations as one slice)."""
     return (AVERAGE, LOG_SLOW, EXPOSURE, *(SlowVariable(f"{sub}_{pop}", "1",
                                      f"{_SUBUNIT_TEXT[sub]} subunit expression in {pop} "
                                      "(1 = reference)", 1.0)
-                        for pop in populations for sub in SUBUNITS))
+                        for sub in SUBUNITS for pop in populations))
 
 
 def pk_variables(treatment: str, compartments: list[str]) -> tuple[SlowVariable, ...]:
