@@ -1,6 +1,8 @@
 """``allonet-figures PATH [--out DIR] [--format png,pdf]``: the figures that fit PATH.
 
-PATH is a run (a ``result.h5`` or a folder holding exactly one) or a sweep (a ``sweep.h5``
+PATH is a run (a ``result.h5`` or a folder holding exactly one), a virtual cohort (a
+``cohort.h5`` or a folder holding one: fan charts, prevalence, risk factors;
+``analysis.cohort_figures``) or a sweep (a ``sweep.h5``
 or a multirun folder; ``allonet-collect`` is run first if it has no ``sweep.h5``, and again
 if its ``sweep.h5`` is older than the sweep's results). Each figure is written in every
 requested format with its caption and provenance (config hash, git commit, overrides)
@@ -77,6 +79,18 @@ def detect(path: Path) -> tuple[str, Path]:
 ANALYSIS_FILES = {"calibration.h5": "calibration_figures",
                   "sensitivity.h5": "sensitivity_figures",
                   "uncertainty.h5": "uncertainty_figure", "check.h5": "check_figure"}
+
+
+def _cohort_figures(path: Path, out: Path, formats: list[str]) -> int:
+    """The figures of a virtual cohort (``cohort.h5``)."""
+    from analysis.cohort_figures import cohort_figures
+
+    if completeness(path) != "complete":
+        raise ResultFileError(path, "not a complete cohort file (a shard still running, or "
+                              "killed: rerun the same command to resume it)")
+    made = cohort_figures(path, out, formats)
+    print(f"wrote {sum(len(v) for v in made.values())} files to {out}")
+    return 0
 
 
 def analysis_file(path: Path) -> Path | None:
@@ -242,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
         found = analysis_file(args.path)
         if found is not None:
             return _analysis_figures(found, args.out or found.parent / "figures")
+        cohort = args.path if args.path.name == "cohort.h5" else args.path / "cohort.h5"
+        if cohort.is_file():
+            return _cohort_figures(cohort, args.out or cohort.parent / "figures", formats)
         kind, source = detect(args.path)
         out = args.out or (source.parent if source.is_file() else source) / "figures"
         if kind == "run":

@@ -9,10 +9,12 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+import yaml
 
-from sims.cohort.engine import run_cohort_job
+from analysis.cohort_figures import bootstrap_prevalence, cohort_figures, load, spearman_ci
+from sims.cohort.engine import plan, run_cohort_job
 from sims.cohort.store import individual_overrides, merge, partial_path
-from sims.config import compose, validate
+from sims.config import CONFIG_DIR, compose, validate
 from sims.errors import ConfigError
 from sims.io import read_result
 from sims.simulate import simulate
@@ -134,3 +136,37 @@ def test_bad_cohort_input_is_refused_before_anything_runs(tmp_path, override, ke
         run_cohort_job(validate(compose(ov)), tmp_path, ov)
     assert err.value.key == key
     assert not any(tmp_path.iterdir()) or not list(tmp_path.glob("*cohort.h5*"))
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (CONFIG_DIR / "cohort").glob("*.yaml")))
+def test_every_named_cohort_composes_validates_and_plans(name):
+    text = (CONFIG_DIR / "cohort" / f"{name}.yaml").read_text()
+    assert "Question" in text and "Run time on 2 cores" in text  # its header says both
+    own = yaml.safe_load(text)
+    # only group choices and the cohort node: a single run replaces +cohort=NAME by the
+    # file's group choices (sims.cohort.engine.arm_overrides), nothing else is lost
+    assert set(own) <= {"defaults", "cohort"}
+    ov = [f"+cohort={name}", "coupling=slow_only"]
+    p = plan(validate(compose(ov)), ov)
+    assert p["spec"].name == name and len(p["seeds"]) == p["spec"].n
+    assert all(m.source for m in p["spec"].marginals)
+
+
+def test_cohort_figures_and_the_dataset_loader(tmp_path):
+    ov = [o for o in SLOW_ONLY if o != "~cohort.outcomes"] + [
+        "cohort.outcomes.delta_pp3=null", "cohort.outcomes.allo_fall_pp3=null",
+        "+cohort.outcomes.delta_max={variable: delta_E, statistic: max, window_h: [0, 48],"
+        " threshold: {above: 0.5}}"]
+    path = _run(ov, tmp_path)
+    made = cohort_figures(path, tmp_path / "figures", ["png"])
+    assert {"fan_delta_E", "prevalence", "risk_delta_max"} <= set(made)
+    assert all(p.stat().st_size > 1000 for v in made.values() for p in v)
+    ds = load(path)
+    assert ds["delta_E"].dims == ("arm", "individual", "time")
+    assert ds["tau_up"].attrs["key"] == "homeostasis.tau_up_days"
+    assert float(ds["time"][-1]) == 48.0  # hours
+    rng = np.random.default_rng(0)
+    p, lo, hi = bootstrap_prevalence(np.array([1, 0, 1, 1, -1], dtype=np.int8), rng)
+    assert p == 0.75 and 0.0 <= lo <= p <= hi <= 1.0
+    rho, lo, hi = spearman_ci(np.arange(20.0), np.arange(20.0) ** 3, rng)
+    assert rho == pytest.approx(1.0) and lo <= rho <= hi

@@ -1,0 +1,226 @@
+"""Figures of a virtual cohort (``cohort.h5``; ``allonet-figures PATH/cohort.h5``).
+
+- **fan chart**: median and 50 / 90 % bands of a recorded slow variable over time, one
+  colour per arm, with a handful of individuals drawn over the bands;
+- **prevalence**: the share of cases of every thresholded outcome, by arm, with a
+  bootstrap 95 % CI (individuals resampled, 2000 draws, seeded);
+- **risk factors**: Spearman rank correlation of each sampled parameter with each
+  outcome value (first arm), bootstrap 95 % CI, sorted (a tornado / forest plot).
+
+Every file carries its caption and provenance (cohort, config hash, git commit) in its
+metadata (``analysis.style.save``), like the run and sweep figures.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import h5py
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from analysis.style import new_figure, save  # noqa: E402
+
+BOOTSTRAP = 2000
+SEED = 20261122  # the bootstrap's resampling (a figure is reproducible)
+ARM_COLOURS = ("#1b6ca8", "#c0392b", "#27ae60", "#8e44ad", "#d68910")
+
+
+def _strings(ds: h5py.Dataset) -> list[str]:
+    return [x.decode() if isinstance(x, bytes) else str(x) for x in ds[()]]
+
+
+def _provenance(f: h5py.File) -> dict[str, str]:
+    keys = ("cohort", "n", "shard", "n_shards", "config_hash", "git_commit", "seed")
+    return {k: str(f.attrs[k]) for k in keys if k in f.attrs}
+
+
+def load(path: str | Path) -> Any:
+    """A ``cohort.h5`` as one xarray Dataset: every dataset of ``individuals/``,
+    ``slow/`` (``slow/summary/`` as ``<name>``), ``probes/``, ``outcomes/`` and
+    ``status/`` on the dimensions ``arm``, ``individual``, ``time`` (h), ``probe_time``
+    (h) and ``population``; the root attributes as ``attrs``."""
+    import xarray as xr
+
+    data: dict[str, Any] = {}
+    coords: dict[str, Any] = {}
+    with h5py.File(path, "r") as f:
+        attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+
+        def visit(name: str, obj: Any) -> None:
+            if not isinstance(obj, h5py.Dataset):
+                return
+            leaf = name.rsplit("/", 1)[-1]
+            dims = [d for d in str(obj.attrs.get("dims", "")).split(",") if d]
+            values = obj[()]
+            if obj.dtype.kind == "O":
+                values = np.array(_strings(obj))
+            if dims == [leaf]:
+                if leaf in ("time", "probe_time"):
+                    values = values / 3600.0  # seconds in the file, hours here
+                coords[leaf] = values
+                return
+            var = xr.Variable(dims, values, attrs={
+                k: (v.decode() if isinstance(v, bytes) else str(v))
+                for k, v in obj.attrs.items() if k in ("units", "description", "key",
+                                                       "dist", "source")})
+            key = leaf if leaf not in data else name.replace("/", "_")
+            data[key] = var
+
+        f.visititems(visit)
+    return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def bootstrap_prevalence(cases: np.ndarray, rng: np.random.Generator
+                         ) -> tuple[float, float, float]:
+    """Share of 1s among defined cases (``-1`` = undefined) and its bootstrap 95 % CI."""
+    x = cases[cases >= 0].astype(float)
+    if len(x) == 0:
+        return np.nan, np.nan, np.nan
+    draws = rng.choice(x, size=(BOOTSTRAP, len(x)), replace=True).mean(axis=1)
+    return float(x.mean()), float(np.quantile(draws, 0.025)), float(np.quantile(draws, 0.975))
+
+
+def _rank(x: np.ndarray) -> np.ndarray:
+    from scipy.stats import rankdata
+
+    return rankdata(x, axis=-1)
+
+
+def spearman_ci(x: np.ndarray, y: np.ndarray, rng: np.random.Generator
+                ) -> tuple[float, float, float]:
+    """Spearman's rho of ``x`` and ``y`` (finite pairs) with a bootstrap 95 % CI."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    if len(x) < 4 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return np.nan, np.nan, np.nan
+    rho = float(np.corrcoef(_rank(x), _rank(y))[0, 1])
+    idx = rng.integers(0, len(x), size=(BOOTSTRAP, len(x)))
+    rx, ry = _rank(x[idx]), _rank(y[idx])
+    rx -= rx.mean(axis=1, keepdims=True)
+    ry -= ry.mean(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (rx * ry).sum(axis=1) / np.sqrt((rx ** 2).sum(axis=1) * (ry ** 2).sum(axis=1))
+    r = r[np.isfinite(r)]
+    return rho, float(np.quantile(r, 0.025)), float(np.quantile(r, 0.975))
+
+
+def fan_chart(f: h5py.File, variable: str, out: Path, formats: list[str],
+              highlight: int = 4) -> list[Path]:
+    """Median and 50 / 90 % bands of a slow variable over the cohort, by arm."""
+    arms = _strings(f["slow/arm"])
+    t = f["slow/time"][()] / 86400.0
+    v = f[f"slow/{variable}"][()]  # [arm, individual, time]
+    unit = str(f[f"slow/{variable}"].attrs.get("units", ""))
+    fig = new_figure(60)
+    ax = fig.add_subplot(111)
+    for a, arm in enumerate(arms):
+        col = ARM_COLOURS[a % len(ARM_COLOURS)]
+        q = np.nanquantile(v[a], [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
+        ax.fill_between(t, q[0], q[4], color=col, alpha=0.15, lw=0)
+        ax.fill_between(t, q[1], q[3], color=col, alpha=0.3, lw=0)
+        ax.plot(t, q[2], color=col, lw=1.2, label=f"{arm} (median, 50/90 %)")
+        for j in np.linspace(0, v.shape[1] - 1, min(highlight, v.shape[1])).astype(int):
+            ax.plot(t, v[a, j], color=col, lw=0.5, alpha=0.8, ls="--")
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel(f"{variable} ({unit})")
+    ax.legend(fontsize=6, frameon=False)
+    caption = (f"Cohort '{f.attrs['cohort']}', {v.shape[1]} individuals: median (line) and "
+               f"50 % / 90 % bands of {variable} by arm; dashed: {highlight} individuals "
+               "spread over the cohort's index.")
+    paths = save(fig, out / f"cohort_fan_{variable}", formats, _provenance(f), caption)
+    plt.close(fig)
+    return paths
+
+
+def prevalence(f: h5py.File, out: Path, formats: list[str]) -> list[Path]:
+    """Prevalence of every thresholded outcome by arm, bootstrap 95 % CI."""
+    g = f["outcomes"]
+    cases = [n for n in g if n.endswith("_case")]
+    if not cases:
+        return []
+    arms = _strings(g["arm"])
+    rng = np.random.default_rng(SEED)
+    fig = new_figure(20 + 12 * len(cases))
+    ax = fig.add_subplot(111)
+    width = 0.8 / len(arms)
+    for a, arm in enumerate(arms):
+        est = [bootstrap_prevalence(g[c][a], rng) for c in cases]
+        y = np.arange(len(cases)) + a * width
+        p = np.array([e[0] for e in est])
+        lo = p - np.array([e[1] for e in est])
+        hi = np.array([e[2] for e in est]) - p
+        ax.barh(y, p, height=width, color=ARM_COLOURS[a % len(ARM_COLOURS)], label=arm)
+        ax.errorbar(p, y, xerr=[lo, hi], fmt="none", ecolor="k", lw=0.8, capsize=2)
+    ax.set_yticks(np.arange(len(cases)) + 0.4 - width / 2,
+                  [c[:-5] for c in cases], fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("prevalence (share of individuals)")
+    ax.legend(fontsize=6, frameon=False)
+    caption = (f"Cohort '{f.attrs['cohort']}': share of cases of each thresholded outcome "
+               f"by arm; bars: bootstrap 95 % CI ({BOOTSTRAP} resamples of the individuals).")
+    paths = save(fig, out / "cohort_prevalence", formats, _provenance(f), caption)
+    plt.close(fig)
+    return paths
+
+
+def risk_factors(f: h5py.File, outcome: str, out: Path, formats: list[str],
+                 arm: int = 0) -> list[Path]:
+    """Spearman correlation of each sampled parameter with an outcome, sorted, 95 % CI."""
+    ind = f["individuals"]
+    params = [n for n in ind if n not in ("individual", "seed")]
+    y = f[f"outcomes/{outcome}"][arm]
+    rng = np.random.default_rng(SEED)
+    est = {p: spearman_ci(ind[p][()], y, rng) for p in params}
+    order = sorted(params, key=lambda p: abs(est[p][0]) if np.isfinite(est[p][0]) else -1)
+    fig = new_figure(20 + 8 * len(params))
+    ax = fig.add_subplot(111)
+    for i, p in enumerate(order):
+        rho, lo, hi = est[p]
+        col = "#c0392b" if np.isfinite(lo) and (lo > 0 or hi < 0) else "0.4"
+        ax.plot([lo, hi], [i, i], color=col, lw=1.5)
+        ax.plot(rho, i, "o", color=col, ms=4)
+    ax.axvline(0, color="0.8", lw=0.8, zorder=0)
+    ax.set_yticks(range(len(order)), [f"{p} ({ind[p].attrs.get('key', '')})" for p in order],
+                  fontsize=6)
+    ax.set_xlim(-1, 1)
+    ax.set_xlabel(f"Spearman rho with {outcome}")
+    arm_name = _strings(f["outcomes/arm"])[arm]
+    caption = (f"Cohort '{f.attrs['cohort']}', arm {arm_name}: rank correlation of each "
+               f"sampled parameter with the outcome {outcome}, bootstrap 95 % CI; red: CI "
+               "excludes 0. Sorted by |rho|.")
+    paths = save(fig, out / f"cohort_risk_{outcome}", formats, _provenance(f), caption)
+    plt.close(fig)
+    return paths
+
+
+def cohort_figures(path: str | Path, out: str | Path, formats: list[str] | None = None
+                   ) -> dict[str, list[Path]]:
+    """Every figure of a cohort file: a fan chart per recorded slow variable, the
+    prevalence of the thresholded outcomes, and the risk factors of each outcome."""
+    formats = formats or ["png", "pdf"]
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    made: dict[str, list[Path]] = {}
+    captions = []
+    with h5py.File(path, "r") as f:
+        slow = [n for n in f.get("slow", {}) if isinstance(f["slow"][n], h5py.Dataset)
+                and f["slow"][n].ndim == 3]
+        for v in slow:
+            made[f"fan_{v}"] = fan_chart(f, v, out, formats)
+        made["prevalence"] = prevalence(f, out, formats)
+        for o in f.get("outcomes", {}):
+            ds = f["outcomes"][o]
+            if ds.ndim == 2 and ds.dtype.kind == "f":
+                made[f"risk_{o}"] = risk_factors(f, o, out, formats)
+        for name, paths in made.items():
+            if paths:
+                captions.append(f"{paths[0].stem}: {name}")
+        (out / "captions.txt").write_text("\n".join(captions) + "\n")
+        (out / "provenance.json").write_text(json.dumps(_provenance(f), indent=1))
+    return {k: v for k, v in made.items() if v}
