@@ -21,8 +21,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import brian2 as b2
-
 from sims import __version__
 from sims.config import config_hash
 
@@ -37,6 +35,8 @@ EXTRA_COMPILE_ARGS = ["--param=vect-max-version-for-alias-checks=64"]
 
 def use_compile_args() -> None:
     """Add :data:`EXTRA_COMPILE_ARGS` to Brian2's compiler preferences (once)."""
+    import brian2 as b2  # here: classifying keys (sims.cohort, calibration) needs no Brian2
+
     current = list(b2.prefs.codegen.cpp.extra_compile_args_gcc)
     b2.prefs.codegen.cpp.extra_compile_args_gcc = [
         *current, *(a for a in EXTRA_COMPILE_ARGS if a not in current)]
@@ -118,6 +118,8 @@ def key_class(key: str) -> str:
 def structural_config(c: Mapping[str, Any]) -> dict[str, Any]:
     """The keys of a config that are compiled into the network binary (dotted -> value),
     with the versions and compiler flags that also decide the binary."""
+    import brian2 as b2
+
     from sims.seeds import flatten
 
     out: dict[str, Any] = {k: v for k, v in flatten(c).items() if key_class(k) == COMPILED}

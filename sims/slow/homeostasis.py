@@ -118,8 +118,10 @@ def delta_target(p: Mapping[str, Any], fold: float, exposure: float = 1.0,
     sign = 1.0 if p["species"] == "mouse" else -1.0
     xn = xp.pow(xp.maximum(fold, 0.0), p["delta_down_hill"])
     down = p["delta_down_max"] * xn / (xn + xp.pow(p["delta_down_x50"], p["delta_down_hill"]))
-    return xp.maximum(1.0 + p["delta_up_max"] * _sat(fold - 1.0, p["delta_up_k"], xp)
-                      - sign * exposure * down, 0.0)
+    up = p["delta_up_max"] * _sat(fold - 1.0, p["delta_up_k"], xp)
+    # sign * exposure * down, without the multiplication by +-1 (exact either way)
+    change = exposure * down
+    return xp.maximum(1.0 + up - change if sign > 0 else 1.0 + up + change, 0.0)
 
 
 def gamma2_target(p: Mapping[str, Any], fold: float, xp: Any = FLOAT) -> float:
@@ -147,8 +149,8 @@ def relax(p: Mapping[str, Any], x: float, target: float, up_key: str = "tau_up_d
     """``dx/dt`` (per hour) with the down / up (re-expression) time constants; ``up_key``
     names the subunit's re-expression time (``tau_up_days``: delta,
     ``gamma2_tau_up_days``: gamma2)."""
-    tau = xp.where(target < x, p["tau_down_days"], p[up_key])
-    return (target - x) / (tau * 24.0)
+    # (the time constants in hours, chosen per element: the same numbers as tau * 24)
+    return (target - x) / xp.where(target < x, p["tau_down_days"] * 24.0, p[up_key] * 24.0)
 
 
 def expression_targets(p: Mapping[str, Any], fold: float, log_allo: float, log_slow: float,

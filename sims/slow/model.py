@@ -179,11 +179,14 @@ class SlowModel:
         return list(zip(*cols, strict=True)), list(u)
 
     # ------------------------------------------------------------------ equations
-    def _pk_outputs(self, s: Mapping[str, float]) -> dict[str, float]:
-        out = {"allo": 0.0, "zuranolone": 0.0, "progesterone": 0.0, "testosterone": 0.0}
-        if self.pk is not None:
-            for name, (comp, scale) in self.pk.outputs.items():
-                out[name] += s[f"pk_{self.pk.compartments[comp]}"] * scale
+    _NO_PK = {"allo": 0.0, "zuranolone": 0.0, "progesterone": 0.0, "testosterone": 0.0}
+
+    def _pk_outputs(self, s: Mapping[str, float]) -> Mapping[str, float]:
+        if self.pk is None:
+            return self._NO_PK  # read only
+        out = dict(self._NO_PK)
+        for name, (comp, scale) in self.pk.outputs.items():
+            out[name] += s[f"pk_{self.pk.compartments[comp]}"] * scale
         return out
 
     def derivatives(self, s: Mapping[str, float], drv: tuple[float, ...], infusion: float,
@@ -251,8 +254,11 @@ class SlowModel:
         if self.vector:  # every population at once: [population, individual] blocks
             stacked = [s[sub] if sub in s else np.stack([s[f"{sub}_{pop}"] for pop in self.pops])
                        for sub in variables.SUBUNITS]
-            rate_error = np.array([[self.feedback["rate_error"].get(pop, 0.0)]
-                                   for pop in self.pops])
+            errors = tuple(self.feedback["rate_error"].get(pop, 0.0) for pop in self.pops)
+            cached = self.__dict__.get("_rate_error_column")
+            if cached is None or cached[0] != errors:
+                cached = self._rate_error_column = (errors, np.array(errors)[:, None])
+            rate_error = cached[1]
             blocks = homeostasis.expression_rhs(hm, self._regulation_stack, *stacked,
                                                 targets, rate_error, xp)
             # as subunit blocks (_deriv_array writes them into the state's slices)
@@ -449,7 +455,7 @@ class SlowModel:
     def _deriv_array(self, y: np.ndarray, drv: tuple[Any, ...], infusion: Any,
                      clock_h: float, k: np.ndarray) -> np.ndarray:
         s, _ = self._views(y)
-        d, _ = self.derivatives(dict(s), drv, infusion, clock_h)
+        d, _ = self.derivatives(s, drv, infusion, clock_h)  # reads s, never writes it
         for row, n in self._views(k)[1]:
             row[...] = d[n]
         return k
