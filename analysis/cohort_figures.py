@@ -40,6 +40,14 @@ def _provenance(f: h5py.File) -> dict[str, str]:
     return {k: str(f.attrs[k]) for k in keys if k in f.attrs}
 
 
+def _finish(fig: Any, f: h5py.File, stem: Path, formats: list[str], caption: str
+            ) -> list[Path]:
+    """Save a cohort figure with its caption and the file's provenance, and close it."""
+    paths = save(fig, stem, formats, _provenance(f), caption)
+    plt.close(fig)
+    return paths
+
+
 def load(path: str | Path) -> Any:
     """A ``cohort.h5`` as one xarray Dataset: every dataset of ``individuals/``,
     ``slow/`` (``slow/summary/`` as ``<name>``), ``probes/``, ``outcomes/`` and
@@ -133,9 +141,7 @@ def fan_chart(f: h5py.File, variable: str, out: Path, formats: list[str],
     caption = (f"Cohort '{f.attrs['cohort']}', {v.shape[1]} individuals: median (line) and "
                f"50 % / 90 % bands of {variable} by arm; dashed: {highlight} individuals "
                "spread over the cohort's index.")
-    paths = save(fig, out / f"cohort_fan_{variable}", formats, _provenance(f), caption)
-    plt.close(fig)
-    return paths
+    return _finish(fig, f, out / f"cohort_fan_{variable}", formats, caption)
 
 
 def prevalence(f: h5py.File, out: Path, formats: list[str]) -> list[Path]:
@@ -164,9 +170,7 @@ def prevalence(f: h5py.File, out: Path, formats: list[str]) -> list[Path]:
     ax.legend(fontsize=6, frameon=False)
     caption = (f"Cohort '{f.attrs['cohort']}': share of cases of each thresholded outcome "
                f"by arm; bars: bootstrap 95 % CI ({BOOTSTRAP} resamples of the individuals).")
-    paths = save(fig, out / "cohort_prevalence", formats, _provenance(f), caption)
-    plt.close(fig)
-    return paths
+    return _finish(fig, f, out / "cohort_prevalence", formats, caption)
 
 
 def risk_factors(f: h5py.File, outcome: str, out: Path, formats: list[str],
@@ -194,9 +198,7 @@ def risk_factors(f: h5py.File, outcome: str, out: Path, formats: list[str],
     caption = (f"Cohort '{f.attrs['cohort']}', arm {arm_name}: rank correlation of each "
                f"sampled parameter with the outcome {outcome}, bootstrap 95 % CI; red: CI "
                "excludes 0. Sorted by |rho|.")
-    paths = save(fig, out / f"cohort_risk_{outcome}", formats, _provenance(f), caption)
-    plt.close(fig)
-    return paths
+    return _finish(fig, f, out / f"cohort_risk_{outcome}", formats, caption)
 
 
 def cohort_figures(path: str | Path, out: str | Path, formats: list[str] | None = None

@@ -22,19 +22,22 @@ from typing import Any
 
 from sims.errors import ConfigError
 
-_MISSING = object()
+#: What :func:`get_key` returns for a key the config does not have.
+MISSING = object()
 
 
-def _get(c: Mapping[str, Any], key: str) -> Any:
+def get_key(c: Mapping[str, Any], key: str) -> Any:
+    """The value at a dotted key of a nested mapping, or :data:`MISSING`."""
     node: Any = c
     for part in key.split("."):
         if not isinstance(node, Mapping) or part not in node:
-            return _MISSING
+            return MISSING
         node = node[part]
     return node
 
 
-def _set(c: dict, key: str, value: Any) -> None:
+def set_key(c: dict, key: str, value: Any) -> None:
+    """Set a dotted key of a nested dict in place."""
     *parents, leaf = key.split(".")
     node = c
     for part in parents:
@@ -46,7 +49,7 @@ def applies(c: Mapping[str, Any], when: Mapping[str, Any] | None) -> bool:
     """Whether every ``selector: [names]`` condition holds in ``c``."""
     for sel, names in (when or {}).items():
         allowed = names if isinstance(names, list | tuple) else [names]
-        if _get(c, sel) not in allowed:
+        if get_key(c, sel) not in allowed:
             return False
     return True
 
@@ -75,10 +78,10 @@ def apply_calibrated(c: dict) -> dict[str, float]:
             raise ConfigError(f"{k}.value", value, "a number")
         if not applies(c, p.get("when")):
             continue
-        old = _get(c, key)
-        if old is _MISSING or isinstance(old, bool) or not isinstance(old, int | float):
+        old = get_key(c, key)
+        if old is MISSING or isinstance(old, bool) or not isinstance(old, int | float):
             raise ConfigError(k, key, "a numeric key of this config (the calibrated value "
                               "applies here by its 'when' conditions)")
-        _set(c, key, float(value))
+        set_key(c, key, float(value))
         applied[key] = float(value)
     return applied

@@ -31,6 +31,7 @@ import numpy as np
 from omegaconf import OmegaConf
 
 from sims import io, provenance
+from sims.calibration.calibrated import set_key
 from sims.cohort import outcomes as oc
 from sims.cohort.sampling import individual_seed, sample
 from sims.cohort.spec import CohortSpec, parse_cohort, probe_times_on_grid, record_steps
@@ -52,15 +53,6 @@ def slow_variable_names(c: Mapping[str, Any]) -> list[str]:
     pops = list(c["network"]["populations"])
     return [v.name for v in (*variables.STATES, *variables.expression_variables(pops))] + list(
         OUTPUTS)
-
-
-def set_key(c: dict, key: str, value: Any) -> None:
-    """Set a dotted key of a nested dict in place."""
-    *head, last = key.split(".")
-    node = c
-    for part in head:
-        node = node[part]
-    node[last] = value
 
 
 def with_values(c: Mapping[str, Any], values: Mapping[str, Any]) -> dict:
@@ -139,7 +131,7 @@ def run_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: np.
         block |= _probe_block(c, values, seeds, traj, probe_times_h)
         ok &= block.pop("probe_ok")
         block["ok"] = ok.astype(np.int8)
-    series = {k: v for k, v in vals.items()}
+    series = dict(vals)
     for name, (arr, _, _) in block.get("probes", {}).items():
         if arr.ndim == 3:
             for i, pop in enumerate(block["populations"]):

@@ -36,8 +36,8 @@ import numpy as np
 
 from sims.cohort.outcomes import Outcome, parse_outcomes
 from sims.cohort.sampling import METHODS, Marginal, parse_correlation, parse_marginals
-from sims.errors import ConfigError, require
 from sims.errors import is_finite_number as _num
+from sims.errors import require
 
 #: Keys a cohort cannot vary, with the reason: they are shared by every individual.
 SHARED_KEYS: tuple[tuple[str, str], ...] = (
@@ -89,15 +89,6 @@ def shard_rows(n: int, shard: int, n_shards: int) -> range:
     return range(n * shard // n_shards, n * (shard + 1) // n_shards)
 
 
-def _select(c: Mapping[str, Any], key: str) -> Any:
-    node: Any = c
-    for part in key.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return KeyError
-        node = node[part]
-    return node
-
-
 def _int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -109,10 +100,11 @@ def check_key(c: Mapping[str, Any], key: str, where: str) -> None:
         ConfigError: unknown, not a number, shared by all individuals, or compiled into
             the network (it would need a recompile per individual).
     """
+    from sims.calibration.calibrated import MISSING, get_key
     from sims.fast.build_cache import COMPILED, key_class
 
-    value = _select(c, key)
-    require(value is not KeyError, where, key, "a key of the composed config (dotted, "
+    value = get_key(c, key)
+    require(value is not MISSING, where, key, "a key of the composed config (dotted, "
             "e.g. homeostasis.tau_up_days)")
     for pattern, why in SHARED_KEYS:
         require(not fnmatch.fnmatchcase(key, pattern), where, key,
@@ -211,4 +203,4 @@ def probe_times_on_grid(times_h: Sequence[float], every_h: float) -> None:
                 f"{every_h:g} h)")
 
 
-__all__ = ["CohortSpec", "ConfigError", "check_key", "parse_cohort", "shard_rows"]
+__all__ = ["CohortSpec", "check_key", "parse_cohort", "shard_rows"]

@@ -186,13 +186,6 @@ class CohortWriter:
             self.f.close()
 
 
-def read_attrs(path: str | os.PathLike) -> dict[str, Any]:
-    """Root attributes of a cohort file."""
-    from sims.io import read_attrs as _read
-
-    return _read(path)
-
-
 def merge(paths: Sequence[str | os.PathLike], out: str | os.PathLike) -> Path:
     """Merge shard files (complete, same cohort and config but the shard) into ``out``,
     individuals in order; the same layout, ``shard`` = -1, ``n_shards`` = the count.

@@ -252,8 +252,7 @@ class SlowModel:
         targets = homeostasis.expression_targets(hm, fold, log_c, log_slow, exposure,
                                                  self.sc["alpha4_withdrawal_scale"], xp)
         if self.vector:  # every population at once: [population, individual] blocks
-            stacked = [s[sub] if sub in s else np.stack([s[f"{sub}_{pop}"] for pop in self.pops])
-                       for sub in variables.SUBUNITS]
+            stacked = [s[sub] for sub in variables.SUBUNITS]  # slices (_views)
             errors = tuple(self.feedback["rate_error"].get(pop, 0.0) for pop in self.pops)
             cached = self.__dict__.get("_rate_error_column")
             if cached is None or cached[0] != errors:
@@ -535,8 +534,7 @@ class SlowModel:
 
         def store(i: int, y: np.ndarray, drv: tuple[Any, ...], u: Any) -> None:
             nonlocal r
-            _, out = self.derivatives(dict(zip(self.state_names, y, strict=True)), drv, u,
-                                      (i * self.dt) % 24.0)
+            _, out = self.derivatives(self._views(y)[0], drv, u, (i * self.dt) % 24.0)
             for n in names:
                 rec[n][r] = y[index[n]] if n in index else out[n]
             r += 1
