@@ -266,11 +266,14 @@ def plan(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str, Any]:
     seeds = np.array([individual_seed(seed, k) for k in rows], dtype=np.int64)
     dt_h = (first["slow"]["dt_min"] or first["scenario"]["dt_min"]) / 60.0
     every = record_steps(spec, dt_h)
-    from sims.coupling import probe_times
     from sims.slow.clock import duration_hours
 
-    times = (spec.probe_times_h if spec.probe_times_h is not None else probe_times(
-        first, duration_hours(first))) if first["coupling"]["fast"] else []
+    times: Sequence[float] = []
+    if first["coupling"]["fast"]:
+        from sims.coupling import probe_times  # imports Brian2: only a cohort with probes
+
+        times = (spec.probe_times_h if spec.probe_times_h is not None
+                 else probe_times(first, duration_hours(first)))
     if times:
         probe_times_on_grid(times, spec.record_every_h)
         if first["backend"]["name"] != "cpp_standalone":

@@ -70,6 +70,13 @@ ALLO_FLOOR_NM = 0.01  # keeps ln(C_eq) finite
 REGULATING_CLASS = "delta_tonic"
 
 
+def regulates(species: Mapping[str, Any] | None) -> bool:
+    """Whether a species (its pharmacology entry) potentiates at the neurosteroid site and
+    so drives regulation (blockers and other sites do not)."""
+    return (species is not None and species["site"] == "neurosteroid"
+            and species[REGULATING_CLASS]["emax"] > 0)
+
+
 def allo_equivalent(conc_nM: Mapping[str, float], species: Mapping[str, Any],
                     xp: Any = FLOAT) -> float:
     """ALLO concentration (nM) with the occupancy of the neurosteroid site that all
@@ -77,11 +84,9 @@ def allo_equivalent(conc_nM: Mapping[str, float], species: Mapping[str, Any],
     x = 0.0
     for name, conc in conc_nM.items():
         s = species.get(name)
-        if s is None or s["site"] != "neurosteroid":
+        if not regulates(s):
             continue
         term = s[REGULATING_CLASS]
-        if term["emax"] <= 0:
-            continue
         x += xp.pow(xp.maximum(conc, 0.0) / term["ec50_nM"], term["hill"])  # absent: adds 0
     ref = species["allo"][REGULATING_CLASS]
     return ref["ec50_nM"] * xp.pow(x, 1.0 / ref["hill"])  # 0 ** (1/n) = 0

@@ -76,7 +76,7 @@ def circadian_shape(p: Mapping[str, Any], clock_h: float, xp: Any = FLOAT) -> fl
 
 
 _MEANS: dict[tuple[float, ...], float] = {}
-_ARRAY_MEANS: dict[tuple[bytes, ...], np.ndarray] = {}
+_ARRAY_MEANS: dict[tuple[Any, ...], np.ndarray] = {}
 
 
 def circadian_mean(a1: float, p1: float, a2: float, p2: float, xp: Any = FLOAT) -> float:
@@ -92,7 +92,10 @@ def circadian_mean(a1: float, p1: float, a2: float, p2: float, xp: Any = FLOAT) 
                             + a2 * math.cos(2 * w * (24.0 * k / n - p2))) for k in range(n))
             _MEANS[key] = total / n
         return _MEANS[key]
-    bkey = tuple(np.asarray(x, float).tobytes() for x in key)
+    if not any(is_array(x) for x in key):
+        bkey = key  # shared parameters: the numbers are the key (no bytes per call)
+    else:
+        bkey = tuple(np.asarray(x, float).tobytes() for x in key)
     if bkey not in _ARRAY_MEANS:
         if len(_ARRAY_MEANS) > 64:
             _ARRAY_MEANS.clear()  # never an unbounded cache

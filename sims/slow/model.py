@@ -112,6 +112,9 @@ class SlowModel:
             sub: np.stack([np.broadcast_to(np.asarray(self.regulation[p][sub], float),
                                            (self.n_individuals,)) for p in self.pops])
             for sub in variables.SUBUNITS} if self.pops else {}
+        #: (species, brain state) of the species that drive regulation (the others add 0)
+        self._site_states = [(sp, st) for sp, st in BRAIN_STATE.items()
+                             if homeostasis.regulates(self.species.get(sp))]
         #: Baseline ALLO-equivalent of the neurosteroid-site occupancy (nM).
         self.c_eq0 = homeostasis.allo_equivalent(
             {sp: v for sp, v in self.brain0.items() if sp in BRAIN_STATE}, self.species,
@@ -253,11 +256,13 @@ class SlowModel:
                                                  self.sc["alpha4_withdrawal_scale"], xp)
         if self.vector:  # every population at once: [population, individual] blocks
             stacked = [s[sub] for sub in variables.SUBUNITS]  # slices (_views)
-            errors = tuple(self.feedback["rate_error"].get(pop, 0.0) for pop in self.pops)
-            cached = self.__dict__.get("_rate_error_column")
-            if cached is None or cached[0] != errors:
-                cached = self._rate_error_column = (errors, np.array(errors)[:, None])
-            rate_error = cached[1]
+            rate_error = 0.0  # read by the activity rule only
+            if hm["rule"] == "activity":
+                errors = tuple(self.feedback["rate_error"].get(pop, 0.0) for pop in self.pops)
+                cached = self.__dict__.get("_rate_error_column")
+                if cached is None or cached[0] != errors:
+                    cached = self._rate_error_column = (errors, np.array(errors)[:, None])
+                rate_error = cached[1]
             blocks = homeostasis.expression_rhs(hm, self._regulation_stack, *stacked,
                                                 targets, rate_error, xp)
             # as subunit blocks (_deriv_array writes them into the state's slices)
@@ -315,9 +320,8 @@ class SlowModel:
 
     def allo_equivalent(self, s: Mapping[str, float]) -> float:
         """Brain ALLO-equivalent of the neurosteroid-site occupancy (nM), from states."""
-        return homeostasis.allo_equivalent(
-            {sp: s[state] for sp, state in BRAIN_STATE.items() if sp in self.species},
-            self.species, self.xp)
+        return homeostasis.allo_equivalent({sp: s[state] for sp, state in self._site_states},
+                                           self.species, self.xp)
 
     def _settle_expression(self, y: list[float]) -> None:
         """Put the subunit states at their steady state for the current brain levels.
@@ -463,8 +467,10 @@ class SlowModel:
         """:meth:`_rk4` on ``[state, individual]``, every operation in the same order
         (``a + 0.5 dt b``; ``a + dt/6 (((k1 + 2 k2) + 2 k3) + k4)``), in place in
         preallocated buffers (arrays this size would be fresh pages at every step)."""
-        if getattr(self, "_buf", None) is None or self._buf.shape[1:] != y.shape:
-            self._buf = np.empty((6, *y.shape))
+        if getattr(self, "_buf", None) is None or self._buf[0].shape != y.shape:
+            # six arrays kept as objects: the row views of each are cached by identity
+            # (slicing one 3-d buffer would make new view objects, missing the cache)
+            self._buf = tuple(np.empty(y.shape) for _ in range(6))
         k1, k2, k3, k4, tmp, acc = self._buf
         dt = self.dt
         self._deriv_array(y, d0, u0, clock, k1)
