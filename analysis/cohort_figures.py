@@ -180,7 +180,16 @@ def risk_factors(f: h5py.File, outcome: str, out: Path, formats: list[str],
     params = [n for n in ind if n not in ("individual", "seed")]
     y = f[f"outcomes/{outcome}"][arm]
     rng = np.random.default_rng(SEED)
-    est = {p: spearman_ci(ind[p][()], y, rng) for p in params}
+    x, names = {}, {}
+    for p in params:
+        if ind[p].dtype.kind == "O":  # a categorical of names: its options coded 0, 1, ...
+            values = np.array(_strings(ind[p]))
+            options = sorted(set(values.tolist()))
+            x[p] = np.array([options.index(v) for v in values], dtype=float)
+            names[p] = ", ".join(f"{o}={i}" for i, o in enumerate(options))
+        else:
+            x[p] = ind[p][()]
+    est = {p: spearman_ci(x[p], y, rng) for p in params}
     order = sorted(params, key=lambda p: abs(est[p][0]) if np.isfinite(est[p][0]) else -1)
     fig = new_figure(20 + 8 * len(params))
     ax = fig.add_subplot(111)
@@ -190,14 +199,16 @@ def risk_factors(f: h5py.File, outcome: str, out: Path, formats: list[str],
         ax.plot([lo, hi], [i, i], color=col, lw=1.5)
         ax.plot(rho, i, "o", color=col, ms=4)
     ax.axvline(0, color="0.8", lw=0.8, zorder=0)
-    ax.set_yticks(range(len(order)), [f"{p} ({ind[p].attrs.get('key', '')})" for p in order],
-                  fontsize=6)
+    ax.set_yticks(range(len(order)), [
+        f"{p} ({ind[p].attrs.get('key', '')}{'; ' + names[p] if p in names else ''})"
+        for p in order], fontsize=6)
     ax.set_xlim(-1, 1)
     ax.set_xlabel(f"Spearman rho with {outcome}")
     arm_name = _strings(f["outcomes/arm"])[arm]
     caption = (f"Cohort '{f.attrs['cohort']}', arm {arm_name}: rank correlation of each "
                f"sampled parameter with the outcome {outcome}, bootstrap 95 % CI; red: CI "
-               "excludes 0. Sorted by |rho|.")
+               "excludes 0. Sorted by |rho|. A categorical of names enters by its options' "
+               "codes (given in its label).")
     return _finish(fig, f, out / f"cohort_risk_{outcome}", formats, caption)
 
 

@@ -10,6 +10,9 @@ one shared compiled network, streamed block by block into ``cohort.h5``.
   compiled once for the structure (run-time values and the individual's seed only).
 - **Arms** (``cohort.arms``): the same individuals under other overrides (a treatment),
   a paired design.
+- **Strata**: a categorical of names (a string key, a config group's option) gives
+  each combination of names its own config; the individuals of a block run stratum by
+  stratum and are put back in order (:func:`merge_blocks`).
 - Individual k's numbers equal a single run of ``allonet`` with :func:`individual_overrides`
   (tested; the slow layer's array backend is bit-identical for an individual whatever
   its block).
@@ -33,8 +36,15 @@ from omegaconf import OmegaConf
 from sims import io, provenance
 from sims.calibration.calibrated import set_key
 from sims.cohort import outcomes as oc
-from sims.cohort.sampling import individual_seed, sample
-from sims.cohort.spec import CohortSpec, parse_cohort, probe_times_on_grid, record_steps
+from sims.cohort.sampling import format_value, individual_seed, sample
+from sims.cohort.spec import (
+    CohortSpec,
+    check_strata,
+    is_group,
+    parse_cohort,
+    probe_times_on_grid,
+    record_steps,
+)
 from sims.cohort.store import COHORT_SCHEMA, FILENAME, CohortWriter, partial_path
 from sims.config import config_hash
 from sims.errors import ConfigError, SimulationError
@@ -66,9 +76,11 @@ def with_values(c: Mapping[str, Any], values: Mapping[str, Any]) -> dict:
 def individual_overrides(values: Mapping[str, np.ndarray], seeds: np.ndarray, j: int,
                          base: Sequence[str] = ()) -> list[str]:
     """The ``allonet`` overrides that rerun individual ``j`` of a block alone: the arm's
-    (``base``, :func:`arm_overrides`), its values (exact, ``repr``), its seed as a shared
-    seed, and the array backend."""
-    return [*base, *(f"{k}={float(v[j])!r}" for k, v in values.items()),
+    (``base``, :func:`arm_overrides`, less the keys the individual sets), its values
+    (numbers exact with ``repr``; names as they are, a group's option as ``group=option``),
+    its seed as a shared seed, and the array backend."""
+    own = [o for o in base if _key(o) not in values]
+    return [*own, *(f"{k}={format_value(v[j])}" for k, v in values.items()),
             f"seed={int(seeds[j])}", "seed_mode=shared", "slow.backend=array"]
 
 
@@ -193,9 +205,52 @@ def _probe_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: 
             "probe_ok": ok, "probe_timings": timings}
 
 
+def merge_blocks(parts: Sequence[tuple[np.ndarray, dict[str, Any]]], n: int
+                 ) -> dict[str, Any]:
+    """One block from the blocks of its strata: ``parts`` = ``(rows, block)`` pairs whose
+    rows tile ``0..n-1``; per-individual arrays are put back at their rows, timings add."""
+    first = parts[0][1]
+    out: dict[str, Any] = {k: first[k] for k in ("time_h", "probe_time_h", "populations")
+                           if k in first}
+    out["ok"] = np.zeros(n, dtype=np.int8)
+    for group in ("slow", "probes", "outcomes"):
+        names: dict[str, tuple] = {}
+        for _, b in parts:
+            for name, (arr, unit, desc) in b.get(group, {}).items():
+                names.setdefault(name, (arr, unit, desc))
+        if group in first or names:
+            out[group] = {}
+            for name, (arr, unit, desc) in names.items():
+                fill = -1 if arr.dtype.kind == "i" else np.nan
+                out[group][name] = (np.full((n, *arr.shape[1:]), fill, dtype=arr.dtype), unit,
+                                    desc)
+    for group in ("timings", "probe_timings"):
+        if any(group in b for _, b in parts):
+            out[group] = {}
+            for _, b in parts:
+                for k, v in b.get(group, {}).items():
+                    out[group][k] = out[group].get(k, 0.0) + v
+    for rows, b in parts:
+        out["ok"][rows] = b["ok"]
+        for group in ("slow", "probes", "outcomes"):
+            for name, (arr, _, _) in b.get(group, {}).items():
+                out[group][name][0][rows] = arr
+    return out
+
+
 def _block_job(args: tuple) -> tuple[int, int, dict[str, Any]]:
-    arm, start, *rest = args
-    return arm, start, run_block(*rest)
+    """Run one block of one arm: ``(arm, start, {stratum: config}, stratum [individual],
+    values, seeds, *the rest of run_block's arguments)``."""
+    arm, start, configs, strata, values, seeds, *rest = args
+    if len(configs) == 1:
+        (c,) = configs.values()
+        return arm, start, run_block(c, values, seeds, *rest)
+    parts = []
+    for s, c in configs.items():
+        rows = np.flatnonzero(strata == s)
+        parts.append((rows, run_block(c, {k: v[rows] for k, v in values.items()}, seeds[rows],
+                                      *rest)))
+    return arm, start, merge_blocks(parts, len(seeds))
 
 
 # --------------------------------------------------------------------------- a shard
@@ -233,17 +288,74 @@ def arm_configs(c: Mapping[str, Any], spec: CohortSpec, overrides: Sequence[str]
     return out
 
 
-def check_values(arms: Mapping[str, dict], values: Mapping[str, np.ndarray]) -> None:
-    """Every arm must validate with the sampled values at their lowest and highest.
+def stratum_configs(spec: CohortSpec, arms: Mapping[str, dict],
+                    names: Mapping[str, np.ndarray], overrides: Sequence[str]
+                    ) -> tuple[list[tuple[str, ...]], dict[str, list[dict]]]:
+    """The combinations of sampled names (categoricals of names, over the whole cohort so
+    that every shard sees the same) and the validated config of each per arm: the arm's
+    config with the string keys set, or composed anew with the group options chosen.
+
+    Raises:
+        ConfigError: an arm that sets a varied key; a choice that does not compose or
+            validate, or that changes a key every individual shares or a compiled one.
+    """
+    from sims.calibration.evaluate import compose_config
+    from sims.config import validate
+
+    labels = [m for m in spec.marginals if m.labels]
+    if not labels:
+        return [()], {a: [c] for a, c in arms.items()}
+    combos = sorted(set(zip(*(names[m.key].tolist() for m in labels), strict=True)))
+    varied = {m.key for m in labels}
+    out: dict[str, list[dict]] = {}
+    for arm, extra in spec.arms.items():
+        clash = sorted(varied & {_key(o) for o in extra})
+        if clash:
+            raise ConfigError(f"cohort.arms.{arm}", extra, f"overrides of keys the cohort "
+                              f"does not vary ({clash[0]} varies in cohort.parameters)")
+        out[arm] = []
+        for combo in combos:
+            chosen = dict(zip((m.key for m in labels), combo, strict=True))
+            where = "cohort.parameters." + ",".join(m.label for m in labels)
+            groups = [f"{k}={v}" for k, v in chosen.items() if is_group(k)]
+            try:
+                if groups:
+                    job = [o for o in overrides if not _key(o).startswith("hydra.")
+                           and _key(o) not in varied | {_key(x) for x in extra}]
+                    cfg: Any = compose_config([*job, *extra, *groups])
+                    cfg.pop("cohort", None)
+                    cfg = OmegaConf.to_container(cfg, resolve=True)
+                else:
+                    cfg = copy.deepcopy(arms[arm])
+                for k, v in chosen.items():
+                    if not is_group(k):
+                        set_key(cfg, k, v)
+                cfg = validate(cfg)
+            except ConfigError as exc:
+                raise ConfigError(where, chosen, f"names the config accepts (arm {arm}: "
+                                  f"{exc.key} {exc.allowed})") from None
+            except Exception as exc:  # noqa: BLE001 - a group option that does not compose
+                raise ConfigError(where, chosen, f"options that compose ({exc})") from None
+            check_strata(arms[arm], cfg, where, chosen)
+            out[arm].append(cfg)
+    return combos, out
+
+
+def check_values(arms: Mapping[str, dict | Sequence[dict]], values: Mapping[str, np.ndarray]
+                 ) -> None:
+    """Every arm (each of its strata) must validate with the sampled values at their
+    lowest and highest.
 
     Raises:
         ConfigError: naming the key and the sampled value that the config refuses.
     """
     from sims.config import validate
 
+    configs = [(name, c) for name, cs in arms.items()
+               for c in (cs if isinstance(cs, list | tuple) else [cs])]
     for side in (np.min, np.max):
         corner = {k: float(side(v)) for k, v in values.items()}
-        for name, c in arms.items():
+        for name, c in configs:
             try:
                 validate(with_values(c, corner))
             except ConfigError as exc:
@@ -260,9 +372,18 @@ def plan(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str, Any]:
     first = next(iter(arms.values()))
     seed = job_seed(first)
     full = sample(spec.marginals, spec.n, seed, spec.method, spec.correlation)
-    check_values(arms, full)
+    label_keys = {m.key for m in spec.marginals if m.labels}
+    names_full = {k: v for k, v in full.items() if k in label_keys}
+    combos, strata_cfgs = stratum_configs(spec, arms, names_full, overrides)
+    numbers = {k: v for k, v in full.items() if k not in label_keys}
+    check_values(strata_cfgs, numbers)
     rows = spec.rows
-    values = {k: v[rows.start:rows.stop] for k, v in full.items()}
+    values = {k: v[rows.start:rows.stop] for k, v in numbers.items()}
+    names = {k: v[rows.start:rows.stop] for k, v in names_full.items()}
+    index = {combo: i for i, combo in enumerate(combos)}
+    strata = np.array([index[tuple(x)] for x in zip(*(names[k].tolist() for k in names),
+                                                    strict=True)]
+                      if names else np.zeros(len(rows)), dtype=np.int64)
     seeds = np.array([individual_seed(seed, k) for k in rows], dtype=np.int64)
     dt_h = (first["slow"]["dt_min"] or first["scenario"]["dt_min"]) / 60.0
     every = record_steps(spec, dt_h)
@@ -301,7 +422,8 @@ def plan(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str, Any]:
         need |= set(BRAIN_STATE.values()) | {f"{s}_{p}" for s in variables.SUBUNITS
                                               for p in pops}
     record = [v for v in slow_variable_names(first) if v in need]
-    return {"spec": spec, "arms": arms, "seed": seed, "values": values, "seeds": seeds,
+    return {"spec": spec, "arms": arms, "seed": seed, "values": values, "names": names,
+            "strata": strata, "combos": combos, "configs": strata_cfgs, "seeds": seeds,
             "every": every, "probe_times": times, "keep": keep, "record": record}
 
 
@@ -338,10 +460,12 @@ def _run(c: dict, p: dict[str, Any], target: Path, overrides: Sequence[str]) -> 
     spec: CohortSpec = p["spec"]
     t_wall, started = time.perf_counter(), provenance.now_iso()
     base = {k: v for k, v in c.items() if k != "cohort"}
-    params = {m.label: (p["values"][m.key], {"units": _unit(m.key), "key": m.key,
-                                             "dist": m.dist, "source": m.source,
-                                             "description": f"{m.key} ({m.dist})"})
-              for m in spec.marginals}
+    params = {m.label: ({**p["values"], **p["names"]}[m.key], {
+        "units": "" if m.labels else _unit(m.key), "key": m.key, "dist": m.dist,
+        "source": m.source, "description": (
+            f"{m.key} ({m.dist}{': option of the config group' if is_group(m.key) else ''}"
+            f"{'; values ' + ', '.join(m.params['values']) if m.labels else ''})")})
+        for m in spec.marginals}
     attrs = {"kind": "cohort", "schema_version": COHORT_SCHEMA, **provenance.versions(),
              "git_commit": provenance.git_commit(), "cohort": spec.name,
              "question": spec.question, "n": spec.n, "shard": spec.shard,
@@ -372,7 +496,9 @@ def _run(c: dict, p: dict[str, Any], target: Path, overrides: Sequence[str]) -> 
                     continue
                 stop = min(start + spec.block_size, n)
                 vals = {k: v[start:stop] for k, v in p["values"].items()}
-                jobs.append((a, start, p["arms"][arm], vals, p["seeds"][start:stop],
+                strata = p["strata"][start:stop]
+                configs = {int(i): p["configs"][arm][i] for i in np.unique(strata)}
+                jobs.append((a, start, configs, strata, vals, p["seeds"][start:stop],
                              p["record"], p["keep"], p["every"], p["probe_times"],
                              spec.outcomes))
         workers = min(spec.workers or base["coupling"]["workers"], max(len(jobs), 1))
@@ -413,5 +539,5 @@ def _store(writer: CohortWriter, arm: int, start: int, block: dict[str, Any],
                     "(status/ok = 0)", bad, start)
 
 
-__all__ = ["FILENAME", "individual_overrides", "partial_path", "plan", "run_block",
-           "run_cohort_job"]
+__all__ = ["FILENAME", "individual_overrides", "merge_blocks", "partial_path", "plan",
+           "run_block", "run_cohort_job", "stratum_configs"]

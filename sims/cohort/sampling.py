@@ -13,8 +13,14 @@ normal         ``mean``, ``sd``
 lognormal      ``median``, ``sigma_log`` (SD of the natural log)
 uniform        ``low``, ``high``
 loguniform     ``low``, ``high`` (> 0)
-categorical    ``values`` (numbers), ``probs`` (sum 1; default equal)
+categorical    ``values`` (numbers, or names), ``probs`` (sum 1; default equal)
 =============  ==========================================================================
+
+A categorical of names (:attr:`Marginal.labels`) sets a string key (e.g.
+``homeostasis.species: [mouse, rat]``) or chooses a config group's option (e.g. ``key:
+homeostasis``, ``values: [steroid, impaired_recovery]``: the ``homeostasis=...`` override).
+The engine runs the individuals of each combination of names as one stratum
+(``sims.cohort.engine``).
 
 ``correlation`` gives rank-type dependence through a Gaussian copula: a list of
 ``[label_a, label_b, rho]`` pairs or a full matrix over the continuous labels; the matrix
@@ -63,13 +69,18 @@ class Marginal:
     def continuous(self) -> bool:
         return self.dist != "categorical"
 
+    @property
+    def labels(self) -> bool:
+        """A categorical of names (a string key or a config group's options)."""
+        return self.dist == "categorical" and isinstance(self.params["values"][0], str)
+
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Inverse CDF (truncated to [low, high]) at the uniforms ``u``."""
         from scipy import stats
 
         p = self.params
         if self.dist == "categorical":
-            values = np.asarray(p["values"], float)
+            values = np.asarray(p["values"], str if self.labels else float)
             probs = np.asarray(p.get("probs") or [1.0 / len(values)] * len(values), float)
             edges = np.cumsum(probs)
             edges[-1] = 1.0
@@ -142,14 +153,18 @@ def parse_marginals(node: Any, key: str = "cohort.parameters") -> list[Marginal]
             require(lo > 0, f"{k}.low", lo, "a number > 0 (loguniform)")
         elif dist == "categorical":
             vals = p["values"]
-            require(isinstance(vals, list | tuple) and len(vals) >= 1 and all(
-                _num(v) for v in vals), f"{k}.values", vals, "a list of numbers")
+            require(isinstance(vals, list | tuple) and len(vals) >= 1 and (
+                all(_num(v) for v in vals) or all(
+                    isinstance(v, str) and v.strip() == v != "" for v in vals)),
+                f"{k}.values", vals, "a list of numbers, or a list of names (a string key's "
+                "values or a config group's options)")
+            require(len(set(vals)) == len(vals), f"{k}.values", vals, "each value once")
             probs = p.get("probs")
             if probs is not None:
                 require(isinstance(probs, list | tuple) and len(probs) == len(vals) and all(
                     _num(q) and q >= 0 for q in probs) and abs(sum(probs) - 1) < 1e-9,
                     f"{k}.probs", probs, f"{len(vals)} probabilities >= 0 summing to 1")
-            params = {"values": [float(v) for v in vals],
+            params = {"values": [str(v) if isinstance(v, str) else float(v) for v in vals],
                       "probs": [float(q) for q in probs] if probs is not None else None}
         if dist in ("normal", "lognormal") and (math.isfinite(lo) or math.isfinite(hi)):
             m = Marginal(str(label), ck, dist, params, lo, hi)
@@ -252,4 +267,14 @@ def individual_seed(seed: int, k: int) -> int:
 def overrides(values: Mapping[str, np.ndarray], k: int) -> list[str]:
     """Individual ``k``'s parameters as ``allonet`` overrides (``key=value``, floats
     written exactly with ``repr``) -- the single run that must reproduce it."""
-    return [f"{key}={float(v[k])!r}" for key, v in values.items()]
+    return [f"{key}={format_value(v[k])}" for key, v in values.items()]
+
+
+def format_value(v: Any) -> str:
+    """A sampled value as an override's right-hand side: a float exactly (``repr``), a
+    name as it is."""
+    if isinstance(v, bytes):
+        return v.decode()
+    if isinstance(v, str | np.str_):
+        return str(v)
+    return repr(float(v))

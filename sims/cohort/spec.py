@@ -21,7 +21,10 @@ anything runs.
 
 Every varied key must be a number of the composed config that is a run-time value: not
 compiled into the network (``sims.fast.build_cache``), not part of the clock or the
-dosing schedule, which every individual of a cohort shares.
+dosing schedule, which every individual of a cohort shares. A categorical of names sets a
+string key of the config (``homeostasis.species``) or chooses the option of a config
+group (``key: homeostasis``); the engine checks that each choice leaves the shared and
+the compiled keys alone (:func:`check_strata`).
 """
 
 from __future__ import annotations
@@ -36,8 +39,8 @@ import numpy as np
 
 from sims.cohort.outcomes import Outcome, parse_outcomes
 from sims.cohort.sampling import METHODS, Marginal, parse_correlation, parse_marginals
+from sims.errors import ConfigError, require
 from sims.errors import is_finite_number as _num
-from sims.errors import require
 
 #: Keys a cohort cannot vary, with the reason: they are shared by every individual.
 SHARED_KEYS: tuple[tuple[str, str], ...] = (
@@ -54,6 +57,13 @@ SHARED_KEYS: tuple[tuple[str, str], ...] = (
     ("output.*", "the output"), ("backend.*", "the build"), ("seed", "the seeds"),
     ("seed_mode", "the seeds"), ("pharmacology.species.*.*.emax", "which species regulate"),
 )
+#: Config groups whose option a cohort cannot vary per individual, with the reason.
+SHARED_GROUPS: dict[str, str] = {
+    "scenario": "the scenario (use an arm)", "treatment": "the treatment (use an arm)",
+    "coupling": "the epoch loop", "backend": "the build", "sim": "the network and probes",
+    "network": "the network's structure (compiled)", "cohort": "the cohort itself",
+    "experiment": "the experiment", "calibration": "an analysis", "sensitivity": "an analysis",
+    "uncertainty": "an analysis", "targets": "an analysis"}
 KEYS = ("name", "question", "n", "sampling", "parameters", "correlation", "arms", "shard",
         "n_shards", "block_size", "workers", "record", "outcomes", "probe_times_h")
 
@@ -93,16 +103,36 @@ def _int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def check_key(c: Mapping[str, Any], key: str, where: str) -> None:
-    """A varied key must be a number of the config and a run-time value.
+def is_group(key: str) -> bool:
+    """Whether ``key`` names a config group (a folder of options under ``configs/``)."""
+    from sims.constants import CONFIG_DIR
+
+    return "." not in key and (CONFIG_DIR / key).is_dir()
+
+
+def check_key(c: Mapping[str, Any], key: str, where: str,
+              names: Sequence[str] | None = None) -> None:
+    """A varied key must be a number of the config and a run-time value; with ``names``
+    (a categorical of names), a string key of the config or a config group with those
+    options.
 
     Raises:
-        ConfigError: unknown, not a number, shared by all individuals, or compiled into
-            the network (it would need a recompile per individual).
+        ConfigError: unknown, not a number (not a string), shared by all individuals, or
+            compiled into the network (it would need a recompile per individual).
     """
     from sims.calibration.calibrated import MISSING, get_key
     from sims.fast.build_cache import COMPILED, key_class
 
+    if names is not None and is_group(key):
+        from sims.constants import CONFIG_DIR
+
+        require(key not in SHARED_GROUPS, where, key, f"a per-individual group; {key} is "
+                f"{SHARED_GROUPS.get(key)}, shared by every individual")
+        options = sorted(p.stem for p in (CONFIG_DIR / key).glob("*.yaml"))
+        for v in names:
+            require(v in options, f"{where.rsplit('.', 1)[0]}.values", v,
+                    f"options of the config group {key}: {options}")
+        return
     value = get_key(c, key)
     require(value is not MISSING, where, key, "a key of the composed config (dotted, "
             "e.g. homeostasis.tau_up_days)")
@@ -115,7 +145,39 @@ def check_key(c: Mapping[str, Any], key: str, where: str) -> None:
         cls = None
     require(cls != COMPILED, where, key, "a run-time value: it is compiled into the network, "
             "so every individual would need its own build (vary a run-time key instead)")
+    if names is not None:
+        require(isinstance(value, str), where, key, f"a key holding a string, or a config "
+                f"group, for a categorical of names (it holds {value!r})")
+        return
     require(_num(value), where, key, f"a key holding a number (it holds {value!r})")
+
+
+def check_strata(base: Mapping[str, Any], stratum: Mapping[str, Any], where: str,
+                 names: Mapping[str, str]) -> None:
+    """A stratum's config (the base with the categorical names ``names`` applied) must
+    share the base's clock, schedule and compiled network.
+
+    Raises:
+        ConfigError: naming the first shared or compiled key the choice changes.
+    """
+    from sims.fast.build_cache import COMPILED, key_class
+    from sims.seeds import flatten
+
+    a, b = flatten(base), flatten(stratum)
+    for k in sorted(set(a) | set(b)):
+        if a.get(k) == b.get(k):
+            continue
+        head = k.split("[")[0]  # a list's items belong to the list's key
+        why = next((w for pat, w in SHARED_KEYS if fnmatch.fnmatchcase(head, pat)), None)
+        try:
+            compiled = key_class(k) == COMPILED
+        except KeyError:
+            compiled = False
+        if why or compiled:
+            choice = ", ".join(f"{key}={v}" for key, v in names.items())
+            raise ConfigError(where, choice, f"choices that keep the keys every individual "
+                              f"shares: {choice} changes {k} ({a.get(k)!r} -> {b.get(k)!r}), "
+                              f"{why or 'compiled into the network'}")
 
 
 def parse_cohort(c: Mapping[str, Any], slow_variables: Sequence[str] = ()) -> CohortSpec:
@@ -135,7 +197,8 @@ def parse_cohort(c: Mapping[str, Any], slow_variables: Sequence[str] = ()) -> Co
     require(method in METHODS, "cohort.sampling", method, f"one of {METHODS}")
     marginals = parse_marginals(node.get("parameters"), "cohort.parameters")
     for m in marginals:
-        check_key(c, m.key, f"cohort.parameters.{m.label}.key")
+        check_key(c, m.key, f"cohort.parameters.{m.label}.key",
+                  m.params["values"] if m.labels else None)
     corr = parse_correlation(node.get("correlation"), marginals, "cohort.correlation")
     arms = {k: v for k, v in (node.get("arms") or {}).items() if v is not None} \
         if isinstance(node.get("arms") or {}, Mapping) else node.get("arms")
@@ -203,4 +266,5 @@ def probe_times_on_grid(times_h: Sequence[float], every_h: float) -> None:
                 f"{every_h:g} h)")
 
 
-__all__ = ["CohortSpec", "check_key", "parse_cohort", "shard_rows"]
+__all__ = ["CohortSpec", "check_key", "check_strata", "is_group", "parse_cohort",
+           "shard_rows"]

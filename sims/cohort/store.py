@@ -9,8 +9,9 @@ Layout (same conventions as ``result.h5``: ``units`` and ``description`` on ever
                         overrides, master_seed, seed, config_hash, versions, git_commit,
                         blocks_done_json, wall_time_s, complete
     /individuals/       individual [individual] (global index k), seed [individual],
-                        one dataset per varied parameter [individual]
-                        (attrs: units, key, dist, source, description)
+                        one dataset per varied parameter [individual] (numbers, or
+                        strings for a categorical of names; attrs: units, key, dist,
+                        source, description)
     /slow/              arm [arm], individual, time [time] (s), <variable>
                         [arm, individual, time]; summary/<variable>_{mean,min,max}
     /probes/            arm, individual, probe_time [probe] (s), population [population],
@@ -107,7 +108,12 @@ class CohortWriter:
             ds.attrs.update(units="1", description="the individual's run seed", dims="individual")
             ds.dims[0].attach_scale(g["individual"])
             for label, (values, meta) in parameters.items():
-                ds = g.create_dataset(label, data=np.asarray(values, dtype=float))
+                values = np.asarray(values)
+                if values.dtype.kind in "USO":  # a categorical of names
+                    ds = g.create_dataset(label, data=values.astype(str).astype(object),
+                                          dtype=h5py.string_dtype())
+                else:
+                    ds = g.create_dataset(label, data=values.astype(float))
                 ds.attrs.update(units=meta.get("units", ""), dims="individual",
                                 description=meta.get("description", ""),
                                 **{k: str(v) for k, v in meta.items()

@@ -120,6 +120,102 @@ def test_a_killed_cohort_resumes_its_missing_blocks(tmp_path, monkeypatch):
         assert f.attrs["complete"] and np.all(f["status/ok"][()] == 1)
 
 
+#: Categoricals of names: a config group's option and a string key; 5 individuals in one
+#: block of 5 that holds several strata.
+NAMES = [o for o in SLOW_ONLY if not o.startswith(("cohort.arms", "cohort.n=", "~cohort"))] + [
+    "cohort.n=5", "cohort.block_size=5", "cohort.arms.brexanolone=null",
+    "cohort.outcomes.delta_pp3=null", "cohort.outcomes.allo_fall_pp3=null",
+    "+cohort.outcomes.delta_max={variable: delta_E, statistic: max, window_h: [0, 48]}",
+    "+cohort.parameters.variant={key: homeostasis, dist: categorical, values: [steroid, none],"
+    " source: '[assumption] test'}",
+    "+cohort.parameters.species={key: homeostasis.species, dist: categorical, values: [mouse,"
+    " rat], source: '[assumption] test'}"]
+
+
+def test_categoricals_of_names_run_by_stratum_and_equal_their_single_runs(tmp_path):
+    path = _run(NAMES, tmp_path / "cohort")
+    with h5py.File(path, "r") as f:
+        ind = f["individuals"]
+        variant = [v.decode() for v in ind["variant"][()]]
+        species = [v.decode() for v in ind["species"][()]]
+        assert ind["variant"].attrs["key"] == "homeostasis"
+        combos = set(zip(variant, species, strict=True))
+        assert len(combos) >= 3  # one block, several strata
+        delta = f["slow/delta_E"][0]
+        t = f["slow/time"][()]
+        for k in range(5):
+            if variant[k] == "none":  # rule none: expression stays at the configured make-up
+                assert np.all(delta[k] == delta[k, 0])
+        for k in sorted({variant.index(v) for v in set(variant)} |
+                        {species.index(s) for s in set(species)}):
+            ov = individual_overrides(path, k)
+            assert f"homeostasis={variant[k]}" in ov and f"homeostasis.species={species[k]}" in ov
+            out = tmp_path / f"single{k}"
+            simulate(compose(ov), out_dir=out)
+            single = read_result(out / "result.h5").groups["slow"]
+            idx = np.searchsorted(single["time"].data, t)
+            for name in ("allo_brain", "delta_E", "alpha4_E"):
+                assert np.array_equal(f[f"slow/{name}"][0, k], single[name].data[idx]), (k, name)
+    ds = load(path)
+    assert list(ds["variant"].values) == variant and ds["species"].attrs["key"] == \
+        "homeostasis.species"
+    made = cohort_figures(path, tmp_path / "figures", ["png"])
+    assert "risk_delta_max" in made  # the names enter the risk factors by their codes
+
+
+def test_merge_blocks_puts_strata_back_in_order():
+    from sims.cohort.engine import merge_blocks
+
+    def part(rows, value):
+        n = len(rows)
+        return (np.asarray(rows), {
+            "time_h": np.arange(3.0), "ok": np.ones(n, np.int8),
+            "slow": {"x": (np.full((n, 3), value), "nM", "x")},
+            "outcomes": {"c": (np.full(n, int(value), np.int8), "1", "case")},
+            "timings": {"slow_s": 1.0}})
+    b = merge_blocks([part([0, 3], 1.0), part([1, 2, 4], 0.0)], 5)
+    assert b["slow"]["x"][0][:, 0].tolist() == [1.0, 0.0, 0.0, 1.0, 0.0]
+    assert b["outcomes"]["c"][0].tolist() == [1, 0, 0, 1, 0]
+    assert b["outcomes"]["c"][0].dtype == np.int8 and b["timings"]["slow_s"] == 2.0
+
+
+def test_a_choice_that_changes_shared_or_compiled_keys_is_refused():
+    from sims.cohort.spec import check_strata
+
+    c = validate(compose(["coupling=slow_only"]))
+    other = validate(compose(["coupling=slow_only", "scenario.dt_min=10"]))
+    with pytest.raises(ConfigError, match="scenario.dt_min"):
+        check_strata(c, other, "cohort.parameters.x", {"x": "y"})
+    other = validate(compose(["coupling=slow_only", "receptors.gaba_a.E_rev_mV=-60"]))
+    with pytest.raises(ConfigError, match="compiled"):
+        check_strata(c, other, "cohort.parameters.x", {"x": "y"})
+    check_strata(c, validate(compose(["coupling=slow_only", "homeostasis=none"])),
+                 "cohort.parameters.x", {"homeostasis": "none"})
+
+
+_CAT = "{key: %s, dist: categorical, values: %s, source: x}"
+
+
+@pytest.mark.parametrize("override, key", [
+    (f"+cohort.parameters.v={_CAT % ('scenario', '[menstrual, baseline]')}",
+     "cohort.parameters.v.key"),
+    (f"+cohort.parameters.v={_CAT % ('homeostasis', '[steroid, no_such]')}",
+     "cohort.parameters.v.values"),
+    (f"+cohort.parameters.v={_CAT % ('homeostasis.tau_down_days', '[a, b]')}",
+     "cohort.parameters.v.key"),
+    (f"+cohort.parameters.v={_CAT % ('homeostasis', '[steroid, activity]')}",
+     "cohort.parameters.v"),
+    (f"+cohort.parameters.v={_CAT % ('homeostasis.species', '[mouse, martian]')}",
+     "cohort.parameters.v"),
+])
+def test_bad_categoricals_of_names_are_refused_before_anything_runs(tmp_path, override, key):
+    ov = [*SLOW_ONLY, override]
+    with pytest.raises(ConfigError) as err:
+        run_cohort_job(validate(compose(ov)), tmp_path, ov)
+    assert err.value.key == key, err.value
+    assert not list(tmp_path.glob("*cohort.h5*"))
+
+
 @pytest.mark.parametrize("override, key", [
     ("cohort.n=0", "cohort.n"),
     ("cohort.parameters.tau_up.sigma_log=-1", "cohort.parameters.tau_up.sigma_log"),

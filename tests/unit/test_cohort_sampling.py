@@ -101,6 +101,26 @@ def test_overrides_give_the_exact_values():
         assert float(text) == v[key][3]  # repr round-trips the float exactly
 
 
+def test_a_categorical_of_names_keeps_its_names_and_probabilities():
+    node = {"species": {"key": "homeostasis.species", "dist": "categorical",
+                        "values": ["mouse", "rat"], "probs": [0.25, 0.75], "source": "x"},
+            "variant": {"key": "homeostasis", "dist": "categorical",
+                        "values": ["steroid", "none", "impaired_recovery"], "source": "x"},
+            "gain": NODE["gain"]}
+    ms = parse_marginals(node)
+    assert [m.labels for m in ms] == [True, True, False]
+    v = sample(ms, 4000, 3, "random")
+    sp, var = v["homeostasis.species"], v["homeostasis"]
+    assert sp.dtype.kind == "U" and set(sp) == {"mouse", "rat"}
+    assert np.mean(sp == "rat") == pytest.approx(0.75, abs=0.03)  # SE 0.007
+    for name in ("steroid", "none", "impaired_recovery"):
+        assert np.mean(var == name) == pytest.approx(1 / 3, abs=0.03)
+    ov = overrides(v, 7)
+    assert f"homeostasis.species={sp[7]}" in ov and f"homeostasis={var[7]}" in ov
+    assert np.array_equal(sample(ms, 4000, 3, "random", rows=slice(10, 20))["homeostasis"],
+                          var[10:20])
+
+
 @pytest.mark.parametrize("label, change, key", [
     ("r5a_tau", {"sd": -1.0}, "cohort.parameters.r5a_tau.sd"),
     ("gain", {"low": 3.0}, "cohort.parameters.gain.low"),
@@ -109,6 +129,9 @@ def test_overrides_give_the_exact_values():
     ("tau_up", {"median": -1.0}, "cohort.parameters.tau_up.median"),
     ("arm", {"probs": [0.5, 0.6]}, "cohort.parameters.arm.probs"),
     ("arm", {"source": ""}, "cohort.parameters.arm.source"),
+    ("arm", {"values": ["mouse", 1.0]}, "cohort.parameters.arm.values"),
+    ("arm", {"values": ["mouse", "mouse"]}, "cohort.parameters.arm.values"),
+    ("arm", {"values": ["mouse", " rat"]}, "cohort.parameters.arm.values"),
     ("r5a_tau", {"mean": 7.0, "spread": 1}, "cohort.parameters.r5a_tau.spread"),
     ("r5a_tau", {"low": 100.0, "high": 200.0}, "cohort.parameters.r5a_tau.low"),
 ])
