@@ -1,6 +1,8 @@
 """``allonet-figures PATH [--out DIR] [--format png,pdf]``: the figures that fit PATH.
 
-PATH is a run (a ``result.h5`` or a folder holding exactly one), a virtual cohort (a
+PATH is a run (a ``result.h5`` or a folder holding exactly one), a virtual study (a
+``study.h5`` or its folder: measured vs true, arms, correlations, responders, time
+course; ``analysis.study_figures``), a virtual cohort (a
 ``cohort.h5`` or a folder holding one: fan charts, prevalence, risk factors;
 ``analysis.cohort_figures``) or a sweep (a ``sweep.h5``
 or a multirun folder; ``allonet-collect`` is run first if it has no ``sweep.h5``, and again
@@ -89,6 +91,18 @@ def _cohort_figures(path: Path, out: Path, formats: list[str]) -> int:
         raise ResultFileError(path, "not a complete cohort file (a shard still running, or "
                               "killed: rerun the same command to resume it)")
     made = cohort_figures(path, out, formats)
+    print(f"wrote {sum(len(v) for v in made.values())} files to {out}")
+    return 0
+
+
+def _study_figures(path: Path, out: Path, formats: list[str]) -> int:
+    """The figures of a virtual study (``study.h5``)."""
+    from analysis.study_figures import study_figures
+
+    if completeness(path) != "complete":
+        raise ResultFileError(path, "not a complete study file (killed: rerun the same "
+                              "command; its cohorts resume)")
+    made = study_figures(path, out, formats)
     print(f"wrote {sum(len(v) for v in made.values())} files to {out}")
     return 0
 
@@ -256,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
         found = analysis_file(args.path)
         if found is not None:
             return _analysis_figures(found, args.out or found.parent / "figures")
+        study = args.path if args.path.name == "study.h5" else args.path / "study.h5"
+        if study.is_file():
+            return _study_figures(study, args.out or study.parent / "figures", formats)
         cohort = args.path if args.path.name == "cohort.h5" else args.path / "cohort.h5"
         if cohort.is_file():
             return _cohort_figures(cohort, args.out or cohort.parent / "figures", formats)

@@ -114,7 +114,11 @@ def _app(cfg: DictConfig) -> str:
             sweep.record_job(out_dir, num, overrides, "ran", time.perf_counter() - t0)
             log.info("%s", sweep.progress_line(hc.sweep.dir))
             return data
-        if c.get("cohort"):  # a virtual cohort (or one shard of it): cohort.h5
+        if c.get("study"):  # a virtual study: its cohort(s), measurements, statistics
+            from sims.study.engine import run_study_job
+
+            status = run_study_job(c, out_dir, overrides)
+        elif c.get("cohort"):  # a virtual cohort (or one shard of it): cohort.h5
             from sims.cohort.engine import run_cohort_job
 
             status = run_cohort_job(c, out_dir, overrides)

@@ -252,11 +252,13 @@ class AllonetConfig:
     uncertainty: Any = None  # +uncertainty=from_calibration: accepted sets -> bands
     calibrated: Any = None  # +calibrated=NAME: a calibration's best values (applied below)
     cohort: Any = None  # +cohort=NAME: a virtual cohort of individuals (sims.cohort)
+    study: Any = None  # +study=NAME: a virtual study of a cohort (sims.study)
+    measurement: Any = None  # measurement=default (with a study): analytes and assays
 
 
 #: Top-level nodes of the analyses: not part of the simulation's numbers checks.
 ANALYSIS_NODES = ("targets", "calibration", "sensitivity", "uncertainty", "calibrated",
-                  "cohort")
+                  "cohort", "study", "measurement")
 
 
 def register_configs() -> None:

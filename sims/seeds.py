@@ -53,7 +53,7 @@ SEED_RULE = "science-values-v1"
 IGNORED_KEYS = ("backend", "output", "coupling.workers", "coupling.progress", "slow.backend",
                 "seed",
                 "seed_mode", "targets", "calibration", "sensitivity", "uncertainty",
-                "calibrated", "cohort")
+                "calibrated", "cohort", "study", "measurement")
 
 
 def _ignored(key: str) -> bool:

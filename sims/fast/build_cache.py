@@ -88,6 +88,8 @@ KEY_CLASSES: tuple[tuple[str, str], ...] = (
     # a cohort: which individuals run, never what is compiled (sims.cohort.spec refuses
     # compiled keys among its varied parameters)
     ("cohort.**", UNUSED),
+    # a study: what is measured from the cohort's runs, never what is compiled
+    ("study.**", UNUSED), ("measurement.**", UNUSED),
 )
 
 

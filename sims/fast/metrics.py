@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 THETA_HZ = (4.0, 12.0)
+BETA_HZ = (13.0, 30.0)  # the EEG beta band
 #: A wide gamma band: the network's gamma peak moves between ~50 and ~90 Hz with the
 #: steroid state, so a 30-80 Hz band would lose power to its edge when the peak moves.
 GAMMA_HZ = (30.0, 120.0)

@@ -16,7 +16,7 @@ from sims.fast import metrics
 from sims.fast.backend import CompiledNetwork, RawProbe
 from sims.fast.pharmacology import network_gaba_state
 from sims.fast.receptors import SHARED_VARIABLES
-from sims.fast.registry import METRICS, RECEPTOR_STATE
+from sims.fast.registry import METRICS, PER_POPULATION, RECEPTOR_STATE
 
 #: SI unit strings of the receptor state variables as stored.
 RECEPTOR_UNITS = {n: r.unit for n, r in RECEPTOR_STATE.items()}
@@ -44,7 +44,7 @@ def measure(raw: RawProbe, c: Mapping[str, Any]) -> tuple[dict, dict, np.ndarray
     pc = c["probe"]
     t0, t1 = raw.t_start, raw.t_stop
     pops = list(raw.sizes)
-    per = {"rate": [], "cv_isi": [], "synchrony": []}
+    per: dict[str, list] = {k: [] for k in PER_POPULATION}
     for p in pops:
         i, t = raw.spikes[p]
         per["rate"].append(metrics.population_rate(t, raw.sizes[p], t0, t1))
@@ -66,6 +66,7 @@ def measure(raw: RawProbe, c: Mapping[str, Any]) -> tuple[dict, dict, np.ndarray
     scalars = {
         "lfp_peak_freq": metrics.peak_frequency(freqs, psd),
         "theta_power": metrics.band_power(freqs, psd, metrics.THETA_HZ),
+        "beta_power": metrics.band_power(freqs, psd, metrics.BETA_HZ),
         "gamma_power": metrics.band_power(freqs, psd, metrics.GAMMA_HZ),
         "gamma_peak_freq": gamma_f,
         "gamma_peak_power": gamma_p,

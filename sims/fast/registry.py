@@ -31,6 +31,8 @@ METRICS: dict[str, Readout] = {r.name: r for r in (
     Readout("lfp_peak_freq", "Hz", "peak frequency of the LFP-proxy spectrum (>= 2 Hz)",
             "LFP peak frequency (Hz)"),
     Readout("theta_power", "nA^2", "LFP-proxy power in 4-12 Hz", "theta power (nA²)"),
+    Readout("beta_power", "nA^2", "LFP-proxy power in 13-30 Hz (the EEG beta band)",
+            "beta power (nA²)"),
     Readout("gamma_power", "nA^2", "LFP-proxy power in 30-120 Hz (a band wide enough for "
             "the gamma peak's range)", "gamma power (nA²)"),
     Readout("gamma_peak_freq", "Hz", "frequency of the largest LFP-proxy PSD value in "
@@ -53,6 +55,9 @@ METRICS: dict[str, Readout] = {r.name: r for r in (
     Readout("mean_g_inh", "S", "mean phasic + tonic GABA-A conductance, LFP population",
             "inhibitory conductance (nS)"),
 )}
+
+#: Metrics with one value per population (the others are of the LFP population).
+PER_POPULATION = ("rate", "cv_isi", "synchrony")
 
 #: Run-time receptor state of each population (``sims.fast.receptors.SHARED_VARIABLES``).
 RECEPTOR_STATE: dict[str, Readout] = {r.name: r for r in (

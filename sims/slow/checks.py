@@ -132,6 +132,15 @@ def check_scenario(c: Mapping[str, Any]) -> dict | None:
     for i, p in enumerate(sc.get("pulses", [])):
         _check(p["intensity"] >= 0, f"scenario.pulses[{i}].intensity", p["intensity"],
                "a number >= 0")
+    end = sc["duration_days"]
+    for i, st in enumerate(sc.get("stress_tests") or []):
+        key = f"scenario.stress_tests[{i}]"
+        _check(st["intensity"] >= 0, f"{key}.intensity", st["intensity"], "a number >= 0")
+        _check(0 <= st["clock_h"] < 24, f"{key}.clock_h", st["clock_h"], "a time of day in "
+               "[0, 24) h")
+        _check(st["duration_min"] > 0, f"{key}.duration_min", st["duration_min"], "> 0 min")
+        _check(st["day"] >= 0 and (end <= 0 or st["day"] < end), f"{key}.day", st["day"],
+               f"a day of the run, in [0, scenario.duration_days={end:g})")
     if sc["name"] == "from_file":
         return scenarios.load_timecourse(scenarios.resolve_path(sc["path"], CONFIG_DIR))
     return None

@@ -40,6 +40,13 @@ BRAIN_STATE = {"allo": "allo_brain", "thdoc": "thdoc_brain",
                "pregs": "pregs_brain", "dheas": "dheas_brain"}
 
 
+def _ratio_or_zero(num: Any, den: Any) -> Any:
+    """``num / den`` where ``den > 0``, else 0 (numbers or arrays ``[individual]``)."""
+    den = np.asarray(den, float)
+    r = np.where(den > 0, np.asarray(num, float) / np.where(den > 0, den, 1.0), 0.0)
+    return float(r) if r.ndim == 0 else r
+
+
 @dataclass
 class SlowTrajectory:
     """Recorded slow-layer time courses (time in hours)."""
@@ -144,6 +151,9 @@ class SlowModel:
         self.k_plasma = steroids.rate(k["plasma_half_life_h"])
         self.k_sulfated = steroids.rate(k["sulfated_half_life_h"])
         self.k_precursor = steroids.rate(k["stress_precursor_half_life_min"] / 60.0)
+        #: Plasma sulfate (nM) per nM of its brain pool: both follow the adrenal drive.
+        self._plasma_per_pool = {sp: _ratio_or_zero(k[f"{sp}_plasma_nM"], self.brain0.get(sp, 0.0))
+                                 for sp in ("pregs", "dheas")}
 
     # ------------------------------------------------------------------ drivers
     def drivers(self, seed: int, t: np.ndarray | None = None,
@@ -157,8 +167,10 @@ class SlowModel:
         gen = scenarios.GENERATORS[sc["name"]]
         t_end = 2 * self.n * (self.dt / 2)  # the last grid time, whatever t is
         if sc["name"] == "from_file":
-            return gen(sc, t, rng, t_end=t_end, table=self.table)
-        return gen(sc, t, rng, t_end=t_end)
+            out = gen(sc, t, rng, t_end=t_end, table=self.table)
+        else:
+            out = gen(sc, t, rng, t_end=t_end)
+        return scenarios.add_stress_tests(sc, out)
 
     def _driver_block(self, seeds: np.ndarray, h0: int, h1: int
                       ) -> tuple[list[tuple[Any, ...]], list[Any]]:
@@ -283,7 +295,11 @@ class SlowModel:
                 d[f"pk_{comp}"] = di
         outputs = {"progesterone_plasma": prog, "testosterone_plasma": testo,
                    "placental_allo": plac, "allo_plasma": a_p, "allo_drug_plasma": pk["allo"],
-                   "zuranolone_plasma": pk["zuranolone"], "acute_stress": acute,
+                   "zuranolone_plasma": pk["zuranolone"],
+                   "pregnenolone_plasma": k["pregnenolone_plasma_nM"] * drive,
+                   "pregs_plasma": s["pregs_brain"] * self._plasma_per_pool["pregs"],
+                   "dheas_plasma": s["dheas_brain"] * self._plasma_per_pool["dheas"],
+                   "acute_stress": acute,
                    "chronic_stress": chronic, "crh_drive": crh_drive,
                    "gr_feedback_constant": gr_k}
         return d, outputs

@@ -159,6 +159,17 @@ def pregnancy_postpartum(sc: Mapping[str, Any], t: np.ndarray,
 
 
 # --------------------------------------------------------------------------- stress
+def add_stress_tests(sc: Mapping[str, Any], drivers: Drivers) -> Drivers:
+    """Laboratory stress tests (``scenario.stress_tests``) on top of any scenario: one
+    acute-stress pulse each, on day ``day`` at ``clock_h``; event ``stress test``."""
+    for st in sc.get("stress_tests") or ():
+        onset = st["day"] * HOURS_PER_DAY + st["clock_h"]
+        drivers.values["acute_stress"] = drivers.values["acute_stress"] + _pulse(
+            drivers.t, onset, st["duration_min"] / 60.0, st["intensity"])
+        drivers.events.append(("stress test", float(onset)))
+    return drivers
+
+
 def _pulse(t: np.ndarray, onset_h: float, duration_h: float, intensity: float) -> np.ndarray:
     return np.where((t >= onset_h) & (t < onset_h + duration_h), intensity, 0.0)
 

@@ -14,6 +14,16 @@ from typing import Any
 
 # --------------------------------------------------------------------------- scenarios
 @dataclass
+class StressTest:
+    """A laboratory stressor (TSST-like) added to any scenario: one acute-stress pulse."""
+
+    day: float = 0.0  # day of the run (0 = the first)
+    clock_h: float = 14.0  # afternoon, as TSST protocols schedule it [R]
+    duration_min: float = 15.0  # TSST: ~10 min speech + arithmetic, plus anticipation [R]
+    intensity: float = 1.0  # acute-stress level (1 = the model's reference stressor)
+
+
+@dataclass
 class ScenarioBase:
     """Fields shared by every scenario."""
 
@@ -24,6 +34,7 @@ class ScenarioBase:
     testosterone_nM: float = 1.0  # female total T ~0.5-2 nM [R]
     stress_allo_response: float = 1.0  # scale of the acute-stress ALLO rise (PMDD: blunted)
     alpha4_withdrawal_scale: float = 1.0  # scale of the alpha4 withdrawal response (PMDD)
+    stress_tests: list[StressTest] = field(default_factory=list)  # lab stressors (studies)
 
 
 @dataclass
@@ -241,6 +252,11 @@ class SteroidKineticsConfig:
     stress_precursor_half_life_min: float = 15.0  # brain P/DOC peak ~10 min (Barbaccia 1996)
     stress_synthesis_gain: float = 6.0  # 10-min stressor: ALLO x2 at ~20 min (Purdy 1991) [D]
     sulfated_half_life_h: float = 10.0  # PregS / DHEA-S pools, slow [R]
+    # Plasma precursors at the mean adrenal drive (analytes of virtual studies; none acts
+    # on the network): the sulfates follow the slow adrenal pools, pregnenolone ACTH.
+    pregnenolone_plasma_nM: float = 1.5  # ~0.5 ng/mL in adult women [assumption]
+    pregs_plasma_nM: float = 100.0  # ~40 ng/mL, tens of ng/mL in adults [assumption]
+    dheas_plasma_nM: float = 5000.0  # women 20-30 y log mean ~2000-2470 ng/mL (Orentreich 1984)
     r5a_tau_days: float = 7.0  # 5a-reductase adapts over ~weeks [assumption]
     chronic_r5a_loss: float = 0.5  # 5a-RI mRNA/protein -50 % after 6 weeks (Dong et al. 2001)
 

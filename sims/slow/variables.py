@@ -64,6 +64,12 @@ OUTPUTS: tuple[SlowVariable, ...] = (
     SlowVariable("allo_plasma", "nM", "total plasma ALLO (endogenous + drug)"),
     SlowVariable("allo_drug_plasma", "nM", "plasma ALLO from brexanolone / oral progesterone"),
     SlowVariable("zuranolone_plasma", "nM", "plasma zuranolone (total)"),
+    SlowVariable("pregnenolone_plasma", "nM", "plasma pregnenolone (adrenal, follows ACTH "
+                 "relative to its mean)"),
+    SlowVariable("pregs_plasma", "nM", "plasma pregnenolone sulfate (the adrenal sulfate pool "
+                 "of pregs_brain, scaled to its plasma level)"),
+    SlowVariable("dheas_plasma", "nM", "plasma DHEA-S (the adrenal sulfate pool of "
+                 "dheas_brain, scaled to its plasma level)"),
     SlowVariable("acute_stress", "1", "acute stress intensity"),
     SlowVariable("chronic_stress", "1", "chronic stress level"),
     SlowVariable("crh_drive", "1", "effective CRH drive relative to the unstressed "

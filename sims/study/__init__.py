@@ -1,0 +1,1 @@
+"""Virtual studies: what a clinical study would measure in a virtual cohort."""

@@ -1,0 +1,306 @@
+"""Running a virtual study end to end: the cohort(s) of its arms through the cohort
+engine, then the measurement model at the visits, the endpoints and the statistics.
+
+- ``paired`` design: one cohort whose arms are the study's (the same individuals, common
+  random numbers) -> ``cohort.h5`` in the study folder.
+- ``parallel`` design: one cohort per arm, each with its own individuals (its seed derived
+  from the master seed and the arm's name) -> ``arms/<arm>/cohort.h5``.
+
+The cohorts record the analytes' slow variables every ``study.record_every_h`` and probe
+the network at the read-out visits; each cohort resumes by block if killed. Visits are
+timed per individual (its own events), rounded to the record grid; the sampled time is
+stored. Assay noise and the saliva secretor factor come from each individual's own
+streams of the master seed (:func:`noise`), so the measurements are reproducible and do
+not depend on the cohort's size or sharding.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import math
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from omegaconf import OmegaConf
+
+from sims import io, provenance
+from sims.cohort import engine as cohort_engine
+from sims.cohort.store import FILENAME as COHORT_FILE
+from sims.config import config_hash
+from sims.errors import ConfigError, require
+from sims.seeds import derive_seed
+from sims.study import evaluate
+from sims.study.measurement import parse_measurement
+from sims.study.schedule import event_times, visit_time
+from sims.study.spec import StudySpec, parse_study
+from sims.study.store import STUDY_FILE, STUDY_SCHEMA, write_study
+
+log = logging.getLogger(__name__)
+
+def readout_names(c: Mapping[str, Any]) -> list[str]:
+    """Network read-outs a study can take: ``metric.population`` for per-population
+    metrics, ``metric`` for the LFP-proxy ones."""
+    from sims.fast.registry import METRICS, PER_POPULATION  # no Brian2 import
+
+    pops = list(c["network"]["populations"])
+    out = []
+    for name in METRICS:
+        if name in PER_POPULATION:
+            out += [f"{name}.{p}" for p in pops]
+        else:
+            out.append(name)
+    return out
+
+
+def _key(o: str) -> str:
+    return o.partition("=")[0].lstrip("+~")
+
+
+def _job_overrides(overrides: Sequence[str]) -> list[str]:
+    return [o for o in overrides if not _key(o).startswith("hydra.")]
+
+
+def _strip(c: Mapping[str, Any]) -> dict:
+    return {k: copy.deepcopy(v) for k, v in c.items() if k not in ("study", "measurement")}
+
+
+def cohort_configs(c: Mapping[str, Any], spec: StudySpec, overrides: Sequence[str]
+                   ) -> dict[str, tuple[dict, list[str], dict[str, list[str]]]]:
+    """The cohort run(s) of the study: folder (relative) -> (config, overrides, its arms).
+
+    Raises:
+        ConfigError: an arm that does not compose or validate.
+    """
+    from sims.calibration.evaluate import compose_config
+    from sims.config import validate
+
+    job = _job_overrides(overrides)
+    if spec.design == "paired":
+        cc = _strip(c)
+        cc["cohort"] = {**cc["cohort"], "arms": {a: list(v) for a, v in spec.arms.items()}}
+        return {".": (cc, job, spec.arms)}
+    out = {}
+    for arm, extra in spec.arms.items():
+        mine = {_key(o) for o in extra}
+        try:
+            cfg = validate(compose_config([*[o for o in job if _key(o) not in mine], *extra]))
+        except ConfigError as exc:
+            raise ConfigError(f"study.arms.{arm}", extra, f"overrides that validate "
+                              f"({exc.key}: {exc.allowed})") from None
+        except Exception as exc:  # noqa: BLE001 - a bad override of the arm
+            raise ConfigError(f"study.arms.{arm}", extra, f"overrides that compose ({exc})"
+                              ) from None
+        cc = _strip(cfg)
+        cc["seed"] = derive_seed(int(c["seed"]), {"study_arm": arm})
+        cc["cohort"] = {**cc["cohort"], "arms": {arm: []}}
+        out[f"arms/{arm}"] = (cc, [*job, *extra], {arm: []})
+    return out
+
+
+def _check_structure(spec: StudySpec, arm_cfgs: Mapping[str, Mapping[str, Any]]) -> None:
+    """Arms must share the compiled network unless ``study.structural_arms`` says so."""
+    if spec.structural_arms or not spec.readouts[0]:
+        return
+    from sims.fast.build_cache import structural_config
+
+    ref_arm = next(iter(arm_cfgs))
+    ref = structural_config(arm_cfgs[ref_arm])
+    for arm, cfg in arm_cfgs.items():
+        mine = structural_config(cfg)
+        if mine != ref:
+            diff = sorted(k for k in set(ref) | set(mine) if ref.get(k) != mine.get(k))
+            raise ConfigError(f"study.arms.{arm}", spec.arms[arm],
+                              f"run-time changes only: this arm changes the compiled network "
+                              f"({', '.join(diff)}) against arm {ref_arm}; set "
+                              "study.structural_arms=true to allow one compile per structure")
+
+
+def plan_study(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str, Any]:
+    """Everything a study needs, checked before anything runs.
+
+    Raises:
+        ConfigError: bad input (naming key, value and what is allowed).
+    """
+    require(c.get("cohort") is not None, "cohort", None,
+            "a cohort: the study file's defaults name one (- /cohort: NAME)")
+    require(c.get("measurement") is not None, "measurement", None,
+            "a measurement model (- /measurement: default in the study file)")
+    meas = parse_measurement(c["measurement"])
+    outcomes = list(c["cohort"].get("outcomes") or {})
+    spec = parse_study(c["study"], readout_names(c), outcomes)
+    slow_vars = cohort_engine.slow_variable_names(c)
+    for i, s in enumerate(spec.samples):
+        for a in s.analytes:
+            meas.check_sample(a, s.matrix, s.assay, f"study.samples[{i}]", slow_vars)
+    for e in spec.endpoints.values():
+        if e.analyte:
+            meas.check_sample(e.analyte, e.matrix, e.assay, f"study.endpoints.{e.name}",
+                              slow_vars)
+    if spec.readouts[0]:
+        require(bool(c["coupling"]["fast"]), "coupling.fast", c["coupling"]["fast"],
+                "true for a study with network read-outs (study.readouts); drop the "
+                "read-outs for a slow-only study")
+    from sims.slow.clock import step_hours
+
+    dt = step_hours(c)
+    steps = spec.record_every_h / dt
+    require(abs(steps - round(steps)) < 1e-9 and round(steps) >= 1, "study.record_every_h",
+            spec.record_every_h, f"a multiple of the slow step ({dt * 60:g} min)")
+    runs = cohort_configs(c, spec, overrides)
+    variables = sorted({meas.analytes[a].variable for s in spec.samples for a in s.analytes})
+    cohorts = {}
+    arm_cfgs: dict[str, dict] = {}
+    for folder, (cc, job, arms) in runs.items():
+        node = cc["cohort"]
+        rec = dict(node.get("record") or {})
+        rec["variables"] = sorted(set(rec.get("variables") or []) | set(variables))
+        rec["every_h"] = spec.record_every_h
+        node["record"] = rec
+        node["probe_times_h"] = []
+        p = cohort_engine.plan(cc, job)  # checks the cohort (and every arm) first
+        arm_cfgs |= {a: p["configs"][a][0] for a in arms}
+        cohorts[folder] = {"config": cc, "overrides": job, "plan": p, "arms": list(arms)}
+    _check_structure(spec, arm_cfgs)
+    times = visit_grid(spec, cohorts)
+    probe_times = sorted({float(t) for t in times["probe_times"]})
+    for co in cohorts.values():
+        co["config"]["cohort"]["probe_times_h"] = probe_times
+        if probe_times:
+            co["plan"] = cohort_engine.plan(co["config"], co["overrides"])
+    units = {o.name: o.unit for co in cohorts.values() for o in co["plan"]["spec"].outcomes}
+    return {"spec": spec, "measurement": meas, "cohorts": cohorts, "visit_times": times,
+            "probe_times": probe_times, "outcome_units": units}
+
+
+def _individual_events(model: Any, cfg: Mapping[str, Any], values: Mapping[str, np.ndarray],
+                       seeds: np.ndarray) -> list[dict[str, list[float]]]:
+    """Every individual's events (a scenario that is stochastic or varies per individual:
+    each its own; otherwise the arm's, shared)."""
+    from sims.slow import scenarios
+
+    own = {k: v for k, v in values.items() if k.startswith(("scenario.", "treatment."))}
+    if cfg["scenario"]["name"] not in scenarios.STOCHASTIC and not own:
+        ev = event_times(model.drivers(int(seeds[0]), np.zeros(1)).events, cfg)
+        return [ev] * len(seeds)
+    out = []
+    for j, seed in enumerate(seeds):
+        cj = cohort_engine.with_values(cfg, {k: float(v[j]) for k, v in own.items()})
+        out.append(event_times(model.drivers(int(seed), np.zeros(1), cj["scenario"]).events,
+                               cj))
+    return out
+
+
+def _events_text(ev: Mapping[str, list[float]]) -> str:
+    return ", ".join(f"{k} x{len(e)}" for k, e in ev.items())
+
+
+def visit_grid(spec: StudySpec, cohorts: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Each arm's visit times ``[individual, visit]`` on the record grid, and the read-out
+    visits' (shared) times.
+
+    Raises:
+        ConfigError: a visit outside the run or whose event does not happen; a read-out
+            visit whose time differs between individuals or arms (probes are shared).
+    """
+    from sims.slow.clock import duration_hours
+    from sims.slow.model import SlowModel
+
+    names = list(spec.visits)
+    every = spec.record_every_h
+    out: dict[str, Any] = {"names": names, "arms": {}, "probe_times": []}
+    probe_at: dict[str, float] = {}
+    for co in cohorts.values():
+        p = co["plan"]
+        for arm in co["arms"]:
+            strata = p["configs"][arm]
+            t = np.full((len(p["seeds"]), len(names)), np.nan)
+            for s, cfg in enumerate(strata):
+                rows = np.flatnonzero(p["strata"] == s)
+                end = duration_hours(cfg)
+                model = SlowModel(cfg)
+                evs = _individual_events(model, cfg, {k: v[rows] for k, v in
+                                                      p["values"].items()}, p["seeds"][rows])
+                for i, name in enumerate(names):
+                    v = spec.visits[name]
+                    for r, ev in zip(rows, evs, strict=True):
+                        x = visit_time(v, ev)
+                        if not math.isfinite(x):
+                            raise ConfigError(f"study.visits.{name}.relative_to", v.event,
+                                              f"an event of arm {arm}'s run (it has "
+                                              f"{_events_text(ev)}"
+                                              f"; occurrence {v.occurrence})")
+                        g = round(x / every) * every
+                        if not 0 <= g <= end + 1e-9:
+                            raise ConfigError(f"study.visits.{name}", f"{x:g} h (arm {arm})",
+                                              f"a time inside the simulated span [0, {end:g}] h"
+                                              f" (scenario.duration_days)")
+                        t[r, i] = g
+            for i, name in enumerate(names):
+                if name in spec.probe_visits:
+                    vals = np.unique(t[:, i])
+                    if len(vals) > 1 or (name in probe_at and probe_at[name] != vals[0]):
+                        raise ConfigError("study.readouts.visits", name,
+                                          "visits at the same time for every individual and arm"
+                                          " (the network probes are shared); this one moves "
+                                          "with the individual's events")
+                    probe_at[name] = float(vals[0])
+            out["arms"][arm] = t
+    out["probe_times"] = sorted(set(probe_at.values()))
+    out["probe_visit_time"] = probe_at
+    return out
+
+
+def study_digest(c: Mapping[str, Any]) -> str:
+    """The study's identity (its resolved config, without output settings)."""
+    return config_hash({**{k: v for k, v in c.items() if k != "output"}, "kind": STUDY_SCHEMA})
+
+
+def run_study_job(c: dict, out_dir: str | Path, overrides: Sequence[str] = ()) -> str:
+    """One study: ``"skipped"`` if ``out_dir/study.h5`` is complete for this config, else
+    run its cohorts (resuming), measure, analyse and write the study's files; ``"ran"``.
+
+    Raises:
+        ConfigError: bad input, before anything runs (nothing is written).
+    """
+    p = plan_study(c, overrides)
+    out = Path(out_dir)
+    target = out / STUDY_FILE
+    with io.exclusive(target):
+        if target.is_file() and io.is_complete(target) and \
+                io.read_attrs(target).get("config_hash") == study_digest(c):
+            log.info("skipped: %s is complete for this config", target)
+            return "skipped"
+        t0, started = time.perf_counter(), provenance.now_iso()
+        files = {}
+        for folder, co in p["cohorts"].items():
+            d = out / folder
+            d.mkdir(parents=True, exist_ok=True)
+            cohort_engine.run_cohort_job(co["config"], d, co["overrides"])
+            files[folder] = d / COHORT_FILE
+        t_cohorts = time.perf_counter() - t0
+        tables = evaluate.analyse(p, files, int(c["seed"]))
+        spec: StudySpec = p["spec"]
+        attrs = {"kind": "study", "schema_version": STUDY_SCHEMA, "study": spec.name,
+                 "question": spec.question, "design": spec.design,
+                 "arms_json": json.dumps(spec.arms), "reference_arm": spec.reference_arm,
+                 "cohort_files_json": json.dumps({k: str(Path(k) / COHORT_FILE)
+                                                  for k in files}),
+                 "overrides": json.dumps(list(overrides)),
+                 "config_yaml": OmegaConf.to_yaml(OmegaConf.create(c)),
+                 "master_seed": int(c["seed"]), "config_hash": study_digest(c),
+                 **provenance.versions(), "git_commit": provenance.git_commit(),
+                 "started": started, "finished": provenance.now_iso(),
+                 "cohorts_wall_s": t_cohorts, "wall_time_s": time.perf_counter() - t0}
+        write_study(out, tables, attrs)
+    log.info("wrote %s (%d measurements, %d summary rows, %.1f s)", target,
+             len(tables["measurements"]["individual"]), len(tables["summary"]["endpoint"]),
+             time.perf_counter() - t0)
+    return "ran"
+
+
+__all__ = ["plan_study", "readout_names", "run_study_job", "visit_grid"]
