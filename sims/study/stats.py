@@ -2,8 +2,9 @@
 intervals, two-group tests (Welch/Student t, Mann-Whitney U, paired t, Wilcoxon
 signed-rank), effect sizes (Cohen's d, Hedges' g; d_z for paired data), correlations
 (Pearson/Spearman with a Fisher-z interval, least-squares line), proportions with Wilson
-intervals, risk differences with Newcombe's hybrid-score interval and the number needed
-to treat (NNT = 1 / risk difference; Altman 1998 BMJ 317:1309 for its interval).
+intervals, risk differences with Newcombe's hybrid-score interval (Newcombe 1998) and the
+number needed to treat (NNT = 1 / risk difference; Altman 1998 BMJ 317:1309 for its
+interval).
 
 Every function takes plain arrays (NaN = missing, dropped) and returns plain floats.
 """

@@ -24,7 +24,7 @@ def _configs() -> list[dict]:
         for f in sorted(d.glob("*.yaml")):
             extra = ["coupling=closed"] if (d.name, f.stem) == ("homeostasis", "activity") else []
             plus = "+" if d.name in ("targets", "calibration", "sensitivity",
-                                     "uncertainty", "cohort") else ""
+                                     "uncertainty", "cohort", "study", "measurement") else ""
             out.append(validate(compose([f"{plus}{d.name}={f.stem}", *extra])))
     return out
 

@@ -73,7 +73,8 @@ def _group_options() -> list[tuple[str, str]]:
 
 
 #: Groups that are not in the defaults list: selected with ``+group=option``.
-OPTIONAL_GROUPS = ("targets", "calibration", "sensitivity", "uncertainty", "cohort")
+OPTIONAL_GROUPS = ("targets", "calibration", "sensitivity", "uncertainty", "cohort", "study",
+                   "measurement")
 #: Options that only validate together with another choice (said in their files).
 COMPANIONS = {("homeostasis", "activity"): ["coupling=closed"]}
 

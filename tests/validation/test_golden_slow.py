@@ -27,6 +27,11 @@ CASES = sorted({k.split("/")[0] for k in DATA.files})
 ARRAY_FAST = ("zuranolone_sriram",)
 
 
+#: Outputs added after the golden values were recorded (virtual studies: plasma precursors
+#: read by the measurement model; algebraic outputs, none feeds back on a state).
+ADDED_SINCE_GOLDEN = {"pregnenolone_plasma", "pregs_plasma", "dheas_plasma"}
+
+
 @pytest.mark.parametrize("case, backend", [
     *((c, "float") for c in CASES),
     *(pytest.param(c, "array", marks=() if c in ARRAY_FAST else pytest.mark.slow)
@@ -40,7 +45,8 @@ def test_the_slow_layer_reproduces_its_golden_trajectories(case, backend):
     assert np.array_equal(tr.time_h[idx], t)
     names = [k.split("/", 1)[1] for k in DATA.files
              if k.startswith(f"{case}/") and k.split("/", 1)[1] not in ("time_h", "overrides")]
-    assert sorted(names) == sorted(tr.values)  # the same variables, none lost or added
+    # the same variables: none lost, and only the declared additions since the recording
+    assert sorted(names) == sorted(set(tr.values) - ADDED_SINCE_GOLDEN)
     for name in names:
         want, got = DATA[f"{case}/{name}"], tr.values[name][idx]
         scale = float(np.ptp(want)) or 1.0
