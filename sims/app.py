@@ -151,6 +151,9 @@ def _app(cfg: DictConfig) -> str:
 def main() -> None:
     """The ``allonet`` command (and ``python -m sims``)."""
     _use_allonet_exit_codes()
+    from sims.slow.treatments import check_selection_overrides
+
+    run_and_report(lambda: check_selection_overrides(sys.argv[1:]))  # before Hydra composes
     try:
         _app()
     except KeyboardInterrupt:

@@ -38,13 +38,16 @@ from sims.seeds import SEED_MODES
 from sims.slow.schemas import (
     SCENARIO_SCHEMAS,
     TREATMENT_SCHEMAS,
+    TREATMENT_SHORTHAND,
     HomeostasisConfig,
     HPAConfig,
     InflammationConfig,
     PopulationHomeostasisConfig,
     SlowConfig,
     SteroidKineticsConfig,
+    TreatmentSelection,
 )
+from sims.slow.treatments import COMBINATION
 
 
 # --------------------------------------------------------------------------- network
@@ -278,6 +281,7 @@ def register_configs() -> None:
         cs.store(name=f"scenario_{name}_schema", node=node)
     for name, node in TREATMENT_SCHEMAS.items():
         cs.store(name=f"treatment_{name}_schema", node=node)
+    cs.store(name="treatment_selection_schema", node=TreatmentSelection)
 
 
 # --------------------------------------------------------------------------- validation
@@ -447,6 +451,63 @@ def _check_polymorphic(c: dict, group: str, schemas: dict[str, Any]) -> None:
     if name not in schemas:
         raise ConfigError(f"{group}.name", name, f"one of {sorted(schemas)}")
     c[group] = _merge_typed(schemas[name], node, prefix=f"{group}.")
+
+
+def normalise_treatment(node: Any) -> dict:
+    """The treatment node in its validated form: one treatment -> its flat config (``name``
+    and its keys, as a single treatment always was); several (``treatment=[a,b]``) ->
+    ``{name: combination, a: {...}, b: {...}}`` in the canonical order of
+    :data:`TREATMENT_SCHEMAS` (so ``[a,b]`` and ``[b,a]`` are the same run). Accepts the
+    composed form (one entry per selected treatment, plus shorthand keys) and the
+    validated one (re-validation).
+
+    Raises:
+        ConfigError: naming the key, the value and what is allowed.
+    """
+    _check(isinstance(node, dict), "treatment", node, "a treatment config")
+    composed = any(node.get(n) is not None for n in TREATMENT_SCHEMAS)
+    if not composed and node.get("name") != COMBINATION:  # one treatment, flat
+        one = {"treatment": node}
+        _check_polymorphic(one, "treatment", TREATMENT_SCHEMAS)
+        return one["treatment"]
+    if composed and node.get("name", "none") not in ("none", COMBINATION):
+        raise ConfigError("treatment.name", node["name"], "not set: select treatments with "
+                          "treatment=NAME or treatment=[NAME,NAME]")
+    allowed = sorted(TREATMENT_SCHEMAS)
+    for key in node:
+        if key not in TREATMENT_SCHEMAS and key not in TREATMENT_SHORTHAND and key != "name":
+            raise ConfigError(f"treatment.{key}", node[key],
+                              f"a treatment ({allowed}) or a key of one (unknown key)")
+    chosen = [n for n in TREATMENT_SCHEMAS if node.get(n) is not None]
+    short = {k: v for k, v in node.items()
+             if k in TREATMENT_SHORTHAND and v is not None}
+    if not chosen:
+        chosen = ["none"]
+    if "none" in chosen and len(chosen) > 1:
+        raise ConfigError("treatment", chosen, "either none or a list of treatments "
+                          f"from {[n for n in allowed if n != 'none']} (none cannot combine)")
+    for n in chosen:
+        entry = node.get(n) or {}
+        _check(isinstance(entry, dict), f"treatment.{n}", entry, "a mapping of its keys")
+        _check(entry.get("name", n) == n, f"treatment.{n}.name", entry.get("name"),
+               f"{n!r} (the entry's own name) or absent")
+    if len(chosen) == 1:
+        n = chosen[0]
+        flat = {**(node.get(n) or {}), **short, "name": n}
+        for key in short:
+            _check(key in _fields(TREATMENT_SCHEMAS[n]), f"treatment.{key}", short[key],
+                   f"a key of the {n} treatment, one of {_fields(TREATMENT_SCHEMAS[n])}")
+        return _merge_typed(TREATMENT_SCHEMAS[n], flat, prefix="treatment.")
+    if short:
+        key = next(iter(short))
+        raise ConfigError(f"treatment.{key}", short[key],
+                          f"a key of one treatment when several are given ({chosen}): "
+                          f"treatment.<name>.{key}, e.g. treatment.{chosen[0]}.{key}")
+    out: dict[str, Any] = {"name": COMBINATION}
+    for n in chosen:
+        out[n] = _merge_typed(TREATMENT_SCHEMAS[n], {**node[n], "name": n},
+                              prefix=f"treatment.{n}.")
+    return out
 
 
 def _is_number(value: Any) -> bool:
@@ -619,6 +680,8 @@ def validate(cfg: DictConfig | dict) -> dict:
     from sims.slow import checks as slow_checks
 
     c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+    if "treatment" in c:  # first: calibrated values address its validated keys
+        c["treatment"] = normalise_treatment(c["treatment"])
     if c.get("calibrated"):
         from sims.calibration.calibrated import apply_calibrated
 
@@ -633,7 +696,7 @@ def validate(cfg: DictConfig | dict) -> dict:
     _type_entries(c, "pharmacology.species", SpeciesConfig)
     _type_entries(c, "homeostasis.populations", PopulationHomeostasisConfig)
     _check_polymorphic(c, "scenario", SCENARIO_SCHEMAS)
-    _check_polymorphic(c, "treatment", TREATMENT_SCHEMAS)
+    c["treatment"] = normalise_treatment(c["treatment"])
     _check_numbers(c)
     _check_running(c)
     _check_time_grid(c)
@@ -670,6 +733,9 @@ def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
+    from sims.slow.treatments import check_selection_overrides
+
+    check_selection_overrides(overrides)
     register_configs()
     register_resolvers()
     if GlobalHydra.instance().is_initialized():
@@ -678,4 +744,13 @@ def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
         cfg = hydra_compose("config", overrides=list(overrides))
     OmegaConf.set_struct(cfg, False)
     cfg.pop("hydra", None)
+    return normalised(cfg)
+
+
+def normalised(cfg: DictConfig) -> DictConfig:
+    """``cfg`` (struct off) with its treatment node in the validated form: one treatment
+    flat (``treatment.<key>`` addresses its keys), several as ``combination``."""
+    if "treatment" in cfg:
+        cfg.treatment = OmegaConf.create(
+            normalise_treatment(OmegaConf.to_container(cfg.treatment, resolve=True)))
     return cfg

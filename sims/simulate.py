@@ -30,6 +30,7 @@ from sims.io import Result, Variable
 from sims.seeds import SEED_RULE, job_seed
 from sims.slow.model import SlowTrajectory
 from sims.slow.scenarios import input_files
+from sims.slow.treatments import treatment_label
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +174,7 @@ def _simulate_validated(c: dict, out_dir: str | Path | None,
         "overrides": json.dumps(list(overrides)), "seed": int(c["seed"]),
         "master_seed": master, "seed_mode": c["seed_mode"], "seed_rule": SEED_RULE,
         "config_hash": chash, "started": started, "backend": c["backend"]["name"],
-        "scenario": c["scenario"]["name"], "treatment": c["treatment"]["name"],
+        "scenario": c["scenario"]["name"], "treatment": treatment_label(c["treatment"]),
         "input_files_json": json.dumps(input_files(c["scenario"], CONFIG_DIR)),
         "complete": False,
     }

@@ -75,6 +75,9 @@ def compose_config(overrides: Sequence[str]) -> DictConfig:
             with open_dict(cfg):
                 del cfg["hydra"]
             OmegaConf.set_struct(cfg, False)
+            from sims.config import normalised
+
+            cfg = normalised(cfg)
         else:
             from sims.config import compose
 

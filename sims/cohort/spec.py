@@ -53,6 +53,10 @@ SHARED_KEYS: tuple[tuple[str, str], ...] = (
     ("treatment.n_doses", "the dosing schedule (use an arm)"),
     ("treatment.n_days", "the dosing schedule (use an arm)"),
     ("treatment.doses_per_day", "the dosing schedule (use an arm)"),
+    ("treatment.route", "the route (use an arm)"), ("treatment.sex", "the sex (use an arm)"),
+    *((f"treatment.*.{k}", "a combined treatment's schedule (use an arm)")
+      for k in ("name", "start_day", "dose_clock_h", "n_doses", "n_days", "doses_per_day",
+                "route", "sex")),
     ("coupling.*", "the epoch loop"), ("probe.*", "the probes' recording"),
     ("output.*", "the output"), ("backend.*", "the build"), ("seed", "the seeds"),
     ("seed_mode", "the seeds"), ("pharmacology.species.*.*.emax", "which species regulate"),

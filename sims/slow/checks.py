@@ -16,6 +16,7 @@ from sims.errors import ConfigError
 from sims.slow import scenarios, steroids, treatments
 from sims.slow.clock import MAX_STABLE_K_DT, duration_hours, step_hours
 from sims.slow.numerics import BACKENDS
+from sims.slow.schemas import PROGESTERONE_ROUTES, SEXES
 
 #: Truncation range of drawn cycle lengths and luteal lengths (days; sims.slow.scenarios).
 CYCLE_LENGTH_RANGE_DAYS = (18.0, 60.0)
@@ -147,20 +148,46 @@ def check_scenario(c: Mapping[str, Any]) -> dict | None:
 
 
 def check_treatment(c: Mapping[str, Any]) -> None:
+    """Every treatment of the (validated) treatment config: counts, clock hours, route,
+    sex, fractions of a dose or clearance that must not exceed the whole (mass balance)."""
     tr = c["treatment"]
+    several = tr["name"] == treatments.COMBINATION
+    for item in treatments.treatment_items(tr):
+        _check_one_treatment(item, f"treatment.{item['name']}." if several else "treatment.")
+
+
+#: Fractions that split one flow (a dose, or a clearance) of a treatment: their sum <= 1.
+_SPLITS = {
+    "progesterone": [("bioavailability_frac", "first_pass_allo_frac"),
+                     ("vaginal_bioavailability_frac", "vaginal_first_pass_allo_frac"),
+                     ("transdermal_bioavailability_frac", "transdermal_first_pass_allo_frac")],
+    "pregnenolone": [("to_pregs_frac", "to_progesterone_frac", "to_dheas_frac")],
+    "dhea": [("dhea_frac", "first_pass_dheas_frac"),
+             ("to_dheas_frac", "to_testosterone_frac_female"),
+             ("to_dheas_frac", "to_testosterone_frac_male")],
+}
+
+
+def _check_one_treatment(tr: Mapping[str, Any], prefix: str) -> None:
     for key, v in tr.items():
         if key.startswith("n_") or key.endswith("_per_day"):
-            _check(v >= 0, f"treatment.{key}", v, "a number >= 0")
+            _check(v >= 0, f"{prefix}{key}", v, "a number >= 0")
     if "dose_clock_h" in tr:
-        _check(tr["dose_clock_h"] < 24, "treatment.dose_clock_h", tr["dose_clock_h"],
+        _check(tr["dose_clock_h"] < 24, f"{prefix}dose_clock_h", tr["dose_clock_h"],
                "an hour of the day in [0, 24)")
-    if "bioavailability_frac" in tr and "first_pass_allo_frac" in tr:
-        total = tr["bioavailability_frac"] + tr["first_pass_allo_frac"]
-        _check(total <= 1, "treatment.first_pass_allo_frac", tr["first_pass_allo_frac"],
-               f"at most 1 - treatment.bioavailability_frac = "
-               f"{1 - tr['bioavailability_frac']:g} (the absorbed dose is split between them)")
+    if "route" in tr:
+        _check(tr["route"] in PROGESTERONE_ROUTES, f"{prefix}route", tr["route"],
+               f"one of {PROGESTERONE_ROUTES}")
+    if "sex" in tr:
+        _check(tr["sex"] in SEXES, f"{prefix}sex", tr["sex"], f"one of {SEXES}")
+    for keys in _SPLITS.get(tr["name"], []):
+        total = sum(tr[k] for k in keys)
+        rest = " + ".join(f"{prefix}{k}" for k in keys[:-1])
+        _check(total <= 1, f"{prefix}{keys[-1]}", tr[keys[-1]],
+               f"at most 1 - {rest} = {1 - (total - tr[keys[-1]]):g} (fractions of one "
+               "flow: together at most the whole)")
     if tr["name"] == "brexanolone":
-        treatments.parse_schedule(tr["schedule"])
+        treatments.parse_schedule(tr["schedule"], f"{prefix}schedule")
 
 
 def check_numerics(c: Mapping[str, Any]) -> None:

@@ -27,7 +27,7 @@ from sims.constants import CONFIG_DIR
 from sims.slow import homeostasis, hpa, inflammation, scenarios, steroids, variables
 from sims.slow.clock import duration_hours, record_steps, step_hours
 from sims.slow.numerics import backend, is_array
-from sims.slow.treatments import PKModel, build_treatment
+from sims.slow.treatments import PKModel, build_treatments
 from sims.units import slow_value
 
 #: State variables and their units (the registry is ``sims.slow.variables``).
@@ -107,7 +107,12 @@ class SlowModel:
         self.t_end = duration_hours(configured, table)
         self.n = int(round(self.t_end / self.dt))
         self.record_every = record_steps(configured)
-        self.pk: PKModel | None = build_treatment(self.tr)
+        #: One PK model per treatment (none: empty); their compartments follow the
+        #: recorded states in this order.
+        self.pks: list[PKModel] = build_treatments(self.tr, self.sc["name"])
+        infused = [pk for pk in self.pks if pk.infusion]
+        #: The treatment given by infusion (at most one: only brexanolone infuses).
+        self.infused: PKModel | None = infused[0] if infused else None
         self.hm = c["homeostasis"]
         self.pops = list(c["network"]["populations"])
         self.species = c["pharmacology"]["species"]
@@ -128,11 +133,21 @@ class SlowModel:
             self.xp)
         #: Recorded states (registry order): the fixed states, then homeostasis.
         self.recorded = (*variables.STATES, *variables.expression_variables(self.pops))
-        pk = variables.pk_variables(self.tr["name"], self.pk.compartments) if self.pk else ()
+        pk = tuple(v for m in self.pks for v in variables.pk_variables(
+            m.name, m.compartments, prefixed=len(self.pks) > 1))
+        #: (model, index of its first compartment in the state vector, state names)
+        self._pk_layout: list[tuple[PKModel, int, list[str]]] = []
         #: Every state, in the order of the state vector.
         self.state_variables = (*self.recorded, *pk)
         self.state_names = [v.name for v in self.state_variables]
         self.pk_index = len(self.recorded)
+        offset = self.pk_index
+        for m in self.pks:
+            names = self.state_names[offset:offset + len(m.compartments)]
+            self._pk_layout.append((m, offset, names))
+            offset += len(m.compartments)
+        #: Whether a treatment adds plasma PregS / DHEA-S (pregnenolone, DHEA).
+        self._sulfate_pk = any(o in m.outputs for m in self.pks for o in ("pregs", "dheas"))
         self.state_units = {v.name: v.unit for v in self.recorded}
         self.descriptions = {v.name: v.description for v in (*self.recorded, *variables.OUTPUTS)}
         #: Closed-loop inputs, held constant between probes (set by sims.coupling).
@@ -178,7 +193,8 @@ class SlowModel:
         one row per half-step, each driver a number (shared) or an array
         ``[individual]`` (a stochastic scenario, or scenario values that differ)."""
         t = np.arange(h0, h1 + 1) * (self.dt / 2)
-        u = (self.pk.infusion_rate(t) if self.pk is not None else np.zeros(len(t)))
+        u = (self.infused.infusion_rate(t) if self.infused is not None
+             else np.zeros(len(t)))
         own = self.sc["name"] in scenarios.STOCHASTIC or any(
             is_array(v) for v in self.sc_drivers.values())
         if not own:
@@ -194,15 +210,24 @@ class SlowModel:
         return list(zip(*cols, strict=True)), list(u)
 
     # ------------------------------------------------------------------ equations
-    _NO_PK = {"allo": 0.0, "zuranolone": 0.0, "progesterone": 0.0, "testosterone": 0.0}
+    _NO_PK = {"allo": 0.0, "zuranolone": 0.0, "progesterone": 0.0, "testosterone": 0.0,
+              "pregnenolone": 0.0, "pregs": 0.0, "dheas": 0.0, "dhea": 0.0}
 
     def _pk_outputs(self, s: Mapping[str, float]) -> Mapping[str, float]:
-        if self.pk is None:
+        """Plasma concentrations (nM) the treatments add, by species."""
+        if not self.pks:
             return self._NO_PK  # read only
         out = dict(self._NO_PK)
-        for name, (comp, scale) in self.pk.outputs.items():
-            out[name] += s[f"pk_{self.pk.compartments[comp]}"] * scale
+        for m, _, names in self._pk_layout:
+            for name, (comp, scale) in m.outputs.items():
+                out[name] += s[names[comp]] * scale
         return out
+
+    def _doses(self) -> list[tuple[float, int, Any]]:
+        """Every treatment's doses as (time h, compartment offset from ``pk_index``,
+        amount)."""
+        return [(t, off - self.pk_index + comp, amount) for pk, off, _ in self._pk_layout
+                for t, comp, amount in pk.doses]
 
     def derivatives(self, s: Mapping[str, float], drv: tuple[float, ...], infusion: float,
                     clock_h: float) -> tuple[dict[str, float], dict[str, float]]:
@@ -229,8 +254,13 @@ class SlowModel:
                              xp), strict=True))
         r5a_t = steroids.r5a_target(chronic, k["chronic_r5a_loss"],
                                     inflammation.synthesis_factor(inf, infl, xp))
-        a_pt = steroids.peripheral_allo_target(prog, k["allo_vmax_nM"], k["allo_km_nM"],
+        # the saturable P -> ALLO relation is the ovary's and placenta's (corpus luteum
+        # secretes ALLO with P, Ottander 2005); a treatment's circulating P makes plasma ALLO
+        # only by peripheral 5a-reduction (de Lignieres 1995: vaginal P, few metabolites)
+        a_pt = steroids.peripheral_allo_target(prog_d, k["allo_vmax_nM"], k["allo_km_nM"],
                                                k["allo_adrenal_nM"], drive, plac)
+        if self.pks:
+            a_pt = a_pt + k["exogenous_progesterone_allo_ratio"] * pk["progesterone"]
         a_bt = steroids.brain_allo_target(
             k["brain_plasma_ratio_allo"], a_p, self.local, r5a, k["stress_synthesis_gain"], prec,
             steroids.brain_progesterone_conversion(prog, k["brain_p_vmax_nM"],
@@ -251,8 +281,8 @@ class SlowModel:
                                           - s["androstanediol_brain"]),
             "zuranolone_brain": kb * (k["brain_plasma_ratio_zuranolone"] * pk["zuranolone"]
                                       - s["zuranolone_brain"]),
-            "pregs_brain": ks * (self.brain0.get("pregs", 0.0) * drive - s["pregs_brain"]),
-            "dheas_brain": ks * (self.brain0.get("dheas", 0.0) * drive - s["dheas_brain"]),
+            "pregs_brain": ks * (self._sulfate_target("pregs", drive, pk) - s["pregs_brain"]),
+            "dheas_brain": ks * (self._sulfate_target("dheas", drive, pk) - s["dheas_brain"]),
             "inflammation": (inflammation.cytokine_target(inf, chronic, a_p, self.plasma0, xp)
                              - infl) / inf["tau_h"],
         }
@@ -284,25 +314,35 @@ class SlowModel:
                 hm, self.regulation[pop], s[f"delta_{pop}"], s[f"gamma2_{pop}"],
                 s[f"alpha4_{pop}"], targets, self.feedback["rate_error"].get(pop, 0.0), xp)
             d |= {f"delta_{pop}": dd, f"gamma2_{pop}": dg, f"alpha4_{pop}": da}
-        if self.pk is not None:
-            comps = self.pk.compartments
-            x = [s[f"pk_{comp}"] for comp in comps]
-            m = self.pk.matrix
-            for i, comp in enumerate(comps):
+        for model, _, names in self._pk_layout:
+            x = [s[n] for n in names]
+            m = model.matrix
+            for i, n in enumerate(names):
                 di = sum(m[i][j] * x[j] for j in range(len(x)))
-                if i == self.pk.infusion_into:
+                if model is self.infused and i == model.infusion_into:
                     di += infusion
-                d[f"pk_{comp}"] = di
+                d[n] = di
         outputs = {"progesterone_plasma": prog, "testosterone_plasma": testo,
                    "placental_allo": plac, "allo_plasma": a_p, "allo_drug_plasma": pk["allo"],
                    "zuranolone_plasma": pk["zuranolone"],
-                   "pregnenolone_plasma": k["pregnenolone_plasma_nM"] * drive,
+                   "pregnenolone_plasma": k["pregnenolone_plasma_nM"] * drive
+                   + pk["pregnenolone"],
                    "pregs_plasma": s["pregs_brain"] * self._plasma_per_pool["pregs"],
                    "dheas_plasma": s["dheas_brain"] * self._plasma_per_pool["dheas"],
+                   "dhea_drug_plasma": pk["dhea"],
                    "acute_stress": acute,
                    "chronic_stress": chronic, "crh_drive": crh_drive,
                    "gr_feedback_constant": gr_k}
         return d, outputs
+
+    def _sulfate_target(self, sp: str, drive: Any, pk: Mapping[str, Any]) -> Any:
+        """Target of the brain pool of a sulfated steroid (nM): its adrenal output, plus
+        what a treatment adds to plasma carried into the pool by the endogenous
+        brain/plasma ratio [assumption: exogenous sulfate distributes as endogenous]."""
+        target = self.brain0.get(sp, 0.0) * drive
+        if self._sulfate_pk:
+            target = target + pk[sp] * _ratio_or_zero(1.0, self._plasma_per_pool[sp])
+        return target
 
     def rhs(self, y: list[float], drv: tuple[float, ...], infusion: float,
             clock_h: float) -> tuple[list[float], dict[str, float]]:
@@ -393,7 +433,7 @@ class SlowModel:
         t_wall = time.perf_counter()
         drivers = self.drivers(seed)
         dv = np.stack([drivers.values[n] for n in scenarios.DRIVERS], axis=1).tolist()
-        u = (self.pk.infusion_rate(drivers.t) if self.pk is not None
+        u = (self.infused.infusion_rate(drivers.t) if self.infused is not None
              else np.zeros(len(drivers.t))).tolist()
         i0 = int(round(t_start_h / self.dt))
         i1 = self.n if t_stop_h is None else int(round(t_stop_h / self.dt))
@@ -403,13 +443,13 @@ class SlowModel:
             for j in range(n_burn):
                 clock = (-(n_burn - j) * self.dt) % 24.0
                 y = self._rk4(y, dv[0], dv[0], dv[0], 0.0, 0.0, 0.0, clock)
-            if self.pk is not None:
-                y[self.pk_index:] = [0.0] * len(self.pk.compartments)
+            if self.pks:
+                y[self.pk_index:] = [0.0] * (len(y) - self.pk_index)
             self._settle_expression(y)
         else:
             y = list(state)
         doses: dict[int, list[tuple[int, float]]] = {}
-        for t_d, comp, amount in (self.pk.doses if self.pk is not None else []):
+        for t_d, comp, amount in self._doses():
             doses.setdefault(int(math.floor(t_d / self.dt + 1e-9)), []).append((comp, amount))
         names = list(self.state_units) + list(OUTPUTS)
         rec: list[list[float]] = []
@@ -540,13 +580,13 @@ class SlowModel:
             for j in range(n_burn):
                 clock = (-(n_burn - j) * self.dt) % 24.0
                 y = self._rk4_array(y, d0, d0, d0, 0.0, 0.0, 0.0, clock)
-            if self.pk is not None:
+            if self.pks:
                 y[self.pk_index:] = 0.0
             self._settle_expression(y)
         else:
             y = np.array(state, dtype=float)
         doses: dict[int, list[tuple[int, Any]]] = {}
-        for t_d, comp, amount in (self.pk.doses if self.pk is not None else []):
+        for t_d, comp, amount in self._doses():
             doses.setdefault(int(math.floor(t_d / self.dt + 1e-9)), []).append((comp, amount))
         names = record or (list(self.state_units) + list(OUTPUTS))
         index = {n: j for j, n in enumerate(self.state_names)}

@@ -8,8 +8,10 @@ checks them (unknown keys, wrong types).
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -190,17 +192,37 @@ class ZuranoloneTreatment(TreatmentBase):
     v2_L: float = 200.0
 
 
+#: Routes of progesterone administration (``treatment.route``).
+PROGESTERONE_ROUTES = ("oral", "vaginal", "transdermal")
+
+
 @dataclass
 class ProgesteroneTreatment(TreatmentBase):
-    """Oral progesterone: low systemic P, first-pass 5a-reduction to ALLO (Andréen 2006)."""
+    """Progesterone by mouth, vagina or skin. The route decides absorption and how much of a
+    dose appears as ALLO: oral P passes the gut wall and liver, where 5a-reduction makes it
+    an ALLO prodrug (Andréen 2006); vaginal and transdermal P reach the circulation without
+    that first pass and yield far fewer 5a-reduced metabolites (de Lignières 1995)."""
 
     name: str = "progesterone"
+    route: str = "oral"  # oral | vaginal | transdermal
     dose_mg: float = 20.0
     doses_per_day: int = 2
     n_days: float = 7.0
+    # --- oral (route=oral)
     ka_per_h: float = 1.0  # Tmax ~1-2 h [R]
     bioavailability_frac: float = 0.007  # systemic P fraction [D from Andréen 2006 AUCs]
     first_pass_allo_frac: float = 0.005  # fraction appearing as plasma ALLO [D, same]
+    # --- vaginal (route=vaginal): no hepatic first pass
+    vaginal_ka_per_h: float = 0.25  # plateau within ~4-8 h, stable over 12 h [R]
+    vaginal_bioavailability_frac: float = 0.08  # [D] 200 mg every 12 h -> P ~46 nM
+    # (docs/science.md §6.3): C_ss = F dose / (12 h x CL 92 L/h) -> F = 0.08
+    vaginal_first_pass_allo_frac: float = 0.0  # little 5a-reduction before the circulation
+    # (de Lignières et al. 1995) [R]
+    # --- transdermal (route=transdermal): creams, slow and little absorbed
+    transdermal_ka_per_h: float = 0.05  # absorption over ~a day [assumption]
+    transdermal_bioavailability_frac: float = 0.01  # serum P barely rises with creams
+    # (~1-3 nM at tens of mg/day, Wren et al. 2000) [R; value assumption]
+    transdermal_first_pass_allo_frac: float = 0.0  # no first pass [assumption]
     cl_progesterone_L_per_h: float = 92.0  # P metabolic clearance ~2200 L/day [R]
     v_progesterone_L: float = 200.0  # [assumption]
     cl_allo_L_per_h_per_kg: float = 1.2  # as brexanolone
@@ -221,11 +243,103 @@ class TestosteroneTreatment(TreatmentBase):
     v_L: float = 100.0  # [assumption]
 
 
+@dataclass
+class PregnenoloneTreatment(TreatmentBase):
+    """Oral pregnenolone (a supplement): gut -> plasma pregnenolone, whose clearance splits
+    into sulfation (-> PregS), 3b-HSD (-> progesterone, then ALLO by the model's own
+    routes), 17-hydroxylation/lyase (-> DHEA -> DHEA-S) and other metabolites. Trials gave
+    400-500 mg/day and saw serum pregnenolone and ALLO rise (Marx et al. 2009; Sripada et
+    al. 2013) [R]; the split of its metabolism in humans is not measured: [assumption]."""
+
+    name: str = "pregnenolone"
+    dose_mg: float = 400.0  # 400-500 mg/day in trials (Marx 2009; Sripada 2013) [R]
+    doses_per_day: int = 1
+    n_days: float = 28.0
+    ka_per_h: float = 1.0  # Tmax ~1-2 h like other oral steroids [assumption]
+    bioavailability_frac: float = 0.05  # [assumption]: extensive first-pass metabolism;
+    # with the clearance, 400 mg/day gives a mean plasma pregnenolone of ~10 ng/mL (33 nM)
+    cl_L_per_h: float = 80.0  # pregnenolone clearance ~2000 L/day, as other free C21
+    # steroids (P: 2200 L/day) [assumption]
+    v_L: float = 100.0  # [assumption]
+    to_pregs_frac: float = 0.3  # of the cleared pregnenolone: sulfated [assumption]
+    to_progesterone_frac: float = 0.05  # 3b-HSD [assumption]
+    to_dheas_frac: float = 0.05  # via DHEA, appearing as DHEA-S [assumption]
+    pregs_cl_L_per_h: float = 1.0  # PregS: albumin-bound, t1/2 ~7 h in 10 L [assumption]
+    pregs_v_L: float = 10.0  # [assumption]
+    dheas_cl_L_per_h: float = 0.31  # DHEA-S: t1/2 ~20 h in 9 L (MCR ~7.5 L/day) [R]
+    dheas_v_L: float = 9.0  # [R]
+    progesterone_cl_L_per_h: float = 92.0  # P metabolic clearance ~2200 L/day [R]
+    progesterone_v_L: float = 200.0  # as the progesterone treatment [assumption]
+
+
+#: Sexes whose DHEA -> testosterone conversion differs (``treatment.sex``; auto: from the
+#: scenario, male for male_ageing).
+SEXES = ("auto", "female", "male")
+
+
+@dataclass
+class DheaTreatment(TreatmentBase):
+    """Oral DHEA: gut -> plasma DHEA (and DHEA-S by first-pass sulfation); DHEA is cleared
+    to DHEA-S, to androgens (testosterone, then 3a-androstanediol by the model's route) and
+    other metabolites. 50 mg/day restores young-adult DHEA-S in both sexes and raises
+    testosterone in women but not in men (Morales et al. 1994; Arlt et al. 1999) [R]."""
+
+    name: str = "dhea"
+    sex: str = "auto"  # female | male | auto (from the scenario)
+    dose_mg: float = 50.0  # 25-50 mg/day replacement (Morales 1994; Arlt 1999) [R]
+    doses_per_day: int = 1
+    n_days: float = 28.0
+    ka_per_h: float = 1.0  # DHEA Tmax ~1-2 h [R]
+    dhea_frac: float = 0.1  # absorbed as DHEA [assumption]
+    first_pass_dheas_frac: float = 0.2  # sulfated in gut/liver before the circulation
+    # [D]: with to_dheas_frac, 50 mg/day adds ~5 uM DHEA-S, the young-adult level
+    # restored by 50 mg/day (Morales 1994; Arlt 1999)
+    cl_L_per_h: float = 83.0  # DHEA metabolic clearance ~2000 L/day [R]
+    v_L: float = 100.0  # [assumption]
+    to_dheas_frac: float = 0.5  # of the cleared DHEA: sulfated [assumption]
+    to_testosterone_frac_female: float = 0.06  # [D] T ~2x (+1 nM) in women on 50 mg/day
+    # (Morales 1994): +1 nM x T clearance 1000 L/day = 0.29 mg T/day of 5 mg DHEA
+    to_testosterone_frac_male: float = 0.0  # no rise of T in men (Morales 1994) [R]
+    dheas_cl_L_per_h: float = 0.31  # DHEA-S: t1/2 ~20 h in 9 L (MCR ~7.5 L/day) [R]
+    dheas_v_L: float = 9.0  # [R]
+    testosterone_cl_L_per_h: float = 42.0  # T metabolic clearance ~1000 L/day [R]
+    testosterone_v_L: float = 100.0  # as the testosterone treatment [assumption]
+
+
 TREATMENT_SCHEMAS = {
     "none": NoTreatment, "brexanolone": BrexanoloneTreatment,
     "zuranolone": ZuranoloneTreatment, "progesterone": ProgesteroneTreatment,
-    "testosterone": TestosteroneTreatment,
+    "testosterone": TestosteroneTreatment, "pregnenolone": PregnenoloneTreatment,
+    "dhea": DheaTreatment,
 }
+
+
+def _selection_schema() -> type:
+    """The ``treatment`` node as Hydra composes it: one entry per selected treatment
+    (``treatment=progesterone`` gives ``treatment.progesterone``; a list
+    ``treatment=[progesterone,testosterone]`` gives both, Hydra's pattern for selecting
+    several configs of one group) plus, for the common case of one treatment, shorthand
+    keys ``treatment.<key>`` (every key of every treatment, unset = null) that apply to it.
+    ``sims.config`` turns the node into the validated form (one treatment: its flat
+    config, as before; several: ``name: combination`` and one entry each)."""
+    fields: list[tuple[str, Any, Any]] = [(n, Optional[Any], field(default=None))  # noqa: UP045
+                                          for n in TREATMENT_SCHEMAS]
+    seen: dict[str, Any] = {}
+    for schema in TREATMENT_SCHEMAS.values():
+        hints = typing.get_type_hints(schema)
+        for f in dataclasses.fields(schema):
+            if f.name == "name" or f.name in seen:
+                continue
+            seen[f.name] = hints[f.name]
+            fields.append((f.name, Optional[hints[f.name]], field(default=None)))  # noqa: UP045
+    return dataclasses.make_dataclass("TreatmentSelection", fields)
+
+
+#: The composed ``treatment`` node's schema (see :func:`_selection_schema`).
+TreatmentSelection = _selection_schema()
+#: Shorthand keys of the ``treatment`` node: keys of some single treatment.
+TREATMENT_SHORTHAND = tuple(f.name for f in dataclasses.fields(TreatmentSelection)
+                            if f.name not in TREATMENT_SCHEMAS)
 
 
 # --------------------------------------------------------------------------- steroids, HPA
@@ -239,6 +353,12 @@ class SteroidKineticsConfig:
     allo_vmax_nM: float = 1.89  # saturable P -> ALLO [D]: ALLO/P 0.33 at P 0.5 nM and
     allo_km_nM: float = 7.73  # 0.045 at P 35 nM (Kimball et al. 2020: 0.33 -> 0.04)
     allo_adrenal_nM: float = 0.05  # adrenal plasma ALLO (present in men, Genazzani 1998) [D]
+    # The relation above is the ovary's (the corpus luteum secretes ALLO with P: Ottander et
+    # al. 2005) and the placenta's. Progesterone a treatment puts into the circulation
+    # (after its first pass) adds plasma ALLO at this ratio to its own level, by peripheral
+    # 5a-reduction: small, since vaginal P raises P but barely its 5a-reduced metabolites
+    # (de Lignieres et al. 1995) [R direction; value assumption]
+    exogenous_progesterone_allo_ratio: float = 0.02
     thdoc_plasma_nM: float = 2.0  # plasma THDOC at mean ACTH (adrenal DOC -> THDOC) [R]
     androstanediol_per_testosterone: float = 0.05  # plasma 3a-diol / T [R]
     # Brain levels follow *free* plasma levels with one partition for every steroid; on the

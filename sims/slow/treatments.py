@@ -66,10 +66,9 @@ class PKModel:
         return u
 
 
-#: Treatment keys that set when doses are given (the same for every individual of a
-#: cohort: they shape the dosing schedule, not a rate).
-TIMING_KEYS = ("name", "start_day", "dose_clock_h", "n_doses", "n_days", "doses_per_day",
-               "schedule")
+#: The validated name of several treatments given together (``treatment=[a,b]``).
+COMBINATION = "combination"
+
 
 
 def _matrix(rows: list[list[Any]]) -> np.ndarray:
@@ -95,8 +94,9 @@ def daily_doses(t0_h: float, clock_h: float, n: int, amount: float, comp: int = 
     return [(first + 24.0 * k, comp, amount) for k in range(n)]
 
 
-def build_treatment(tr: Mapping[str, Any]) -> PKModel | None:
-    """The PK model of a validated treatment config (None for ``none``)."""
+def build_treatment(tr: Mapping[str, Any], scenario: str | None = None) -> PKModel | None:
+    """The PK model of one validated treatment (None for ``none``); ``scenario``: the
+    scenario's name (DHEA's sex-dependent conversion)."""
     name = tr["name"]
     t0 = slow_value(tr, "start_day")
     bw = tr["body_weight_kg"]
@@ -118,8 +118,9 @@ def build_treatment(tr: Mapping[str, Any]) -> PKModel | None:
         return PKModel(name, ["gut", "central", "peripheral"], m, doses=doses,
                        outputs={"zuranolone": (1, scale)})
     if name == "progesterone":
-        # gut -> (F) plasma P, (f) plasma ALLO by first-pass 5a-reduction, rest metabolised
-        ka, f_p, f_a = tr["ka_per_h"], tr["bioavailability_frac"], tr["first_pass_allo_frac"]
+        # depot -> (F) plasma P, (f) plasma ALLO by first-pass 5a-reduction, rest metabolised;
+        # the route picks the depot's absorption and both fractions
+        ka, f_p, f_a = route_parameters(tr)
         v_a, cl_a = tr["v_allo_L_per_kg"] * bw, tr["cl_allo_L_per_h_per_kg"] * bw
         v_p, cl_p = tr["v_progesterone_L"], tr["cl_progesterone_L_per_h"]
         m = _matrix([[-ka, 0.0, 0.0], [f_p * ka, -cl_p / v_p, 0.0], [f_a * ka, 0.0, -cl_a / v_a]])
@@ -135,4 +136,130 @@ def build_treatment(tr: Mapping[str, Any]) -> PKModel | None:
         scale = ng_per_mL_to_nM(1000.0, molecular_weight("testosterone")) / tr["v_L"]
         return PKModel(name, ["skin", "central"], m, doses=doses,
                        outputs={"testosterone": (1, scale)})
+    if name == "pregnenolone":
+        return _pregnenolone(tr, t0)
+    if name == "dhea":
+        return _dhea(tr, t0, scenario)
     raise ConfigError("treatment.name", name, "a known treatment")
+
+
+def route_parameters(tr: Mapping[str, Any]) -> tuple[Any, Any, Any]:
+    """(absorption rate 1/h, systemic P fraction, first-pass ALLO fraction) of the
+    progesterone treatment's route."""
+    route = tr.get("route", "oral")
+    if route == "oral":
+        return tr["ka_per_h"], tr["bioavailability_frac"], tr["first_pass_allo_frac"]
+    return (tr[f"{route}_ka_per_h"], tr[f"{route}_bioavailability_frac"],
+            tr[f"{route}_first_pass_allo_frac"])
+
+
+def _umol(mg: Any, molecule: str) -> Any:
+    """An amount in mg (a number or an array ``[individual]``) as umol."""
+    return mg * 1000.0 / molecular_weight(molecule)
+
+
+def _daily(tr: Mapping[str, Any], t0: float, amount: Any) -> list[tuple[float, int, Any]]:
+    """``doses_per_day`` evenly spaced doses a day for ``n_days`` into the depot."""
+    n = int(round(tr["n_days"] * tr["doses_per_day"]))
+    return [(t0 + k * 24.0 / tr["doses_per_day"], 0, amount) for k in range(n)]
+
+
+def _pregnenolone(tr: Mapping[str, Any], t0: float) -> PKModel:
+    """gut -> pregnenolone -> {PregS, progesterone, DHEA-S} (amounts in umol; the rest of
+    the cleared pregnenolone leaves as other metabolites)."""
+    ka, f = tr["ka_per_h"], tr["bioavailability_frac"]
+    k = tr["cl_L_per_h"] / tr["v_L"]
+    k_s = tr["pregs_cl_L_per_h"] / tr["pregs_v_L"]
+    k_p = tr["progesterone_cl_L_per_h"] / tr["progesterone_v_L"]
+    k_d = tr["dheas_cl_L_per_h"] / tr["dheas_v_L"]
+    m = _matrix([[-ka, 0.0, 0.0, 0.0, 0.0],
+                 [f * ka, -k, 0.0, 0.0, 0.0],
+                 [0.0, tr["to_pregs_frac"] * k, -k_s, 0.0, 0.0],
+                 [0.0, tr["to_progesterone_frac"] * k, 0.0, -k_p, 0.0],
+                 [0.0, tr["to_dheas_frac"] * k, 0.0, 0.0, -k_d]])
+    nm = 1000.0  # umol/L -> nM
+    return PKModel("pregnenolone", ["gut", "pregnenolone", "pregs", "progesterone", "dheas"],
+                   m, doses=_daily(tr, t0, _umol(tr["dose_mg"], "pregnenolone")), outputs={
+                       "pregnenolone": (1, nm / tr["v_L"]), "pregs": (2, nm / tr["pregs_v_L"]),
+                       "progesterone": (3, nm / tr["progesterone_v_L"]),
+                       "dheas": (4, nm / tr["dheas_v_L"])})
+
+
+def dhea_sex(tr: Mapping[str, Any], scenario: str | None) -> str:
+    """The sex whose DHEA -> testosterone conversion applies (``auto``: male for the
+    male_ageing scenario, else female)."""
+    if tr.get("sex", "auto") != "auto":
+        return tr["sex"]
+    return "male" if scenario == "male_ageing" else "female"
+
+
+def _dhea(tr: Mapping[str, Any], t0: float, scenario: str | None) -> PKModel:
+    """gut -> {DHEA, DHEA-S}; DHEA -> {DHEA-S, testosterone} (amounts in umol)."""
+    ka = tr["ka_per_h"]
+    k = tr["cl_L_per_h"] / tr["v_L"]
+    k_d = tr["dheas_cl_L_per_h"] / tr["dheas_v_L"]
+    k_t = tr["testosterone_cl_L_per_h"] / tr["testosterone_v_L"]
+    to_t = tr[f"to_testosterone_frac_{dhea_sex(tr, scenario)}"]
+    m = _matrix([[-ka, 0.0, 0.0, 0.0],
+                 [tr["dhea_frac"] * ka, -k, 0.0, 0.0],
+                 [tr["first_pass_dheas_frac"] * ka, tr["to_dheas_frac"] * k, -k_d, 0.0],
+                 [0.0, to_t * k, 0.0, -k_t]])
+    nm = 1000.0
+    return PKModel("dhea", ["gut", "dhea", "dheas", "testosterone"], m,
+                   doses=_daily(tr, t0, _umol(tr["dose_mg"], "dhea")), outputs={
+                       "dhea": (1, nm / tr["v_L"]), "dheas": (2, nm / tr["dheas_v_L"]),
+                       "testosterone": (3, nm / tr["testosterone_v_L"])})
+
+
+def treatment_items(tr: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The single treatments of a validated treatment config: none -> [], one -> [it],
+    a combination -> its treatments (in the canonical order)."""
+    if tr["name"] == "none":
+        return []
+    if tr["name"] == COMBINATION:
+        return [v for k, v in tr.items() if k != "name"]
+    return [tr]
+
+
+_SELECTION = re.compile(r"^[+]{0,2}treatment=\s*\[(.*)\]\s*$")
+
+
+def check_selection_overrides(overrides: list[str] | tuple[str, ...],
+                              known: list[str] | None = None) -> None:
+    """Check every ``treatment=[a,b,...]`` override before Hydra composes it: Hydra merges
+    a name given twice silently and reports an unknown one without the known ones.
+
+    Raises:
+        ConfigError: a name twice, an unknown name or ``none`` in a list.
+    """
+    from sims.constants import CONFIG_DIR
+
+    if known is None:
+        known = sorted(p.stem for p in (CONFIG_DIR / "treatment").glob("*.yaml"))
+    for ov in overrides:
+        m = _SELECTION.match(ov)
+        if not m:
+            continue
+        names = [n.strip().strip("'\"") for n in m.group(1).split(",") if n.strip()]
+        for n in names:
+            if n not in known:
+                raise ConfigError("treatment", ov.split("=", 1)[1],
+                                  f"a list of known treatments, from {known} (unknown: {n!r})")
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ConfigError("treatment", ov.split("=", 1)[1],
+                              f"each treatment at most once ({twice[0]!r} is given twice; "
+                              "one treatment's doses are set by its own keys)")
+        if "none" in names and len(names) > 1:
+            raise ConfigError("treatment", ov.split("=", 1)[1],
+                              "either none or a list of treatments (none cannot combine)")
+
+
+def treatment_label(tr: Mapping[str, Any]) -> str:
+    """The treatment's name, or its treatments' names joined by ``+`` (a combination)."""
+    return "+".join(t["name"] for t in treatment_items(tr)) or "none"
+
+
+def build_treatments(tr: Mapping[str, Any], scenario: str | None = None) -> list[PKModel]:
+    """The PK models of a validated treatment config (one per treatment, none: [])."""
+    return [build_treatment(item, scenario) for item in treatment_items(tr)]

@@ -65,11 +65,13 @@ OUTPUTS: tuple[SlowVariable, ...] = (
     SlowVariable("allo_drug_plasma", "nM", "plasma ALLO from brexanolone / oral progesterone"),
     SlowVariable("zuranolone_plasma", "nM", "plasma zuranolone (total)"),
     SlowVariable("pregnenolone_plasma", "nM", "plasma pregnenolone (adrenal, follows ACTH "
-                 "relative to its mean)"),
+                 "relative to its mean; plus a pregnenolone treatment)"),
     SlowVariable("pregs_plasma", "nM", "plasma pregnenolone sulfate (the adrenal sulfate pool "
                  "of pregs_brain, scaled to its plasma level)"),
     SlowVariable("dheas_plasma", "nM", "plasma DHEA-S (the adrenal sulfate pool of "
                  "dheas_brain, scaled to its plasma level)"),
+    SlowVariable("dhea_drug_plasma", "nM", "plasma DHEA from a DHEA or pregnenolone "
+                 "treatment (endogenous DHEA is not modelled)"),
     SlowVariable("acute_stress", "1", "acute stress intensity"),
     SlowVariable("chronic_stress", "1", "chronic stress level"),
     SlowVariable("crh_drive", "1", "effective CRH drive relative to the unstressed "
@@ -110,9 +112,12 @@ def expression_variables(populations: list[str]) -> tuple[SlowVariable, ...]:
                         for sub in SUBUNITS for pop in populations))
 
 
-def pk_variables(treatment: str, compartments: list[str]) -> tuple[SlowVariable, ...]:
-    """The treatment's PK compartments (amounts; not recorded)."""
-    return tuple(SlowVariable(f"pk_{comp}", "amount", f"{treatment} amount in {comp}", 0.0)
+def pk_variables(treatment: str, compartments: list[str], prefixed: bool = False
+                 ) -> tuple[SlowVariable, ...]:
+    """The treatment's PK compartments (amounts; not recorded): ``pk_<compartment>``, or
+    ``pk_<treatment>_<compartment>`` when several treatments are given together."""
+    stem = f"pk_{treatment}_" if prefixed else "pk_"
+    return tuple(SlowVariable(f"{stem}{comp}", "amount", f"{treatment} amount in {comp}", 0.0)
                  for comp in compartments)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from sims.errors import require
+from sims.slow.treatments import treatment_items
 
 HOURS_PER_DAY = 24.0
 #: Events every run has.
@@ -131,8 +132,10 @@ def event_times(drivers_events: list[tuple[str, float]], c: Mapping[str, Any]
     for name, t in sorted(drivers_events, key=lambda e: e[1]):
         out.setdefault(name.replace(" ", "_"), []).append(float(t))
     tr = c.get("treatment") or {}
-    if tr.get("name", "none") != "none" and "start_day" in tr:
-        out[TREATMENT_START] = [float(tr["start_day"]) * HOURS_PER_DAY]
+    starts = sorted(float(t["start_day"]) * HOURS_PER_DAY
+                    for t in treatment_items(tr) if "start_day" in t) if tr else []
+    if starts:  # several treatments: the first to start
+        out[TREATMENT_START] = [starts[0]]
     return out
 
 

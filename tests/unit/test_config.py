@@ -87,6 +87,8 @@ def test_every_option_of_every_group_composes_and_validates_with_its_values(grou
     text = (CONFIG_DIR / group / f"{option}.yaml").read_text()
     own = yaml.safe_load(text) or {}
     own.pop("defaults", None)
+    if group == "treatment":  # one entry per selected treatment; validated flat, named
+        own = {"name": option, **(own.get(option) or {})}
     if "@package _global_" not in text:
         own = {group: own}
     flat, got = flatten(own), flatten(c)
