@@ -32,7 +32,7 @@ from analysis.style import (
     population_colour,
     style,
 )
-from sims.fast.metrics import GAMMA_HZ, THETA_HZ
+from sims.fast.metrics import DELTA_HZ, GAMMA_HZ, SPINDLE_HZ, THETA_HZ
 from sims.fast.registry import READOUTS
 from sims.slow.variables import BY_NAME
 
@@ -172,8 +172,11 @@ def scenario_timecourse(run: RunData, population: str = "E") -> Figure:
         if has_slow:
             t = run.slow["time"].values
             for k, var in enumerate(("progesterone_plasma", "allo_brain", "thdoc_brain",
-                                     "zuranolone_brain")):
-                if var in run.slow and float(run.slow[var].max()) > 0:
+                                     "zuranolone_brain", "pregs_brain", "dheas_brain",
+                                     "pregnenolone_plasma")):
+                if var in run.slow and float(run.slow[var].max()) > 0 and (
+                        k < 4 or float(run.slow[var].max()) > 1.2 * float(
+                            run.slow[var].min())):  # precursors: when a treatment moves them
                     _slow_line(ax, t, run.slow[var].values, floor=1e-3, color=OKABE_ITO[k],
                                label=LABELS[var])
         elif "brain_conc" in run.probes:
@@ -272,17 +275,36 @@ def spectra(run: RunData) -> Figure:
         t = psd["time"].values
         norm = Normalize(float(t.min()), float(t.max()) if t.max() > t.min() else t.min() + 1)
         sm = ScalarMappable(norm=norm, cmap=SEQUENTIAL_CMAP)
-        keep = (f >= 1) & (f <= 150)
+        keep = (f >= 0.5) & (f <= 150)
+        states = ([str(x.decode() if isinstance(x, bytes) else x)
+                   for x in run.probes["state"].values] if "state" in run.probes
+                  else ["wake"] * psd.shape[0])
         for k in range(psd.shape[0]):
             y = psd.values[k, keep]
-            ax.plot(f[keep], np.maximum(y, 1e-12), color=sm.to_rgba(t[k]), lw=0.8)
+            ax.plot(f[keep], np.maximum(y, 1e-12), color=sm.to_rgba(t[k]), lw=0.8,
+                    ls="--" if states[k] == "nrem" else "-")
         ax.set_yscale("log")
+        ax.set_xscale("log")
         ax.set_xlabel("frequency (Hz)")
         ax.set_ylabel("LFP-proxy PSD (nA²/Hz)")
-        for (lo, hi), name in ((THETA_HZ, "θ"), (GAMMA_HZ, "γ")):
+        for (lo, hi), name in ((DELTA_HZ, "δ"), (THETA_HZ, "θ"), (SPINDLE_HZ, "σ"),
+                               (GAMMA_HZ, "γ")):
             ax.axvspan(lo, hi, color="0.92", lw=0, zorder=0)
-            ax.text((lo + hi) / 2, 1.0, name, transform=ax.get_xaxis_transform(),
+            ax.text(np.sqrt(lo * hi), 1.0, name, transform=ax.get_xaxis_transform(),
                     ha="center", va="top")
+        if "nrem" in states:
+            from matplotlib.lines import Line2D
+
+            ax.legend(handles=[Line2D([], [], color="0.3", lw=0.8, label="wake"),
+                               Line2D([], [], color="0.3", lw=0.8, ls="--", label="NREM")],
+                      loc="lower left", frameon=False)
+            up = run.probes.get("up_fraction")
+            if up is not None:
+                text = ", ".join(f"{float(u):.2f}" for u, s_ in zip(up.values, states,
+                                                                    strict=True)
+                                 if s_ == "nrem" and np.isfinite(u))
+                if text:
+                    ax.set_title(f"NREM probes: time in UP states {text}", fontsize="small")
         fig.colorbar(sm, ax=ax, label="probe time (days)")
         return fig
 

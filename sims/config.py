@@ -212,6 +212,40 @@ class ProbeConfig:
     psd_segment_ms: float = 500.0  # Welch segment length (psd_method=welch)
     sync_bin_ms: float = 5.0  # bin for the spike-count synchrony measure
     max_rate_Hz: float = 200.0  # mean rate above this marks the probe as runaway
+    state: str = "wake"  # brain state: wake | nrem | auto (by the clock: sims/fast/states.py)
+
+
+@dataclass
+class SleepPopulationConfig:
+    """One population's values in the ``nrem`` state (unset: its wake value)."""
+
+    b_pA: float | None = None  # spike-triggered adaptation increment
+    tau_w_ms: float | None = None  # adaptation time constant
+    drive_scale: float = 1.0  # scale of the external drive
+    recurrent_scale: float = 1.0  # scale of recurrent excitatory synapses onto the population
+    source: str = ""
+
+
+@dataclass
+class UpDownConfig:
+    """UP/DOWN state detection on the LFP population's spikes (sims/fast/metrics.py)."""
+
+    bin_ms: float = 10.0  # population-rate bins
+    smooth_ms: float = 50.0  # boxcar smoothing of the binned rate
+    down_fraction: float = 0.2  # DOWN: smoothed rate below this fraction of the mean rate
+    min_state_ms: float = 50.0  # shorter UP or DOWN episodes are merged into their neighbours
+    min_window_spikes: float = 5.0  # fewer spikes per smoothing window: states undefined (NaN)
+
+
+@dataclass
+class SleepConfig:
+    """Brain states of the network's probes (configs/sleep/default.yaml: values, sources)."""
+
+    night_start_clock_h: float = 23.0  # probe.state=auto: nrem from this hour ...
+    night_end_clock_h: float = 7.0  # ... to this one (the HPA model's waking hour)
+    nrem: dict[str, Any] = field(default_factory=dict)  # population -> SleepPopulationConfig
+    updown: UpDownConfig = field(default_factory=UpDownConfig)
+    source: str = ""
 
 
 @dataclass
@@ -245,6 +279,7 @@ class AllonetConfig:
     slow: SlowConfig = field(default_factory=SlowConfig)
     coupling: CouplingConfig = field(default_factory=CouplingConfig)
     probe: ProbeConfig = field(default_factory=ProbeConfig)
+    sleep: SleepConfig = field(default_factory=SleepConfig)
     backend: BackendConfig = field(default_factory=BackendConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     # analyses (sims.calibration): what a run is checked against or fitted to; never read
@@ -655,6 +690,33 @@ def _check_probe(c: dict) -> None:
            f"{pr['window_ms'] / SYNC_MIN_BINS:g} ms")
 
 
+def _check_sleep(c: dict) -> None:
+    from sims.fast.states import PROBE_STATES
+
+    st = c["probe"]["state"]
+    _check(st in PROBE_STATES, "probe.state", st, f"one of {PROBE_STATES} (the network's "
+           "brain state; auto: nrem at night by the slow layer's clock)")
+    sl = c["sleep"]
+    for key in ("night_start_clock_h", "night_end_clock_h"):
+        _check(0 <= sl[key] < 24, f"sleep.{key}", sl[key], "an hour of the day in [0, 24)")
+    pops = c["network"]["populations"]
+    for name, v in sl["nrem"].items():
+        _check(name in pops, f"sleep.nrem.{name}", v, f"a population of the network "
+               f"({sorted(pops)})")
+        if v["b_pA"] is not None:
+            _check(v["b_pA"] >= 0, f"sleep.nrem.{name}.b_pA", v["b_pA"], "a number >= 0")
+        if v["tau_w_ms"] is not None:
+            _check(v["tau_w_ms"] > 0, f"sleep.nrem.{name}.tau_w_ms", v["tau_w_ms"], "> 0 ms")
+        for key in ("drive_scale", "recurrent_scale"):
+            _check(v[key] >= 0, f"sleep.nrem.{name}.{key}", v[key], "a number >= 0")
+    ud = sl["updown"]
+    _check(0 < ud["down_fraction"] < 1, "sleep.updown.down_fraction", ud["down_fraction"],
+           "a fraction in (0, 1)")
+    _check(ud["bin_ms"] > 0, "sleep.updown.bin_ms", ud["bin_ms"], "> 0 ms")
+    _check(ud["smooth_ms"] >= ud["bin_ms"], "sleep.updown.smooth_ms", ud["smooth_ms"],
+           f">= sleep.updown.bin_ms={ud['bin_ms']:g}")
+
+
 def _check_running(c: dict) -> None:
     _check(0 <= c["seed"] <= MAX_SEED, "seed", c["seed"], f"an integer in [0, {MAX_SEED}]")
     _check(c["seed_mode"] in SEED_MODES, "seed_mode", c["seed_mode"], f"one of {SEED_MODES}")
@@ -695,6 +757,7 @@ def validate(cfg: DictConfig | dict) -> dict:
     _type_entries(c, "receptors.populations", PopulationReceptorConfig)
     _type_entries(c, "pharmacology.species", SpeciesConfig)
     _type_entries(c, "homeostasis.populations", PopulationHomeostasisConfig)
+    _type_entries(c, "sleep.nrem", SleepPopulationConfig)
     _check_polymorphic(c, "scenario", SCENARIO_SCHEMAS)
     c["treatment"] = normalise_treatment(c["treatment"])
     _check_numbers(c)
@@ -704,6 +767,7 @@ def validate(cfg: DictConfig | dict) -> dict:
     _check_receptors(c)
     _check_pharmacology(c)
     _check_probe(c)
+    _check_sleep(c)
     slow_checks.check(c)
     return c
 

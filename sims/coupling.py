@@ -30,6 +30,7 @@ import numpy as np
 
 from sims.fast.backend import CompiledNetwork
 from sims.fast.probe import ProbeOutput, run_probe
+from sims.fast.states import state_at
 from sims.slow.clock import duration_hours
 from sims.slow.homeostasis import apply_expression
 from sims.slow.model import SlowModel, SlowTrajectory
@@ -94,7 +95,8 @@ def _probe_chunk(c: Mapping[str, Any], tasks: list[tuple[int, float, Mapping, di
         timings = dict(net.timings)
         outs = []
         for k, t, ck, conc in tasks:
-            out = run_probe(net, ck, conc, context=f"probe {k} at t={t:g} h")
+            out = run_probe(net, ck, conc, context=f"probe {k} at t={t:g} h",
+                            state=state_at(c, t))
             _merge_timings(timings, out.raw.timings)
             outs.append((k, out))
             if progress is not None:
@@ -202,7 +204,8 @@ def run_closed(c: Mapping[str, Any]) -> EpochResult:
             if k == len(times):
                 break
             ck, conc, expr = probe_config(c, seg, t)
-            out = run_probe(net, ck, conc, context=f"probe {k} at t={t:g} h")
+            out = run_probe(net, ck, conc, context=f"probe {k} at t={t:g} h",
+                            state=state_at(c, t))
             _merge_timings(timings, out.raw.timings)
             _feedback(c, model, out, reference)
             concs.append(conc)

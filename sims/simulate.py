@@ -59,6 +59,8 @@ def _probe_groups(c: dict, times_s: np.ndarray, concs: list[dict[str, float]],
     for name in outs[0].receptor_state:
         probes[name] = _readout(name, np.stack([o.receptor_state[name] for o in outs]),
                                 ("time", "population"))
+    probes["state"] = Variable(np.array([o.state for o in outs]), ("time",), "",
+                               "brain state the probe ran in (wake | nrem; sims/fast/states.py)")
     if expression and expression[0]:
         for sub in ("delta", "gamma2", "alpha4"):
             probes[f"{sub}_expression"] = Variable(

@@ -87,7 +87,21 @@ def compose_config(overrides: Sequence[str]) -> DictConfig:
 
 
 def has_key(cfg: DictConfig, key: str) -> bool:
-    """Whether a dotted key exists in a composed config (with a non-None value)."""
+    """Whether a dotted key exists in a composed config (with a non-None value).
+
+    ``treatment.<key>`` is looked up in the validated form of the treatment node (a
+    single treatment's keys are ``treatment.<key>``, set by the shorthand override)."""
+    if key.startswith("treatment.") and "treatment" in cfg:
+        from sims.calibration.calibrated import MISSING, get_key
+        from sims.config import normalise_treatment
+        from sims.errors import ConfigError
+
+        try:
+            tr = normalise_treatment(OmegaConf.to_container(cfg.treatment, resolve=True))
+        except ConfigError:
+            return False
+        value = get_key({"treatment": tr}, key)
+        return value is not MISSING and value is not None
     return OmegaConf.select(cfg, key, default=None, throw_on_missing=False) is not None
 
 

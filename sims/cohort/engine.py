@@ -170,6 +170,7 @@ def _probe_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: 
     from sims.fast.backend import CompiledNetwork
     from sims.fast.probe import run_probe
     from sims.fast.registry import READOUTS
+    from sims.fast.states import state_at
 
     n, pops = len(seeds), list(c["network"]["populations"])
     per: dict[str, np.ndarray] = {}
@@ -186,7 +187,8 @@ def _probe_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: 
             for p, t in enumerate(times_h):
                 ck, conc, _ = probe_config(cj, tj, t)
                 try:
-                    out = run_probe(net, ck, conc, context=f"individual {j} probe at t={t:g} h")
+                    out = run_probe(net, ck, conc, context=f"individual {j} probe at t={t:g} h",
+                                    state=state_at(c, t))
                 except SimulationError as exc:
                     log.warning("individual seed %s: %s", seeds[j], exc)
                     ok[j] = False

@@ -32,6 +32,7 @@ from filelock import FileLock
 from sims.fast import build_cache
 from sims.fast.network import RECORDED, FastNetwork, build_network
 from sims.fast.receptors import SHARED_VARIABLES
+from sims.fast.states import STATE_VARIABLES
 from sims.owners import is_stale, owner_tag
 from sims.units import qty
 
@@ -266,10 +267,10 @@ class CompiledNetwork:
         for pop, vals in values.items():
             g = self.fn.groups[pop]
             for var, val in vals.items():
-                if var not in SHARED_VARIABLES:
+                if var not in SHARED_VARIABLES and var not in STATE_VARIABLES:
                     raise StructuralChangeError(
                         f"'{var}' of population {pop} is not a run-time variable; run-time "
-                        f"variables are {sorted(SHARED_VARIABLES)}")
+                        f"variables are {sorted([*SHARED_VARIABLES, *STATE_VARIABLES])}")
                 out[getattr(g, var)] = val
         return out
 

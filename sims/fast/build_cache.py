@@ -52,6 +52,8 @@ KEY_CLASSES: tuple[tuple[str, str], ...] = (
     ("network.populations.*.source", UNUSED), ("network.connections.*.source", UNUSED),
     ("receptors.populations.*.source", UNUSED),
     # the network's structure: sizes, neuron model, drive, connectivity, kinetics, dt
+    ("network.populations.*.b_pA", RUNTIME),  # wake b_adapt, tau_adapt (sims.fast.states)
+    ("network.populations.*.tau_w_ms", RUNTIME),
     ("network.**", COMPILED),
     ("receptors.ampa.**", COMPILED), ("receptors.nmda.**", COMPILED),
     ("receptors.gaba_a.E_rev_mV", COMPILED),
@@ -72,6 +74,10 @@ KEY_CLASSES: tuple[tuple[str, str], ...] = (
     ("probe.psd_segment_ms", UNUSED), ("probe.psd_method", UNUSED),
     ("probe.psd_half_bandwidth_Hz", UNUSED), ("probe.sync_bin_ms", UNUSED),
     ("probe.max_rate_Hz", UNUSED),
+    # the brain state: run-time values (b_adapt, drive_scale); detection in Python
+    ("probe.state", RUNTIME), ("sleep.nrem.*.source", UNUSED), ("sleep.nrem.**", RUNTIME),
+    ("sleep.night_start_clock_h", RUNTIME), ("sleep.night_end_clock_h", RUNTIME),
+    ("sleep.updown.**", UNUSED), ("sleep.source", UNUSED),
     # what is built: the device and code-generation target
     ("backend.name", COMPILED), ("backend.codegen_target", COMPILED),
     ("backend.cache_dir", UNUSED),

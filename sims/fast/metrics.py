@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+DELTA_HZ = (0.5, 4.0)  # the EEG delta band of slow-wave (NREM) sleep
 THETA_HZ = (4.0, 12.0)
+SPINDLE_HZ = (11.0, 16.0)  # the sleep-spindle (sigma) band
 BETA_HZ = (13.0, 30.0)  # the EEG beta band
 #: A wide gamma band: the network's gamma peak moves between ~50 and ~90 Hz with the
 #: steroid state, so a 30-80 Hz band would lose power to its edge when the peak moves.
@@ -171,3 +173,50 @@ def ei_conductance_ratio(g_exc: np.ndarray, g_inh: np.ndarray) -> float:
     """Ratio of mean excitatory to mean inhibitory conductance (dimensionless)."""
     gi = float(np.mean(g_inh))
     return float(np.mean(g_exc)) / gi if gi > 0 else float("inf")
+
+
+def _merge_short_runs(up: np.ndarray, min_bins: int) -> np.ndarray:
+    """``up`` with every interior run (of UP or DOWN bins) shorter than ``min_bins`` merged
+    into its neighbours, shortest first, until none is left."""
+    up = up.copy()
+    while True:
+        change = np.flatnonzero(up[1:] != up[:-1]) + 1
+        starts = np.concatenate([[0], change])
+        ends = np.concatenate([change, [len(up)]])
+        lengths = ends - starts
+        interior = np.arange(1, len(starts) - 1)
+        short = interior[lengths[interior] < min_bins]
+        if short.size == 0:
+            return up
+        k = short[np.argmin(lengths[short])]
+        up[starts[k]:ends[k]] = ~up[starts[k]]
+
+
+def up_down_states(spike_t: np.ndarray, t_start: float, t_stop: float, bin_s: float,
+                   smooth_s: float, down_fraction: float, min_state_s: float,
+                   min_window_spikes: float = 5.0) -> tuple[float, float]:
+    """UP/DOWN states of a population from its spike times: (fraction of time UP, DOWN -> UP
+    transitions per second).
+
+    The population's spike count in bins of ``bin_s`` is smoothed with a boxcar of
+    ``smooth_s``; a bin is DOWN when the smoothed count is below ``down_fraction`` of its
+    mean over the window (near-silence), else UP; UP or DOWN episodes shorter than
+    ``min_state_s`` are merged into their neighbours. Asynchronous firing stays UP
+    (fraction ~1, no transitions); the slow oscillation of NREM sleep alternates. NaN, NaN
+    when the population fired fewer than ``min_window_spikes`` spikes per smoothing window
+    on average: then chance gaps of a sparse Poisson train alone would look like DOWN
+    states (P(empty window) = exp(-5) < 1 % at the default).
+    """
+    from scipy.ndimage import uniform_filter1d
+
+    n_bins = int(np.floor((t_stop - t_start) / bin_s + 1e-9))
+    t = spike_t[_in_window(spike_t, t_start, t_start + n_bins * bin_s)]
+    k = max(1, int(round(smooth_s / bin_s)))
+    if n_bins < 2 or t.size < min_window_spikes * n_bins / k:
+        return float("nan"), float("nan")
+    counts = np.histogram(t, bins=n_bins, range=(t_start, t_start + n_bins * bin_s))[0]
+    smooth = uniform_filter1d(counts.astype(float), k, mode="nearest")
+    up = _merge_short_runs(smooth >= down_fraction * counts.mean(),
+                           max(1, int(round(min_state_s / bin_s))))
+    onsets = int(np.count_nonzero(~up[:-1] & up[1:]))
+    return float(up.mean()), onsets / (n_bins * bin_s)

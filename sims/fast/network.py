@@ -117,14 +117,15 @@ def external_drive(group: b2.NeuronGroup, pop: Mapping[str, Any],
     bin instead of per step, ~4x cheaper: the external spikes' timing is quantised to the
     bin, which is short against the 2 ms AMPA and 10-20 ms membrane time constants.
     """
+    group.namespace["w_ext"] = qty(pop, "ext_g_nS")
     if abs(float(bin_width - b2.defaultclock.dt)) < 1e-12:
         return b2.PoissonInput(group, "g_ampa", N=pop["ext_n"], rate=qty(pop, "ext_rate_Hz"),
-                               weight=qty(pop, "ext_g_nS"))
+                               weight="w_ext*drive_scale")
     p = float(qty(pop, "ext_rate_Hz") * bin_width)
     group.namespace["ext_count"] = binomial_counts(pop["ext_n"], p, f"ext_count_{group.name}")
-    group.namespace["w_ext"] = qty(pop, "ext_g_nS")
-    return group.run_regularly("g_ampa += w_ext*ext_count()", dt=bin_width, when="synapses",
-                               name=f"{group.name}_external")
+    # drive_scale: the brain state's scale of the drive (sims.fast.states; wake 1)
+    return group.run_regularly("g_ampa += w_ext*drive_scale*ext_count()", dt=bin_width,
+                               when="synapses", name=f"{group.name}_external")
 
 
 def build_network(c: Mapping[str, Any], monitors: bool = True) -> FastNetwork:
@@ -145,6 +146,10 @@ def build_network(c: Mapping[str, Any], monitors: bool = True) -> FastNetwork:
                            refractory=qty(pop, "tref_ms"), method=method, namespace=ns,
                            name=f"pop_{name}")
         g.v = neurons.INITIAL_V
+        g.b_adapt = qty(pop, "b_pA")  # the wake state; a probe sets its state's values
+        g.tau_adapt = qty(pop, "tau_w_ms")
+        g.drive_scale = 1.0
+        g.recurrent_scale = 1.0
         groups[name] = g
         objects.append(g)
         if pop["ext_n"] > 0 and pop["ext_rate_Hz"] > 0 and pop["ext_g_nS"] > 0:

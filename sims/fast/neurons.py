@@ -12,15 +12,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from sims.fast.receptors import receptor_equations
+from sims.fast.states import STATE_VARIABLES
 from sims.units import qty
 
 
 def membrane_equations() -> str:
-    """Full model equations of one population (membrane + receptors)."""
+    """Full model equations of one population (membrane + receptors + the brain state's
+    run-time variables, ``sims.fast.states``)."""
+    state = "\n".join(f"{v} : {u} (shared, constant)" for v, u in STATE_VARIABLES.items())
     return """
 dv/dt = (gL*(EL - v) + I_ampa + I_nmda + I_gaba + I_tonic - w)/C : volt (unless refractory)
-dw/dt = (a*(v - EL) - w)/tau_w : amp
-""" + receptor_equations()
+dw/dt = (a*(v - EL) - w)/tau_adapt : amp
+""" + state + "\n" + receptor_equations()
 
 
 def neuron_namespace(pop: Mapping[str, Any]) -> dict[str, Any]:
@@ -32,11 +35,9 @@ def neuron_namespace(pop: Mapping[str, Any]) -> dict[str, Any]:
         "Vt": qty(pop, "Vt_mV"),
         "Vr": qty(pop, "Vr_mV"),
         "a": qty(pop, "a_nS"),
-        "b": qty(pop, "b_pA"),
-        "tau_w": qty(pop, "tau_w_ms"),
     }
 
 
 THRESHOLD = "v > Vt"
-RESET = "v = Vr\nw += b"
+RESET = "v = Vr\nw += b_adapt"  # b_adapt: the state's increment (wake: b_pA)
 INITIAL_V = "EL + rand()*(Vt - EL)"  # uniform in [EL, Vt], as in Brette et al. 2007 COBA

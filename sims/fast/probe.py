@@ -17,6 +17,7 @@ from sims.fast.backend import CompiledNetwork, RawProbe
 from sims.fast.pharmacology import network_gaba_state
 from sims.fast.receptors import SHARED_VARIABLES
 from sims.fast.registry import METRICS, PER_POPULATION, RECEPTOR_STATE
+from sims.fast.states import STATE_VARIABLES, state_at, state_values
 
 #: SI unit strings of the receptor state variables as stored.
 RECEPTOR_UNITS = {n: r.unit for n, r in RECEPTOR_STATE.items()}
@@ -37,6 +38,7 @@ class ProbeOutput:
     psd: np.ndarray
     receptor_state: dict[str, np.ndarray]  # shared variable -> [population], SI
     raw: RawProbe  # spikes, sizes and timings; traces already reduced (see run_probe)
+    state: str = "wake"  # the brain state the probe ran in (sims.fast.states)
 
 
 def measure(raw: RawProbe, c: Mapping[str, Any]) -> tuple[dict, dict, np.ndarray, np.ndarray]:
@@ -61,6 +63,11 @@ def measure(raw: RawProbe, c: Mapping[str, Any]) -> tuple[dict, dict, np.ndarray
         seg = int(round(pc["psd_segment_ms"] / pc["record_dt_ms"]))
         freqs, psd = metrics.welch_psd(lfp, 1.0 / dt, seg)
     gamma_f, gamma_p = metrics.gamma_peak(freqs, psd)
+    ud = c["sleep"]["updown"]
+    lfp_pop = c["network"]["lfp_population"]
+    up_frac, up_rate = metrics.up_down_states(
+        raw.spikes[lfp_pop][1], t0, t1, ud["bin_ms"] * 1e-3, ud["smooth_ms"] * 1e-3,
+        ud["down_fraction"], ud["min_state_ms"] * 1e-3, ud["min_window_spikes"])
     tonic_q = metrics.inhibitory_charge(st["I_tonic"], dt)
     phasic_q = metrics.inhibitory_charge(st["I_gaba"], dt)
     scalars = {
@@ -68,6 +75,10 @@ def measure(raw: RawProbe, c: Mapping[str, Any]) -> tuple[dict, dict, np.ndarray
         "theta_power": metrics.band_power(freqs, psd, metrics.THETA_HZ),
         "beta_power": metrics.band_power(freqs, psd, metrics.BETA_HZ),
         "gamma_power": metrics.band_power(freqs, psd, metrics.GAMMA_HZ),
+        "delta_power": metrics.band_power(freqs, psd, metrics.DELTA_HZ),
+        "spindle_power": metrics.band_power(freqs, psd, metrics.SPINDLE_HZ),
+        "up_fraction": up_frac,
+        "up_state_rate": up_rate,
         "gamma_peak_freq": gamma_f,
         "gamma_peak_power": gamma_p,
         "tonic_charge": tonic_q,
@@ -99,8 +110,9 @@ def _rounded(conc: Mapping[str, float]) -> dict[str, float]:
 
 
 def run_probe(net: CompiledNetwork, c: Mapping[str, Any], conc_nM: Mapping[str, float],
-              context: str = "probe") -> ProbeOutput:
-    """Set the receptor state for ``conc_nM`` (and the configured expression), run, measure.
+              context: str = "probe", state: str | None = None) -> ProbeOutput:
+    """Set the receptor state for ``conc_nM`` (and the configured expression) and the brain
+    ``state`` (default ``probe.state``; ``auto`` without a time is ``wake``), run, measure.
 
     The returned ``raw`` keeps only what a run stores: spikes (if ``output.save_spikes``),
     sizes and timings; the recorded traces (~10 MB for a 2-s probe) are reduced to metrics
@@ -111,12 +123,16 @@ def run_probe(net: CompiledNetwork, c: Mapping[str, Any], conc_nM: Mapping[str, 
         RunawayActivityError: NaN or runaway firing, naming the probe (``context``).
     """
     net.check_compatible(c)
+    state = state or state_at(c, None)
     values = network_gaba_state(c, conc_nM)
+    for pop, vals in state_values(c, state).items():
+        values[pop] = {**values[pop], **vals}
     raw = net.run(values, int(c["seed"]))
     t0 = time.perf_counter()
     per, scalars, freqs, psd = measure(raw, c)
-    check_activity(raw, per, c, f"{context} (steroids {_rounded(conc_nM)} nM)")
+    check_activity(raw, per, c, f"{context} ({state}; steroids {_rounded(conc_nM)} nM)")
     raw.timings["metrics_s"] = time.perf_counter() - t0
-    rec = {v: np.array([float(values[p][v]) for p in raw.sizes]) for v in SHARED_VARIABLES}
+    rec = {v: np.array([float(values[p][v]) for p in raw.sizes])
+           for v in (*SHARED_VARIABLES, *STATE_VARIABLES)}
     return ProbeOutput(per, scalars, freqs, psd, rec,
-                       raw.compact(keep_spikes=c["output"]["save_spikes"]))
+                       raw.compact(keep_spikes=c["output"]["save_spikes"]), state)

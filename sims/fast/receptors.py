@@ -116,7 +116,8 @@ def receptor_namespace(c: Mapping[str, Any], population: str) -> dict[str, Any]:
 
 def on_pre_excitatory() -> str:
     """Spike of an excitatory cell: AMPA jump and NMDA (dual-exponential) drive."""
-    return "g_ampa_post += w_ampa\nx_nmda_post += w_nmda*nmda_norm*nmda_scale_post"
+    return ("g_ampa_post += w_ampa*recurrent_scale_post\n"
+            "x_nmda_post += w_nmda*nmda_norm*nmda_scale_post*recurrent_scale_post")
 
 
 def on_pre_inhibitory() -> str:

@@ -35,6 +35,18 @@ METRICS: dict[str, Readout] = {r.name: r for r in (
             "beta power (nA²)"),
     Readout("gamma_power", "nA^2", "LFP-proxy power in 30-120 Hz (a band wide enough for "
             "the gamma peak's range)", "gamma power (nA²)"),
+    Readout("delta_power", "nA^2", "LFP-proxy power in 0.5-4 Hz (the EEG delta band of "
+            "slow-wave sleep)", "delta power (nA²)"),
+    Readout("spindle_power", "nA^2", "LFP-proxy power in 11-16 Hz (the sleep-spindle "
+            "band)", "spindle power (nA²)"),
+    Readout("up_fraction", "1", "fraction of the analysis window in UP states (LFP "
+            "population firing; DOWN: smoothed rate below sleep.updown.down_fraction of its "
+            "mean)", "time in UP states",
+            "NaN when the population fired too little to tell UP from DOWN "
+            "(sleep.updown.min_window_spikes)"),
+    Readout("up_state_rate", "Hz", "DOWN -> UP transitions per second (0: no alternation)",
+            "UP-state onsets (1/s)", "NaN when the population fired too little to tell UP "
+            "from DOWN (sleep.updown.min_window_spikes)"),
     Readout("gamma_peak_freq", "Hz", "frequency of the largest LFP-proxy PSD value in "
             "25-150 Hz", "gamma peak frequency (Hz)"),
     Readout("gamma_peak_power", "nA^2", "LFP-proxy power within 10 Hz of the gamma peak (a "
@@ -67,6 +79,14 @@ RECEPTOR_STATE: dict[str, Readout] = {r.name: r for r in (
     Readout("g_tonic", "S", "tonic (extrasynaptic) GABA-A conductance",
             "tonic conductance (nS)"),
     Readout("nmda_scale", "1", "NMDA peak scale (sulfated steroids)", "NMDA scale"),
+    Readout("b_adapt", "A", "spike-triggered adaptation increment of the brain state "
+            "(sims/fast/states.py)", "adaptation b (pA)"),
+    Readout("tau_adapt", "s", "adaptation time constant of the brain state",
+            "adaptation τ (ms)"),
+    Readout("drive_scale", "1", "scale of the external drive in the brain state",
+            "drive scale"),
+    Readout("recurrent_scale", "1", "scale of recurrent excitatory synapses onto the "
+            "population in the brain state", "recurrent scale"),
 )}
 
 #: Both, by name.

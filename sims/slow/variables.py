@@ -50,8 +50,9 @@ STATES: tuple[SlowVariable, ...] = (
     SlowVariable("androstanediol_brain", "nM", "brain 3a-androstanediol", 0.0,
                  "3α-diol (brain)"),
     SlowVariable("zuranolone_brain", "nM", "brain zuranolone", 0.0, "zuranolone (brain)"),
-    SlowVariable("pregs_brain", "nM", "brain pregnenolone sulfate", "brain_pregs"),
-    SlowVariable("dheas_brain", "nM", "brain DHEA-S", "brain_dheas"),
+    SlowVariable("pregs_brain", "nM", "brain pregnenolone sulfate", "brain_pregs",
+                 "PregS (brain)"),
+    SlowVariable("dheas_brain", "nM", "brain DHEA-S", "brain_dheas", "DHEA-S (brain)"),
     SlowVariable("inflammation", "1", "cytokine index (1 = baseline)", 1.0),
 )
 
@@ -65,7 +66,8 @@ OUTPUTS: tuple[SlowVariable, ...] = (
     SlowVariable("allo_drug_plasma", "nM", "plasma ALLO from brexanolone / oral progesterone"),
     SlowVariable("zuranolone_plasma", "nM", "plasma zuranolone (total)"),
     SlowVariable("pregnenolone_plasma", "nM", "plasma pregnenolone (adrenal, follows ACTH "
-                 "relative to its mean; plus a pregnenolone treatment)"),
+                 "relative to its mean; plus a pregnenolone treatment)",
+                 label="pregnenolone (plasma)"),
     SlowVariable("pregs_plasma", "nM", "plasma pregnenolone sulfate (the adrenal sulfate pool "
                  "of pregs_brain, scaled to its plasma level)"),
     SlowVariable("dheas_plasma", "nM", "plasma DHEA-S (the adrenal sulfate pool of "

@@ -117,3 +117,43 @@ def test_inhibitory_charge_of_constant_outward_current():
     current = np.full((4, 1000), -2e-12)  # 2 pA outward for 1 s at 1 ms
     assert metrics.inhibitory_charge(current, 1e-3) == pytest.approx(2e-12)
     assert metrics.ei_conductance_ratio(np.full(5, 2.0), np.full(5, 4.0)) == 0.5
+
+
+def _poisson(rate_hz: float, t0: float, t1: float, rng: np.random.Generator) -> np.ndarray:
+    n = rng.poisson(rate_hz * (t1 - t0))
+    return np.sort(rng.uniform(t0, t1, n))
+
+
+UPDOWN = {"bin_s": 0.01, "smooth_s": 0.05, "down_fraction": 0.2, "min_state_s": 0.05}
+
+
+def test_up_down_detector_on_synthetic_trains():
+    """Asynchronous firing is one long UP state; a slow oscillation of 400 ms UP at a high
+    population rate and 600 ms of silence is found with its duty cycle and frequency; a
+    train too sparse to tell gaps from DOWN states gives NaN."""
+    rng = np.random.default_rng(3)
+    steady = _poisson(2000.0, 0.0, 10.0, rng)  # 400 cells x 5 Hz
+    frac, rate = metrics.up_down_states(steady, 0.0, 10.0, **UPDOWN)
+    assert frac == 1.0 and rate == 0.0
+    slow = np.concatenate([_poisson(4000.0, k + 0.3, k + 0.7, rng) for k in range(10)])
+    frac, rate = metrics.up_down_states(slow, 0.0, 10.0, **UPDOWN)
+    # the 5-bin boxcar lifts the 2 bins either side of an UP episode above 20 % of the
+    # mean: each 400-ms episode is read as 440 ms (the detector's edge bias, by design)
+    assert frac == pytest.approx(0.44, abs=0.01)
+    assert rate == pytest.approx(1.0, abs=0.11)  # 10 onsets in 10 s (the first at 0.3 s)
+    sparse = _poisson(20.0, 0.0, 10.0, rng)  # 1 spike per 50-ms window on average
+    assert all(np.isnan(metrics.up_down_states(sparse, 0.0, 10.0, **UPDOWN)))
+
+
+def test_short_episodes_merge_into_their_neighbours():
+    up = np.array([1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1], bool)
+    merged = metrics._merge_short_runs(up, 2)
+    assert merged.tolist() == [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1]
+    assert metrics._merge_short_runs(up, 1).tolist() == up.tolist()
+
+
+def test_sleep_bands_are_the_eeg_bands():
+    assert metrics.DELTA_HZ == (0.5, 4.0) and metrics.SPINDLE_HZ == (11.0, 16.0)
+    f = np.linspace(0, 50, 501)
+    psd = np.where((f >= 0.5) & (f <= 4.0), 2.0, 0.0)
+    assert metrics.band_power(f, psd, metrics.DELTA_HZ) == pytest.approx(7.0)
