@@ -45,6 +45,7 @@ from sims.slow.schemas import (
     PopulationHomeostasisConfig,
     SlowConfig,
     SteroidKineticsConfig,
+    StressLoopConfig,
     TreatmentSelection,
 )
 from sims.slow.treatments import COMBINATION
@@ -275,6 +276,7 @@ class AllonetConfig:
     treatment: Any = field(default_factory=lambda: {"name": "none"})
     hpa: HPAConfig = field(default_factory=HPAConfig)
     inflammation: InflammationConfig = field(default_factory=InflammationConfig)
+    stress_loop: StressLoopConfig = field(default_factory=StressLoopConfig)
     homeostasis: HomeostasisConfig = field(default_factory=HomeostasisConfig)
     slow: SlowConfig = field(default_factory=SlowConfig)
     coupling: CouplingConfig = field(default_factory=CouplingConfig)
@@ -344,7 +346,7 @@ _STRICTLY_POSITIVE_KEYS = {"C_pF", "gL_nS", "tau_decay_ms", "tau_rise_ms", "dt_m
                            "cycle_length_mean_days", "luteal_width_days",
                            "rise_width_weeks", "progesterone_pp_tau_days",
                            "placental_allo_pp_tau_h", "thdoc_plasma_nM", "gaba_hill",
-                           "phasic_decay_scale"}
+                           "phasic_decay_scale", "tau_load_days"}
 BACKENDS = ("cpp_standalone", "runtime")
 CODEGEN_TARGETS = ("cython", "numpy")
 METHODS = ("euler", "rk2", "rk4", "heun", "milstein")

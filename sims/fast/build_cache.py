@@ -87,6 +87,7 @@ KEY_CLASSES: tuple[tuple[str, str], ...] = (
     ("steroids.kinetics.**", UNUSED), ("steroids.source", UNUSED),
     ("scenario.**", UNUSED), ("treatment.**", UNUSED), ("hpa.**", UNUSED),
     ("inflammation.**", UNUSED), ("homeostasis.**", UNUSED), ("slow.**", UNUSED),
+    ("stress_loop.**", UNUSED),
     ("coupling.**", UNUSED), ("output.**", UNUSED),
     # analyses (sims.calibration): they choose what runs, never what is compiled
     ("targets.**", UNUSED), ("calibration.**", UNUSED), ("sensitivity.**", UNUSED),

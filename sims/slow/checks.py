@@ -267,10 +267,19 @@ def check_coupling(c: Mapping[str, Any], table: dict | None) -> None:
                    f"times within the scenario (0 to {end:g} h)")
 
 
+def check_stress_loop(c: Mapping[str, Any]) -> None:
+    """The vicious cycle's gains and tolerance: numbers >= 0 (tau_load_days > 0 by its
+    key)."""
+    for key, value in c["stress_loop"].items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            _check(value >= 0, f"stress_loop.{key}", value, "a number >= 0 (gain 0: off)")
+
+
 def check(c: Mapping[str, Any]) -> None:
     """Every slow-layer check, in the order a reader meets the config."""
     check_hpa(c)
     check_steroids_and_inflammation(c)
+    check_stress_loop(c)
     check_homeostasis(c)
     table = check_scenario(c)
     check_treatment(c)

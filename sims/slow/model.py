@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from sims.constants import CONFIG_DIR
-from sims.slow import homeostasis, hpa, inflammation, scenarios, steroids, variables
+from sims.slow import homeostasis, hpa, inflammation, scenarios, steroids, stress_loop, variables
 from sims.slow.clock import duration_hours, record_steps, step_hours
 from sims.slow.numerics import backend, is_array
 from sims.slow.treatments import PKModel, build_treatments
@@ -98,6 +98,8 @@ class SlowModel:
         self.c = c
         self.sc, self.tr = c["scenario"], c["treatment"]
         self.k, self.hp, self.inf = c["steroids"]["kinetics"], c["hpa"], c["inflammation"]
+        self.loop = c["stress_loop"]
+        self._loop = stress_loop.active(self.loop)
         self.brain0 = c["steroids"]["brain_nM"]
         if self.sc["name"] == "from_file" and table is None:
             path = scenarios.resolve_path(self.sc["path"], CONFIG_DIR)
@@ -254,6 +256,11 @@ class SlowModel:
                              xp), strict=True))
         r5a_t = steroids.r5a_target(chronic, k["chronic_r5a_loss"],
                                     inflammation.synthesis_factor(inf, infl, xp))
+        cyt_t = inflammation.cytokine_target(inf, chronic, a_p, self.plasma0, xp)
+        if self._loop:  # the vicious cycle (gain 0: skipped, the model without it exactly)
+            load = s["glucocorticoid_load"]
+            r5a_t = r5a_t * stress_loop.synthesis_factor(self.loop, load, xp)
+            cyt_t = cyt_t + stress_loop.cytokine_drive(self.loop, load, xp)
         # the saturable P -> ALLO relation is the ovary's and placenta's (corpus luteum
         # secretes ALLO with P, Ottander 2005); a treatment's circulating P makes plasma ALLO
         # only by peripheral 5a-reduction (de Lignieres 1995: vaginal P, few metabolites)
@@ -283,8 +290,10 @@ class SlowModel:
                                       - s["zuranolone_brain"]),
             "pregs_brain": ks * (self._sulfate_target("pregs", drive, pk) - s["pregs_brain"]),
             "dheas_brain": ks * (self._sulfate_target("dheas", drive, pk) - s["dheas_brain"]),
-            "inflammation": (inflammation.cytokine_target(inf, chronic, a_p, self.plasma0, xp)
-                             - infl) / inf["tau_h"],
+            "inflammation": (cyt_t - infl) / inf["tau_h"],
+            "glucocorticoid_load": stress_loop.load_rhs(self.loop, s["cortisol"],
+                                                        hp["cortisol_ref_ug_per_dL"],
+                                                        s["glucocorticoid_load"]),
         }
         hm = self.hm
         c_eq = self.allo_equivalent(s)

@@ -449,6 +449,20 @@ class InflammationConfig:
 
 
 @dataclass
+class StressLoopConfig:
+    """The stress-neurosteroid vicious cycle (sims/slow/stress_loop.py); gain 0 = off."""
+
+    gain: float = 0.0  # loop gain (0: the model without the loop, exactly)
+    tau_load_days: float = 3.0  # glucocorticoid effects on gene expression build over days
+    # [assumption]
+    threshold: float = 1.1  # load tolerated without effect: 10 % above the unstressed daily
+    # mean cortisol [assumption]
+    r5a_gain: float = 1.0  # 5a-reductase target / (1 + gain r5a_gain X) [assumption]
+    inflammation_gain: float = 1.0  # cytokine target + gain inflammation_gain X [assumption]
+    source: str = ""
+
+
+@dataclass
 class SlowConfig:
     dt_min: float = 0.0  # 0: the scenario's recommended step
     record_every_min: float = 0.0  # 0: every 10 min, or every step if the step is longer

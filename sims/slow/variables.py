@@ -54,6 +54,9 @@ STATES: tuple[SlowVariable, ...] = (
                  "PregS (brain)"),
     SlowVariable("dheas_brain", "nM", "brain DHEA-S", "brain_dheas", "DHEA-S (brain)"),
     SlowVariable("inflammation", "1", "cytokine index (1 = baseline)", 1.0),
+    SlowVariable("glucocorticoid_load", "1", "plasma cortisol relative to its unstressed "
+                 "daily mean, averaged over days (stress_loop.tau_load_days): drives the "
+                 "stress-neurosteroid loop", 1.0, "glucocorticoid load"),
 )
 
 #: Algebraic outputs recorded with the states.
