@@ -113,6 +113,10 @@ def summarise(res: Result) -> dict[str, float]:
     probes = res.groups.get("probes", {})
     pops = list(probes["population"].data) if "population" in probes else []
     for name, v in probes.items():
+        if v.data.dtype.kind not in "fiub":  # strings: the probes' brain state
+            if name == "state" and v.data.size:
+                row["nrem_fraction"] = float(np.mean(np.asarray(v.data).astype(str) == "nrem"))
+            continue
         if v.dims == ("time",) and name != "time":
             row[f"{name}_mean"] = _mean(v.data)
         elif v.dims == ("time", "population"):

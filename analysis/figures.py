@@ -41,7 +41,7 @@ from sims.slow.variables import BY_NAME
 LABELS = {n: v.label for n, v in BY_NAME.items() if v.label} | {
     n: r.label for n, r in READOUTS.items()}
 #: Factors from stored SI values to the plotted units.
-PLOT_SCALE = {"C": (1e12, "pC"), "S": (1e9, "nS"), "s": (1e3, "ms")}
+PLOT_SCALE = {"C": (1e12, "pC"), "S": (1e9, "nS"), "s": (1e3, "ms"), "V": (1e3, "mV")}
 
 
 def metric_scale(metric: str) -> float:

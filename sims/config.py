@@ -39,6 +39,8 @@ from sims.slow.schemas import (
     SCENARIO_SCHEMAS,
     TREATMENT_SCHEMAS,
     TREATMENT_SHORTHAND,
+    ChlorideConfig,
+    ChloridePopulationConfig,
     HomeostasisConfig,
     HPAConfig,
     InflammationConfig,
@@ -135,6 +137,20 @@ class PopulationReceptorConfig:
     tonic_steroid_sensitivity: float = 1.0  # scales the delta steroid effect
     phasic_steroid_sensitivity: float = 1.0  # scales the gamma2 steroid effects
     phasic_decay_scale: float = 1.0  # homeostatic alpha4 effect on IPSC decay (1 = none)
+    alpha4_share: float = 0.0  # share of the tonic conductance carried by alpha4 receptors
+    alpha4_expression: float = 1.0  # homeostatic alpha4 expression (set at run time)
+    chloride_shift_mV: float = 0.0  # depolarising shift of E_GABA (set at run time by the
+    # slow chloride state, sims/slow/chloride.py)
+    source: str = ""
+
+
+@dataclass
+class Alpha4PolarityConfig:
+    """Neurosteroid effect on alpha4beta2delta receptors when their current is inward
+    (configs/receptors/default.yaml: sources)."""
+
+    inward_emax: float = -0.6  # relative change at full site occupancy (< 0: reduction)
+    inward_potency: float = 2.0  # occupancy at potency x C (EC50 / potency)
     source: str = ""
 
 
@@ -144,6 +160,7 @@ class ReceptorsConfig:
     nmda: NMDAConfig = field(default_factory=NMDAConfig)
     gaba_a: GABAAConfig = field(default_factory=GABAAConfig)
     tonic: TonicConfig = field(default_factory=TonicConfig)
+    alpha4_polarity: Alpha4PolarityConfig = field(default_factory=Alpha4PolarityConfig)
     populations: dict[str, Any] = MISSING  # PopulationReceptorConfig, typed by validate
 
 
@@ -277,6 +294,7 @@ class AllonetConfig:
     hpa: HPAConfig = field(default_factory=HPAConfig)
     inflammation: InflammationConfig = field(default_factory=InflammationConfig)
     stress_loop: StressLoopConfig = field(default_factory=StressLoopConfig)
+    chloride: ChlorideConfig = field(default_factory=ChlorideConfig)
     homeostasis: HomeostasisConfig = field(default_factory=HomeostasisConfig)
     slow: SlowConfig = field(default_factory=SlowConfig)
     coupling: CouplingConfig = field(default_factory=CouplingConfig)
@@ -346,7 +364,8 @@ _STRICTLY_POSITIVE_KEYS = {"C_pF", "gL_nS", "tau_decay_ms", "tau_rise_ms", "dt_m
                            "cycle_length_mean_days", "luteal_width_days",
                            "rise_width_weeks", "progesterone_pp_tau_days",
                            "placental_allo_pp_tau_h", "thdoc_plasma_nM", "gaba_hill",
-                           "phasic_decay_scale", "tau_load_days"}
+                           "phasic_decay_scale", "tau_load_days", "tau_down_h",
+                           "tau_recovery_h"}
 BACKENDS = ("cpp_standalone", "runtime")
 CODEGEN_TARGETS = ("cython", "numpy")
 METHODS = ("euler", "rk2", "rk4", "heun", "milstein")
@@ -760,6 +779,7 @@ def validate(cfg: DictConfig | dict) -> dict:
     _type_entries(c, "pharmacology.species", SpeciesConfig)
     _type_entries(c, "homeostasis.populations", PopulationHomeostasisConfig)
     _type_entries(c, "sleep.nrem", SleepPopulationConfig)
+    _type_entries(c, "chloride.populations", ChloridePopulationConfig)
     _check_polymorphic(c, "scenario", SCENARIO_SCHEMAS)
     c["treatment"] = normalise_treatment(c["treatment"])
     _check_numbers(c)

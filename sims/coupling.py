@@ -19,6 +19,7 @@ Every probe of a run shares one compiled network: probes change only run-time va
 from __future__ import annotations
 
 import concurrent.futures as cf
+import copy
 import multiprocessing as mp
 import sys
 import time
@@ -83,7 +84,14 @@ def probe_config(c: Mapping[str, Any], traj: SlowTrajectory | None, t_h: float
     if traj is None:
         return c, dict(c["steroids"]["brain_nM"]), {}
     expr = traj.expression(t_h) if c["homeostasis"]["rule"] != "none" else {}
-    return (apply_expression(c, expr) if expr else c), traj.brain_conc(t_h), expr
+    ck = apply_expression(c, expr) if expr else c
+    shifts = traj.chloride_shifts(t_h)
+    if shifts:  # the slow chloride state's E_GABA shift (sims.slow.chloride)
+        ck = copy.deepcopy(dict(ck)) if ck is c else ck
+        for pop, shift in shifts.items():
+            rp = ck["receptors"]["populations"][pop]
+            rp["chloride_shift_mV"] = rp.get("chloride_shift_mV", 0.0) + shift
+    return ck, traj.brain_conc(t_h), expr
 
 
 def _probe_chunk(c: Mapping[str, Any], tasks: list[tuple[int, float, Mapping, dict]],

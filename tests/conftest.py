@@ -60,6 +60,7 @@ def single_cell_config(base: dict, n_pre: int = 0, **pop: float) -> dict:
     c["homeostasis"] = dict(c["homeostasis"], populations={
         p: {"delta": 0.0, "gamma2": 0.0, "alpha4": 0.0} for p in c["network"]["populations"]})
     c["sleep"] = dict(c["sleep"], nrem={})  # its own populations: wake values in nrem
+    c["chloride"] = dict(c["chloride"], populations={})  # fixed E_GABA
     c["backend"] = dict(c["backend"], name="runtime", codegen_target="numpy")
     c["probe"] = dict(c["probe"], n_record=1, warmup_ms=0.0)
     return validate(c)

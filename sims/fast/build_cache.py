@@ -56,8 +56,13 @@ KEY_CLASSES: tuple[tuple[str, str], ...] = (
     ("network.populations.*.tau_w_ms", RUNTIME),
     ("network.**", COMPILED),
     ("receptors.ampa.**", COMPILED), ("receptors.nmda.**", COMPILED),
-    ("receptors.gaba_a.E_rev_mV", COMPILED),
-    ("receptors.populations.*.E_tonic_mV", COMPILED),
+    # Cl- reversals: run-time (E_gaba, E_tonic follow the slow chloride state)
+    ("receptors.gaba_a.E_rev_mV", RUNTIME),
+    ("receptors.populations.*.E_tonic_mV", RUNTIME),
+    ("receptors.populations.*.alpha4_share", RUNTIME),
+    ("receptors.populations.*.alpha4_expression", RUNTIME),
+    ("receptors.populations.*.chloride_shift_mV", RUNTIME),
+    ("receptors.alpha4_polarity.source", UNUSED), ("receptors.alpha4_polarity.**", RUNTIME),
     # shared variables set per run (sims.fast.receptors.SHARED_VARIABLES)
     ("receptors.gaba_a.tau_decay_ms", RUNTIME), ("receptors.tonic.**", RUNTIME),
     ("receptors.populations.*.g_tonic_max_nS", RUNTIME),
@@ -87,7 +92,7 @@ KEY_CLASSES: tuple[tuple[str, str], ...] = (
     ("steroids.kinetics.**", UNUSED), ("steroids.source", UNUSED),
     ("scenario.**", UNUSED), ("treatment.**", UNUSED), ("hpa.**", UNUSED),
     ("inflammation.**", UNUSED), ("homeostasis.**", UNUSED), ("slow.**", UNUSED),
-    ("stress_loop.**", UNUSED),
+    ("stress_loop.**", UNUSED), ("chloride.**", UNUSED),
     ("coupling.**", UNUSED), ("output.**", UNUSED),
     # analyses (sims.calibration): they choose what runs, never what is compiled
     ("targets.**", UNUSED), ("calibration.**", UNUSED), ("sensitivity.**", UNUSED),

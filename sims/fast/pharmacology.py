@@ -71,6 +71,19 @@ def modulation_factor(conc_nM: Mapping[str, float], species: Mapping[str, Any],
     return factor
 
 
+def site_occupancy(conc_nM: Mapping[str, float], species: Mapping[str, Any],
+                   receptor_class: str, site: str, potency: float = 1.0) -> float:
+    """Gaddum occupancy ``sum x_i / (1 + sum x_i)`` of ``site`` by its potentiating species
+    (``emax > 0`` for ``receptor_class``), ``x_i = (potency C_i / EC50_i)^n_i``."""
+    xs = 0.0
+    for key, conc in conc_nM.items():
+        s = species[key]
+        term = s[receptor_class]
+        if conc > 0 and s["site"] == site and term["emax"] > 0:
+            xs += (potency * conc / term["ec50_nM"]) ** term["hill"]
+    return xs / (1.0 + xs)
+
+
 def ambient_gaba_activation(ambient_uM: float, ec50_uM: float, hill: float) -> float:
     """f(ambient GABA): fraction of extrasynaptic receptors activated by ambient GABA."""
     return hill_occupancy(ambient_uM, ec50_uM, hill)
@@ -93,7 +106,11 @@ def population_gaba_state(c: Mapping[str, Any], conc_nM: Mapping[str, float],
 
     Returns the values of the population's shared Brian2 variables (names as in
     ``sims.fast.receptors.SHARED_VARIABLES``): ``tau_gaba`` (phasic decay),
-    ``gaba_scale`` (phasic peak, x gamma2 expression), ``g_tonic`` and ``nmda_scale``.
+    ``gaba_scale`` (phasic peak, x gamma2 expression), ``g_tonic`` (the tonic conductance,
+    steroid-potentiated: the value while its current is outward) and ``g_a4_inward`` (its
+    change while the current is inward: the alpha4 share's potentiation replaced by the
+    reduction of ``receptors.alpha4_polarity``), ``nmda_scale``, and the Cl- reversals
+    ``E_gaba`` and ``E_tonic`` (configured + the population's ``chloride_shift_mV``).
     """
     rec = c["receptors"]
     rp = rec["populations"][population]
@@ -103,14 +120,32 @@ def population_gaba_state(c: Mapping[str, Any], conc_nM: Mapping[str, float],
     tonic = rec["tonic"]
     act = ambient_gaba_activation(tonic["ambient_gaba_uM"], tonic["gaba_ec50_uM"],
                                   tonic["gaba_hill"])
+    g_pot = tonic_conductance(qty(rp, "g_tonic_max_nS"), rp["delta_expression"], act,
+                              f["delta_tonic"], rp["tonic_steroid_sensitivity"])
+    share = alpha4_share(rp)
+    pol = rec["alpha4_polarity"]
+    occ = site_occupancy(conc_nM, species, "delta_tonic", "neurosteroid",
+                         pol["inward_potency"])
+    inward = _scaled(1.0 + pol["inward_emax"] * occ, rp["tonic_steroid_sensitivity"])
+    g_in = tonic_conductance(qty(rp, "g_tonic_max_nS"), rp["delta_expression"], act, 1.0) \
+        * inward
+    shift = rp.get("chloride_shift_mV", 0.0) * b2.mV
     return {
         "tau_gaba": qty(rec["gaba_a"], "tau_decay_ms") * _scaled(f["gamma2_decay"], s_ph)
         * rp.get("phasic_decay_scale", 1.0),
         "gaba_scale": rp["gamma2_expression"] * _scaled(f["gamma2_peak"], s_ph),
-        "g_tonic": tonic_conductance(qty(rp, "g_tonic_max_nS"), rp["delta_expression"], act,
-                                     f["delta_tonic"], rp["tonic_steroid_sensitivity"]),
+        "g_tonic": g_pot,
+        "g_a4_inward": (g_in - g_pot) * share,
         "nmda_scale": f["nmda"],
+        "E_gaba": qty(rec["gaba_a"], "E_rev_mV") + shift,
+        "E_tonic": qty(rp, "E_tonic_mV") + shift,
     }
+
+
+def alpha4_share(rp: Mapping[str, Any]) -> float:
+    """Share of a population's tonic conductance carried by alpha4-containing receptors:
+    its baseline share times the homeostatic alpha4 expression, at most 1."""
+    return min(1.0, rp.get("alpha4_share", 0.0) * rp.get("alpha4_expression", 1.0))
 
 
 def network_gaba_state(c: Mapping[str, Any], conc_nM: Mapping[str, float]

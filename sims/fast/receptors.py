@@ -11,6 +11,12 @@ Sources:
 - NMDA Mg2+ block ``1/(1 + [Mg]/3.57 mM * exp(-0.062 V/mV))``: Jahr & Stevens 1990
   J Neurosci 10:3178.
 - GABA-A phasic decay and reversal: see configs/receptors/default.yaml.
+- Polarity of the alpha4 share of the tonic current (``g_tonic_eff``): the neurosteroid
+  effect on alpha4beta2delta receptors reverses with the direction of the Cl- current --
+  potentiation when the current is outward (v > E_tonic), reduction through faster
+  desensitisation when it is inward (Shen et al. 2007 Nat Neurosci 10:469). The switch is
+  evaluated every time step from each cell's own v and E_tonic; the current is continuous
+  across it (it vanishes at v = E_tonic).
 """
 
 from __future__ import annotations
@@ -29,7 +35,10 @@ SHARED_VARIABLES: dict[str, str] = {
     "tau_gaba": "second",  # phasic GABA-A decay (gamma2; steroid-prolonged)
     "gaba_scale": "1",  # phasic GABA-A peak scale (gamma2 expression x steroid effect)
     "g_tonic": "siemens",  # extrasynaptic (alpha4/delta) tonic conductance
+    "g_a4_inward": "siemens",  # its change while the current is inward (alpha4 polarity)
     "nmda_scale": "1",  # NMDA peak scale (sulfated steroids)
+    "E_gaba": "volt",  # Cl- reversal of synaptic GABA-A (the slow chloride state)
+    "E_tonic": "volt",  # Cl- reversal of extrasynaptic GABA-A (the slow chloride state)
 }
 
 
@@ -73,9 +82,10 @@ I_ampa = g_ampa*(E_ampa - v) : amp
 I_nmda = g_nmda*mg_block*(E_nmda - v) : amp
 mg_block = mg_block_fn(v, mg/(3.57*mmolar)) : 1
 I_gaba = g_gaba*(E_gaba - v) : amp
-I_tonic = g_tonic*(E_tonic - v) : amp
+I_tonic = g_tonic_eff*(E_tonic - v) : amp
+g_tonic_eff = g_tonic + g_a4_inward*int(v < E_tonic) : siemens
 g_exc = g_ampa + g_nmda*mg_block : siemens
-g_inh = g_gaba + g_tonic : siemens
+g_inh = g_gaba + g_tonic_eff : siemens
 dg_ampa/dt = -g_ampa/tau_ampa : siemens
 dg_nmda/dt = (x_nmda - g_nmda)/tau_nmda_decay : siemens
 dx_nmda/dt = -x_nmda/tau_nmda_rise : siemens
@@ -108,8 +118,6 @@ def receptor_namespace(c: Mapping[str, Any], population: str) -> dict[str, Any]:
         "tau_nmda_rise": qty(r["nmda"], "tau_rise_ms"),
         "tau_nmda_decay": qty(r["nmda"], "tau_decay_ms"),
         "mg": qty(r["nmda"], "mg_mM"),
-        "E_gaba": qty(r["gaba_a"], "E_rev_mV"),
-        "E_tonic": qty(r["populations"][population], "E_tonic_mV"),
         "mg_block_fn": MG_BLOCK,
     }
 

@@ -76,8 +76,15 @@ RECEPTOR_STATE: dict[str, Readout] = {r.name: r for r in (
     Readout("tau_gaba", "s", "phasic GABA-A decay time constant", "phasic decay τ (ms)"),
     Readout("gaba_scale", "1", "phasic GABA-A peak scale (gamma2 expression x steroid effect)",
             "phasic peak scale"),
-    Readout("g_tonic", "S", "tonic (extrasynaptic) GABA-A conductance",
-            "tonic conductance (nS)"),
+    Readout("g_tonic", "S", "tonic (extrasynaptic) GABA-A conductance (while its current "
+            "is outward)", "tonic conductance (nS)"),
+    Readout("g_a4_inward", "S", "change of the tonic conductance while its current is "
+            "inward: the alpha4 share reduced, not potentiated, by steroids (Shen et al. 2007)",
+            "α4 inward change (nS)"),
+    Readout("E_gaba", "V", "Cl- reversal of synaptic GABA-A (configured + chloride shift)",
+            "E_GABA synaptic (mV)"),
+    Readout("E_tonic", "V", "Cl- reversal of extrasynaptic GABA-A (configured + chloride "
+            "shift)", "E_GABA tonic (mV)"),
     Readout("nmda_scale", "1", "NMDA peak scale (sulfated steroids)", "NMDA scale"),
     Readout("b_adapt", "A", "spike-triggered adaptation increment of the brain state "
             "(sims/fast/states.py)", "adaptation b (pA)"),

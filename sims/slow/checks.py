@@ -13,7 +13,7 @@ from typing import Any
 
 from sims.constants import CONFIG_DIR
 from sims.errors import ConfigError
-from sims.slow import scenarios, steroids, treatments
+from sims.slow import chloride, scenarios, steroids, treatments
 from sims.slow.clock import MAX_STABLE_K_DT, duration_hours, step_hours
 from sims.slow.numerics import BACKENDS
 from sims.slow.schemas import PROGESTERONE_ROUTES, SEXES
@@ -275,8 +275,28 @@ def check_stress_loop(c: Mapping[str, Any]) -> None:
             _check(value >= 0, f"stress_loop.{key}", value, "a number >= 0 (gain 0: off)")
 
 
+def check_chloride(c: Mapping[str, Any]) -> None:
+    """Known populations; E_GABA (synaptic and tonic) at full shift in the physiological
+    range (the trajectory stays between the configured value and that one)."""
+    cl, rec = c["chloride"], c["receptors"]
+    lo, hi = cl["physiological_low_mV"], cl["physiological_high_mV"]
+    _check(lo < hi, "chloride.physiological_high_mV", hi, f"> chloride.physiological_low_mV={lo:g}")
+    pops = c["network"]["populations"]
+    for name, p in cl["populations"].items():
+        key = f"chloride.populations.{name}"
+        _check(name in pops, key, p, f"a population of the network ({sorted(pops)})")
+        shift = p["shift_max_mV"]
+        for what, e in (("synaptic", rec["gaba_a"]["E_rev_mV"]),
+                        ("tonic", rec["populations"][name]["E_tonic_mV"])):
+            for end in (e, e + shift):
+                _check(chloride.physiological(end, lo, hi), f"{key}.shift_max_mV", shift,
+                       f"a shift that keeps {name}'s {what} E_GABA in the physiological range "
+                       f"[{lo:g}, {hi:g}] mV (it would reach {end:g} mV)")
+
+
 def check(c: Mapping[str, Any]) -> None:
     """Every slow-layer check, in the order a reader meets the config."""
+    check_chloride(c)
     check_hpa(c)
     check_steroids_and_inflammation(c)
     check_stress_loop(c)

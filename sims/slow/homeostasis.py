@@ -211,5 +211,6 @@ def apply_expression(c: Mapping[str, Any], expression: Mapping[str, Mapping[str,
         rp["tonic_steroid_sensitivity"] = rp["tonic_steroid_sensitivity"] * max(
             0.0, 1.0 - h["alpha4_tonic_effect"] * a4)
         rp["phasic_decay_scale"] = 1.0 / (1.0 + h["alpha4_decay_effect"] * a4)
+        rp["alpha4_expression"] = rp.get("alpha4_expression", 1.0) * e["alpha4"]
     out["receptors"]["gaba_a"]["tau_decay_ms"] = tau0
     return out

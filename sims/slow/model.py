@@ -24,7 +24,16 @@ from typing import Any
 import numpy as np
 
 from sims.constants import CONFIG_DIR
-from sims.slow import homeostasis, hpa, inflammation, scenarios, steroids, stress_loop, variables
+from sims.slow import (
+    chloride,
+    homeostasis,
+    hpa,
+    inflammation,
+    scenarios,
+    steroids,
+    stress_loop,
+    variables,
+)
 from sims.slow.clock import duration_hours, record_steps, step_hours
 from sims.slow.numerics import backend, is_array
 from sims.slow.treatments import PKModel, build_treatments
@@ -38,6 +47,11 @@ OUTPUTS: dict[str, str] = {v.name: v.unit for v in variables.OUTPUTS}
 BRAIN_STATE = {"allo": "allo_brain", "thdoc": "thdoc_brain",
                "androstanediol": "androstanediol_brain", "zuranolone": "zuranolone_brain",
                "pregs": "pregs_brain", "dheas": "dheas_brain"}
+
+
+def _nonzero(x: Any) -> bool:
+    """Whether a config value (a number, or an array ``[individual]``) is not all 0."""
+    return bool(np.any(np.asarray(x, float) != 0.0))
 
 
 def _ratio_or_zero(num: Any, den: Any) -> Any:
@@ -70,6 +84,11 @@ class SlowTrajectory:
     def brain_conc(self, t_h: float) -> dict[str, float]:
         """Brain levels (nM) of every pharmacology species at ``t_h``."""
         return {s: self.at(v, t_h) for s, v in BRAIN_STATE.items()}
+
+    def chloride_shifts(self, t_h: float) -> dict[str, float]:
+        """E_GABA shift (mV) per population at ``t_h`` (populations with a chloride state)."""
+        return {n.split("_", 2)[2]: self.at(n, t_h) for n in self.values
+                if n.startswith("chloride_shift_")}
 
     def expression(self, t_h: float) -> dict[str, dict[str, float]]:
         """Homeostatic subunit expression per population at ``t_h`` (1 = reference)."""
@@ -134,7 +153,12 @@ class SlowModel:
             {sp: v for sp, v in self.brain0.items() if sp in BRAIN_STATE}, self.species,
             self.xp)
         #: Recorded states (registry order): the fixed states, then homeostasis.
-        self.recorded = (*variables.STATES, *variables.expression_variables(self.pops))
+        self.cl = c["chloride"]
+        #: Populations whose E_GABA can shift (shift_max not 0), and their maximal shifts.
+        self.cl_pops = [p for p in self.pops if _nonzero(
+            self.cl["populations"].get(p, {}).get("shift_max_mV", 0.0))]
+        self.recorded = (*variables.STATES, *variables.expression_variables(self.pops),
+                         *variables.chloride_variables(self.cl_pops))
         pk = tuple(v for m in self.pks for v in variables.pk_variables(
             m.name, m.compartments, prefixed=len(self.pks) > 1))
         #: (model, index of its first compartment in the state vector, state names)
@@ -295,6 +319,13 @@ class SlowModel:
                                                         hp["cortisol_ref_ug_per_dL"],
                                                         s["glucocorticoid_load"]),
         }
+        if self.cl_pops:  # KCC2 loss under stress shifts E_GABA (sims.slow.chloride)
+            stress = acute + chronic
+            for pop in self.cl_pops:
+                name = f"chloride_shift_{pop}"
+                goal = chloride.target(self.cl, self.cl["populations"][pop]["shift_max_mV"],
+                                       stress, xp)
+                d[name] = chloride.shift_rhs(self.cl, s[name], goal, xp)
         hm = self.hm
         c_eq = self.allo_equivalent(s)
         log_c = homeostasis.log_allo(c_eq, xp)

@@ -60,6 +60,7 @@ class FloatOps:
 
     name = "float"
     maximum = staticmethod(max)
+    minimum = staticmethod(min)
     where = staticmethod(_where)
     pow = staticmethod(operator.pow)
     log = staticmethod(math.log)
@@ -72,6 +73,7 @@ class ArrayOps:
 
     name = "array"
     maximum = staticmethod(np.maximum)
+    minimum = staticmethod(np.minimum)
     where = staticmethod(np.where)
     #: products for small integer exponents, else the ufunc -- also for numbers: ``**`` on
     #: numpy scalars takes a scalar path that rounds differently from the array loop

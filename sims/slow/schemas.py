@@ -463,6 +463,27 @@ class StressLoopConfig:
 
 
 @dataclass
+class ChloridePopulationConfig:
+    """One population's chloride plasticity (sims/slow/chloride.py)."""
+
+    shift_max_mV: float = 0.0  # E_GABA shift at full stress (0: fixed E_GABA)
+    source: str = ""
+
+
+@dataclass
+class ChlorideConfig:
+    """Chloride homeostasis: E_GABA shifts with KCC2 loss under stress
+    (configs/chloride/default.yaml: values and sources)."""
+
+    tau_down_h: float = 1.0  # KCC2 loss within the time of a stressor [R]
+    tau_recovery_h: float = 24.0  # [assumption]
+    physiological_low_mV: float = -95.0  # range E_GABA must stay in (checked) [assumption]
+    physiological_high_mV: float = -35.0
+    populations: dict[str, Any] = field(default_factory=dict)  # ChloridePopulationConfig
+    source: str = ""
+
+
+@dataclass
 class SlowConfig:
     dt_min: float = 0.0  # 0: the scenario's recommended step
     record_every_min: float = 0.0  # 0: every 10 min, or every step if the step is longer

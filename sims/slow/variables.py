@@ -117,6 +117,14 @@ def expression_variables(populations: list[str]) -> tuple[SlowVariable, ...]:
                         for sub in SUBUNITS for pop in populations))
 
 
+def chloride_variables(populations: list[str]) -> tuple[SlowVariable, ...]:
+    """The chloride states ``chloride_shift_<population>`` (mV) of the populations whose
+    E_GABA can shift (``sims.slow.chloride``)."""
+    return tuple(SlowVariable(f"chloride_shift_{pop}", "mV", f"depolarising shift of E_GABA "
+                              f"(synaptic and tonic) in {pop} by KCC2 loss", 0.0,
+                              f"E_GABA shift {pop} (mV)") for pop in populations)
+
+
 def pk_variables(treatment: str, compartments: list[str], prefixed: bool = False
                  ) -> tuple[SlowVariable, ...]:
     """The treatment's PK compartments (amounts; not recorded): ``pk_<compartment>``, or

@@ -186,7 +186,7 @@ def test_a_choice_that_changes_shared_or_compiled_keys_is_refused():
     other = validate(compose(["coupling=slow_only", "scenario.dt_min=10"]))
     with pytest.raises(ConfigError, match="scenario.dt_min"):
         check_strata(c, other, "cohort.parameters.x", {"x": "y"})
-    other = validate(compose(["coupling=slow_only", "receptors.gaba_a.E_rev_mV=-60"]))
+    other = validate(compose(["coupling=slow_only", "receptors.nmda.mg_mM=1.2"]))
     with pytest.raises(ConfigError, match="compiled"):
         check_strata(c, other, "cohort.parameters.x", {"x": "y"})
     check_strata(c, validate(compose(["coupling=slow_only", "homeostasis=none"])),

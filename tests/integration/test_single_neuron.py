@@ -106,3 +106,53 @@ def test_tonic_conductance_measured_from_membrane_rises_with_allo_and_vanishes_w
             assert g_inferred[3] / g_inferred[0] > 1.8  # 30 nM roughly doubles tonic
         else:
             np.testing.assert_allclose(g_inferred, 0.0, atol=1e-4)  # < 0.1 pS
+
+
+@pytest.mark.parametrize("share", [1.0, 0.5])
+def test_alpha4_polarity_reverses_the_steroid_effect_with_the_chloride_current(debug_config,
+                                                                              share):
+    """alpha4beta2delta (Shen et al. 2007): with E_tonic below v (outward current) ALLO
+    potentiates the alpha4 share; with E_tonic above v (inward, depolarising current) it
+    reduces it. The tonic current at the first step, for E_tonic 10 mV either side of v,
+    with and without 30 nM ALLO, against values computed by hand from the config."""
+    v0 = -0.060
+    rec_cfg = debug_config["receptors"]
+    h = debug_config["pharmacology"]["species"]["allo"]["delta_tonic"]
+    pol = rec_cfg["alpha4_polarity"]
+    t_cfg = rec_cfg["tonic"]
+    allo = 30.0
+    f_pot = 1 + h["emax"] * allo / (allo + h["ec50_nM"])
+    x = pol["inward_potency"] * allo / h["ec50_nM"]
+    f_in = 1 + pol["inward_emax"] * x / (1 + x)
+    ratios = {}
+    for e_tonic in (-70.0, -50.0):  # below v: outward current; above v: inward
+        currents = []
+        for conc in (0.0, allo):
+            c = single_cell_config(debug_config)
+            rp = c["receptors"]["populations"]["E"]
+            rp["alpha4_share"], rp["E_tonic_mV"] = share, e_tonic
+            g0 = rp["g_tonic_max_nS"] * 1e-9 * t_cfg["ambient_gaba_uM"] / (
+                t_cfg["ambient_gaba_uM"] + t_cfg["gaba_ec50_uM"])
+            b2.defaultclock.dt = 0.1 * b2.ms
+            b2.prefs.codegen.target = "numpy"
+            fn = build_network(c, monitors=False)
+            e = fn.groups["E"]
+            for var, val in network_gaba_state(c, {"allo": conc})["E"].items():
+                setattr(e, var, val)
+            e.v = v0 * b2.volt
+            mon = b2.StateMonitor(e, "I_tonic", record=0)
+            fn.net.add(mon)
+            fn.net.run(0.1 * b2.ms, namespace={})
+            currents.append(float(mon.I_tonic[0][0] / b2.amp))
+            b2.start_scope()
+            outward = e_tonic < v0 * 1e3
+            # hand value: the non-alpha4 share potentiated; the alpha4 share potentiated
+            # (outward) or reduced (inward)
+            f = 1.0 if conc == 0 else (1 - share) * f_pot + share * (f_pot if outward
+                                                                     else f_in)
+            assert currents[-1] == pytest.approx(g0 * f * (e_tonic * 1e-3 - v0), rel=1e-9)
+        ratios[e_tonic] = currents[1] / currents[0]
+    assert ratios[-70.0] == pytest.approx(f_pot) and ratios[-70.0] > 1  # potentiated
+    assert ratios[-50.0] == pytest.approx((1 - share) * f_pot + share * f_in)
+    if share == 1.0:
+        assert ratios[-50.0] < 1  # the sign reverses: ALLO reduces the inward current

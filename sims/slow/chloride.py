@@ -1,0 +1,43 @@
+"""Chloride homeostasis as a slow, per-population state: the depolarising shift of the
+GABA-A reversal potential (synaptic and tonic) when KCC2 is lost.
+
+Acute stress dephosphorylates and down-regulates the K+-Cl- cotransporter KCC2 in PVN CRH
+neurons within the time of a stressor; intracellular Cl- rises and E_GABA shifts by
+~+15-20 mV, so GABA-A currents no longer inhibit these cells (Hewitt et al. 2009 Nat
+Neurosci 12:438; Sarkar et al. 2011 J Neurosci 31:18198, where THDOC then *excites* CRH
+neurons). Per population ``p``:
+
+``d shift_p/dt = (target_p - shift_p) / tau``, ``target_p = shift_max_p * min(S, 1)``,
+
+with ``S`` the stress level (acute + chronic, the scenario's drivers) and ``tau`` =
+``tau_down_h`` while the shift grows and ``tau_recovery_h`` while it recovers. The network
+sees ``E_GABA = receptors.gaba_a.E_rev_mV + shift`` and ``E_tonic = E_tonic_mV + shift`` at
+each probe (run-time values, ``sims.fast.pharmacology``); whether ALLO then inhibits or
+excites a population follows from its E_GABA and membrane potential in the network.
+Values and sources: ``configs/chloride/default.yaml``; populations without a source keep
+``shift_max_mV`` 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sims.slow.numerics import FLOAT
+
+
+def target(p: Mapping[str, Any], shift_max: Any, stress: Any, xp: Any = FLOAT) -> Any:
+    """Steady shift (mV) at stress level ``stress`` (acute + chronic, capped at 1)."""
+    return shift_max * xp.minimum(xp.maximum(stress, 0.0), 1.0)
+
+
+def shift_rhs(p: Mapping[str, Any], shift: Any, goal: Any, xp: Any = FLOAT) -> Any:
+    """``d shift/dt`` (mV/h): towards ``goal`` with ``tau_down_h`` (depolarising) or
+    ``tau_recovery_h`` (back)."""
+    tau = xp.where(goal > shift, p["tau_down_h"], p["tau_recovery_h"])
+    return (goal - shift) / tau
+
+
+def physiological(e_mV: float, lo: float, hi: float) -> bool:
+    """Whether a reversal potential lies in the physiological range ``[lo, hi]`` mV."""
+    return lo <= e_mV <= hi

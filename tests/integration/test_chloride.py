@@ -1,0 +1,100 @@
+"""Chloride homeostasis as a slow state (issue "Mechanisms", part 3): E_GABA shifts and
+recovers with its time constants (exact exponentials of a boxcar stressor), reaches the
+network at run time, and the PVN population's response to ALLO follows from it."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from sims.config import compose, validate
+from sims.errors import ConfigError
+from sims.slow.model import SlowModel
+
+PULSE = ["coupling=slow_only", "scenario=acute_stress", "scenario.duration_days=5",
+         "scenario.pulses=[{onset_h: 10.0, duration_min: 360.0, intensity: 1.0}]",
+         "slow.dt_min=1", "slow.record_every_min=10"]
+
+
+def test_egaba_shifts_and_recovers_with_its_time_constants():
+    c = validate(compose(PULSE))
+    tr = SlowModel(c).run(c["seed"])
+    cl = c["chloride"]
+    smax = cl["populations"]["PVN"]["shift_max_mV"]
+    t, x = tr.time_h, tr.values["chloride_shift_PVN"]
+    on, off = 10.0, 16.0
+    # exponentials with the configured time constants: log-linear slopes, away from the
+    # step that contains the switch (RK4 sees a boxcar edge inside one step)
+    rise = (t > on + 0.2) & (t < off - 0.2)
+    slope = np.polyfit(t[rise], np.log(smax - x[rise]), 1)[0]
+    assert slope == pytest.approx(-1.0 / cl["tau_down_h"], rel=1e-5)
+    fall = t > off + 0.2
+    slope = np.polyfit(t[fall], np.log(x[fall]), 1)[0]
+    assert slope == pytest.approx(-1.0 / cl["tau_recovery_h"], rel=1e-5)
+    # and the levels: within the ~dt/6 timing of the edge (1 min steps)
+    x_off = smax * (1 - np.exp(-(off - on) / cl["tau_down_h"]))
+    assert x[np.searchsorted(t, off)] == pytest.approx(x_off, rel=1e-3)
+    assert np.all(x[t < on] == 0.0)
+    # only populations with a source have a chloride state
+    assert [k for k in tr.values if k.startswith("chloride_shift_")] == ["chloride_shift_PVN"]
+
+
+def test_the_shift_reaches_the_network_at_probes():
+    """probe_config puts the slow shift on the population's receptors: E_gaba and E_tonic
+    move together, other populations keep theirs."""
+    from sims.coupling import probe_config
+    from sims.fast.pharmacology import network_gaba_state
+
+    c = validate(compose([*PULSE[:-2], "coupling=default", "sim=debug"]))
+    tr = SlowModel(c).run(c["seed"])
+    ck, conc, _ = probe_config(c, tr, 15.0)
+    shift = tr.at("chloride_shift_PVN", 15.0)
+    assert shift > 15.0
+    vals = network_gaba_state(ck, conc)
+    e_rev = c["receptors"]["gaba_a"]["E_rev_mV"]
+    assert float(vals["PVN"]["E_gaba"]) == pytest.approx((e_rev + shift) * 1e-3)
+    assert float(vals["PVN"]["E_tonic"]) == pytest.approx(
+        (c["receptors"]["populations"]["PVN"]["E_tonic_mV"] + shift) * 1e-3)
+    assert float(vals["E"]["E_gaba"]) == pytest.approx(e_rev * 1e-3)
+    assert c["receptors"]["populations"]["PVN"]["chloride_shift_mV"] == 0.0  # not mutated
+
+
+def test_pvn_response_to_allo_follows_from_its_chloride():
+    """At the configured E_GABA (-75 mV) ALLO does not excite PVN; with KCC2 lost (+10 mV)
+    it does, as THDOC excites CRH neurons after stress (Sarkar et al. 2011): nothing in the
+    code says so, it follows from E_GABA above the cells' potential."""
+    from sims.fast.backend import CompiledNetwork
+    from sims.fast.probe import run_probe
+
+    c = validate(compose(["sim=debug", "coupling=network_only", "probe.window_ms=2000"]))
+    ratio = {}
+    with CompiledNetwork(c) as net:
+        for shift in (0.0, 10.0):
+            cc = copy.deepcopy(c)
+            cc["receptors"]["populations"]["PVN"]["chloride_shift_mV"] = shift
+            rates = []
+            for allo in (3.0, 30.0):
+                conc = dict(c["steroids"]["brain_nM"], allo=allo)
+                out = run_probe(net, cc, conc)
+                rates.append(float(out.per_population["rate"][3]))
+                assert float(out.receptor_state["E_tonic"][3]) == pytest.approx(
+                    (-75.0 + shift) * 1e-3)
+            ratio[shift] = rates[1] / rates[0]
+    assert ratio[0.0] <= 1.0
+    assert ratio[10.0] > 1.0 and ratio[10.0] > ratio[0.0]
+
+
+@pytest.mark.parametrize("overrides, key", [
+    (["chloride.populations.PVN.shift_max_mV=50"], "chloride.populations.PVN.shift_max_mV"),
+    (["chloride.populations.PVN.shift_max_mV=-30"], "chloride.populations.PVN.shift_max_mV"),
+    (["+chloride.populations.CA3={shift_max_mV: 5}"], "chloride.populations.CA3"),
+    (["chloride.tau_down_h=0"], "chloride.tau_down_h"),
+])
+def test_egaba_out_of_physiological_range_is_refused(overrides, key):
+    with pytest.raises(ConfigError) as err:
+        validate(compose(overrides))
+    assert err.value.key == key
+    if "shift_max" in key:
+        assert "physiological range" in str(err.value)
