@@ -83,26 +83,17 @@ ANALYSIS_FILES = {"calibration.h5": "calibration_figures",
                   "uncertainty.h5": "uncertainty_figure", "check.h5": "check_figure"}
 
 
-def _cohort_figures(path: Path, out: Path, formats: list[str]) -> int:
-    """The figures of a virtual cohort (``cohort.h5``)."""
-    from analysis.cohort_figures import cohort_figures
-
+def _container_figures(path: Path, out: Path, formats: list[str], kind: str) -> int:
+    """The figures of a virtual cohort (``cohort.h5``) or study (``study.h5``)."""
+    if kind == "cohort":
+        from analysis.cohort_figures import cohort_figures as make
+        resume = "a shard still running, or killed: rerun the same command to resume it"
+    else:
+        from analysis.study_figures import study_figures as make
+        resume = "killed: rerun the same command; its cohorts resume"
     if completeness(path) != "complete":
-        raise ResultFileError(path, "not a complete cohort file (a shard still running, or "
-                              "killed: rerun the same command to resume it)")
-    made = cohort_figures(path, out, formats)
-    print(f"wrote {sum(len(v) for v in made.values())} files to {out}")
-    return 0
-
-
-def _study_figures(path: Path, out: Path, formats: list[str]) -> int:
-    """The figures of a virtual study (``study.h5``)."""
-    from analysis.study_figures import study_figures
-
-    if completeness(path) != "complete":
-        raise ResultFileError(path, "not a complete study file (killed: rerun the same "
-                              "command; its cohorts resume)")
-    made = study_figures(path, out, formats)
+        raise ResultFileError(path, f"not a complete {kind} file ({resume})")
+    made = make(path, out, formats)
     print(f"wrote {sum(len(v) for v in made.values())} files to {out}")
     return 0
 
@@ -272,10 +263,12 @@ def main(argv: list[str] | None = None) -> int:
             return _analysis_figures(found, args.out or found.parent / "figures")
         study = args.path if args.path.name == "study.h5" else args.path / "study.h5"
         if study.is_file():
-            return _study_figures(study, args.out or study.parent / "figures", formats)
+            return _container_figures(study, args.out or study.parent / "figures", formats,
+                                      "study")
         cohort = args.path if args.path.name == "cohort.h5" else args.path / "cohort.h5"
         if cohort.is_file():
-            return _cohort_figures(cohort, args.out or cohort.parent / "figures", formats)
+            return _container_figures(cohort, args.out or cohort.parent / "figures", formats,
+                                      "cohort")
         kind, source = detect(args.path)
         out = args.out or (source.parent if source.is_file() else source) / "figures"
         if kind == "run":

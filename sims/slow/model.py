@@ -195,6 +195,9 @@ class SlowModel:
         #: Plasma sulfate (nM) per nM of its brain pool: both follow the adrenal drive.
         self._plasma_per_pool = {sp: _ratio_or_zero(k[f"{sp}_plasma_nM"], self.brain0.get(sp, 0.0))
                                  for sp in ("pregs", "dheas")}
+        #: ... and its inverse: brain pool (nM) per nM a treatment adds to plasma
+        self._pool_per_plasma = {sp: _ratio_or_zero(1.0, r)
+                                 for sp, r in self._plasma_per_pool.items()}
 
     # ------------------------------------------------------------------ drivers
     def drivers(self, seed: int, t: np.ndarray | None = None,
@@ -381,7 +384,7 @@ class SlowModel:
         brain/plasma ratio [assumption: exogenous sulfate distributes as endogenous]."""
         target = self.brain0.get(sp, 0.0) * drive
         if self._sulfate_pk:
-            target = target + pk[sp] * _ratio_or_zero(1.0, self._plasma_per_pool[sp])
+            target = target + pk[sp] * self._pool_per_plasma[sp]
         return target
 
     def rhs(self, y: list[float], drv: tuple[float, ...], infusion: float,
