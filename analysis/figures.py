@@ -40,6 +40,11 @@ from sims.slow.variables import BY_NAME
 #: (``sims.slow.variables``, ``sims.fast.registry``).
 LABELS = {n: v.label for n, v in BY_NAME.items() if v.label} | {
     n: r.label for n, r in READOUTS.items()}
+#: A chloride shift (mV) or a glucocorticoid load (fraction from 1) smaller than this over
+#: the whole run is not drawn: the time-course figure shows a mechanism when a run moves it
+#: (the load only with the stress loop on: without it, it drives nothing).
+MOVED_MV = 0.05
+MOVED_FRACTION = 0.05
 #: Factors from stored SI values to the plotted units.
 PLOT_SCALE = {"C": (1e12, "pC"), "S": (1e9, "nS"), "s": (1e3, "ms"), "V": (1e3, "mV")}
 
@@ -160,8 +165,12 @@ def scenario_timecourse(run: RunData, population: str = "E") -> Figure:
         has_slow = run.slow is not None and run.slow.sizes.get("time", 0) > 1
         has_expression = (has_slow and f"delta_{population}" in run.slow) or \
             "delta_expression" in run.probes
+        shifts = [v for v in (run.slow.data_vars if has_slow else ())
+                  if str(v).startswith("chloride_shift_")
+                  and float(np.abs(run.slow[v]).max()) > MOVED_MV]
         panels = ["steroids"] + (["expression"] if has_expression else []) + \
             (["cortisol"] if has_slow and "cortisol" in run.slow else []) + \
+            (["chloride"] if shifts else []) + \
             (["network"] if "rate" in run.probes else [])
         fig = new_figure(35 * len(panels) + (10 if len(panels) == 1 else 0))
         axes = list(np.atleast_1d(fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]))
@@ -195,6 +204,22 @@ def scenario_timecourse(run: RunData, population: str = "E") -> Figure:
             _slow_line(ax, run.slow["time"].values, run.slow["cortisol"].values,
                        color=OKABE_ITO[4])
             ax.set_ylabel("cortisol (µg/dL)")
+            load = run.slow.get("glucocorticoid_load")
+            loop_gain = float((run.config.get("stress_loop") or {}).get("gain", 0.0) or 0.0)
+            if load is not None and loop_gain > 0 and \
+                    float(np.abs(load - 1.0).max()) > MOVED_FRACTION:
+                twin = ax.twinx()  # the stress loop's drive, when the loop is on and moved
+                _slow_line(twin, run.slow["time"].values, load.values, color=OKABE_ITO[5],
+                           ls="--", label=LABELS["glucocorticoid_load"])
+                twin.set_ylabel("glucocorticoid load (1), dashed")
+        if "chloride" in ax_of:
+            ax = ax_of["chloride"]
+            for k, var in enumerate(shifts):
+                _slow_line(ax, run.slow["time"].values, run.slow[var].values,
+                           color=OKABE_ITO[(k + 6) % 8],
+                           label=str(var).removeprefix("chloride_shift_"))
+            ax.set_ylabel("E_GABA shift (mV)")
+            _legend_above(ax, 3)
         if "network" in ax_of:
             ax = ax_of["network"]
             for k, pop in enumerate(run.probes["population"].values):

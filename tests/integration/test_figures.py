@@ -49,6 +49,28 @@ def test_timecourse_has_every_panel_with_units_and_phases(pregnancy_run):
     assert "pregnancy" in legend and "treatment" in legend
 
 
+def test_timecourse_shows_the_chloride_shift_and_glucocorticoid_load_when_moved(tmp_path):
+    """Issue Mechanisms: the new slow variables appear in the time course when a run moves
+    them (stress with the loop on shifts PVN E_GABA and raises the load); the values drawn
+    are the stored ones."""
+    over = ["coupling=slow_only", "scenario=stress_recovery", "scenario.duration_days=21",
+            "scenario.stress_days=10", "stress_loop=on"]
+    simulate(compose(over), out_dir=tmp_path, overrides=over)
+    run = load_run_data(tmp_path / "result.h5")
+    fig = figures.scenario_timecourse(run)
+    labels = [a.get_ylabel() for a in fig.axes]
+    assert labels == ["concentration (nM)", "expression, E (1 = ref.)", "cortisol (µg/dL)",
+                      "E_GABA shift (mV)", "glucocorticoid load (1), dashed"]
+    shift, = fig.axes[3].get_lines()
+    assert shift.get_label() == "PVN"
+    assert max(shift.get_ydata()) == pytest.approx(
+        float(run.slow["chloride_shift_PVN"].max()), rel=1e-6)
+    assert max(shift.get_ydata()) > 5.0  # mV: stress depolarises PVN E_GABA
+    load, = fig.axes[-1].get_lines()
+    assert max(load.get_ydata()) == pytest.approx(
+        float(run.slow["glucocorticoid_load"].max()), rel=1e-6)
+
+
 def test_long_runs_show_daily_mean_and_range():
     """Over 60 days, circadian swings would fill the panel: daily mean line + range band."""
     from matplotlib.figure import Figure
