@@ -276,6 +276,7 @@ def drive(sweeper: Any, arguments: Sequence[str]) -> list[Any]:
                 continue
             value, results = score_values(targets, data["values"], data.get("status"))
             t.set_user_attr("values", {k: float(v) for k, v in data["values"].items()})
+            t.set_user_attr("status", {k: str(v) for k, v in (data.get("status") or {}).items()})
             study.tell(t, value if math.isfinite(value) else 1e12)
             log.info("trial %d: loss %.4g  %s", t.number, value,
                      " ".join(f"{k}={v:.4g}" for k, v in params.items()))
@@ -302,6 +303,23 @@ def accepted_trials(study: Any, delta_loss: float, max_sets: int | None = None) 
     best = trials[0].value
     out = [t for t in trials if t.value <= best + delta_loss]
     return out[:max_sets] if max_sets else out
+
+
+def failures(targets: TargetSet, trial: Any) -> int:
+    """How many targets a trial fails (a skipped target is not a failure)."""
+    _, results = score_values(targets, trial.user_attrs.get("values", {}),
+                              trial.user_attrs.get("status"))
+    return sum(r.status == "fail" for r in results)
+
+
+def best_passing(study: Any, targets: TargetSet, delta_loss: float) -> Any | None:
+    """The lowest-loss accepted trial (loss <= best + ``delta_loss``) that fails no target,
+    or None. Where the loss cannot tell sets apart, this is the set that reproduces every
+    pattern at once (pattern-oriented modelling, Grimm et al. 2005 Science 310:987)."""
+    for t in accepted_trials(study, delta_loss):
+        if failures(targets, t) == 0:
+            return t
+    return None
 
 
 def conditions(spec: CalibrationSpec, base: Sequence[str]) -> dict[str, dict[str, list]]:
@@ -367,8 +385,9 @@ def finalize(study: Any, spec: CalibrationSpec, targets: TargetSet, out: Path,
         return {}
     names = [p.name for p in spec.parameters]
     loss_v = np.array([t.value for t in trials])
+    n_fail = np.array([failures(targets, t) for t in trials])
     hist = pd.DataFrame({"trial": [t.number for t in trials], "loss": loss_v,
-                         "best_so_far": np.minimum.accumulate(loss_v),
+                         "best_so_far": np.minimum.accumulate(loss_v), "n_fail": n_fail,
                          **{n: [t.params[n] for t in trials] for n in names}})
     best = min(trials, key=lambda t: t.value)
     _, best_results = score_values(targets, best.user_attrs.get("values", {}))
@@ -428,6 +447,13 @@ def finalize(study: Any, spec: CalibrationSpec, targets: TargetSet, out: Path,
     for r in rows:
         log.info("  %-38s %10.4g  published %-18s z %6.2f  %s", r["target"], r["value"],
                  r["published"], r["z"], r["status"])
+    passing = best_passing(study, targets, spec.accept_delta_loss)
+    if passing is None:
+        log.info("calibration %s: no accepted set meets every target", spec.name)
+    else:
+        log.info("calibration %s: lowest-loss accepted set meeting every target: trial %d, "
+                 "loss %.4g %s", spec.name, passing.number, passing.value,
+                 json.dumps(passing.params))
     print(f"calibration {spec.name}: {len(trials)} complete trials, best loss "
           f"{best.value:.4g} (trial {best.number}); pass back with +calibrated={spec.name} "
           f"({paths['export']})", flush=True)

@@ -364,11 +364,14 @@ class SteroidKineticsConfig:
     # Brain levels follow *free* plasma levels with one partition for every steroid; on the
     # total plasma levels the model carries (as assays report them), each molecule's ratio
     # is that partition times its unbound fraction (docs/science.md §6.5).
-    brain_plasma_ratio_allo: float = 0.5  # endogenous ALLO and brexanolone alike [assumption]
-    brain_p_vmax_nM: float = 20.0  # brain 5a-reduction of circulating P: see the YAML [assumption]
+    # Ratio and brain P conversion: a set of calibration brain_partition's accepted region
+    # that meets every brain-ALLO target (cycle, pregnancy, postpartum, stress, progesterone
+    # route), docs/science.md §1.3 [D, fitted; hand-set before: 0.5 and 20 nM]
+    brain_plasma_ratio_allo: float = 0.66  # endogenous ALLO and brexanolone alike [D, fit]
+    brain_p_vmax_nM: float = 2.9  # brain 5a-reduction of circulating P [D, fit]
     brain_p_km_nM: float = 100.0  # [assumption]
-    brain_plasma_ratio_androstanediol: float = 0.5  # binding as ALLO's [assumption]
-    brain_plasma_ratio_zuranolone: float = 0.25  # 0.5 x f_u 0.5 % / f_u(ALLO) 1 % [D, labels]
+    brain_plasma_ratio_androstanediol: float = 0.66  # binding as ALLO's [assumption]
+    brain_plasma_ratio_zuranolone: float = 0.33  # 0.66 x f_u 0.5 % / f_u(ALLO) 1 % [D, labels]
     stress_precursor_half_life_min: float = 15.0  # brain P/DOC peak ~10 min (Barbaccia 1996)
     stress_synthesis_gain: float = 6.0  # 10-min stressor: ALLO x2 at ~20 min (Purdy 1991) [D]
     sulfated_half_life_h: float = 10.0  # PregS / DHEA-S pools, slow [R]

@@ -1,8 +1,9 @@
 """Regenerate tests/data/golden_slow.npz: hourly slow-layer trajectories of four runs.
 
-The golden values pin the single-run slow layer as it was before the cohort engine
-vectorised it (issue "Virtual cohorts"); tests/validation/test_golden_slow.py checks
-the model against them. Regenerate only for a deliberate model change, and say so in
+The golden values were first recorded before the cohort engine vectorised the slow layer
+(issue "Virtual cohorts") and regenerated once, when the fitted brain partition became the
+default (issue "Mechanisms"); tests/validation/test_golden_slow.py checks the model
+against them on both numeric backends. Regenerate only for a deliberate model change, and say so in
 the commit:  .venv/bin/python tests/data/make_golden_slow.py
 """
 from pathlib import Path

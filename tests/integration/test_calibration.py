@@ -77,7 +77,12 @@ def test_calibration_resumes_from_its_sqlite_storage_and_refuses_another(tmp_pat
     history = (cal / "history.csv").read_text().splitlines()
     assert len(history) == 5
     # trial 0 is the model as configured (label CL 1.2 L/h/kg, V2 5 L/kg)
-    assert history[1].split(",")[3:5] == ["1.2", "5.0"]
+    assert history[0].split(",")[:4] == ["trial", "loss", "best_so_far", "n_fail"]
+    assert history[1].split(",")[4:6] == ["1.2", "5.0"]
+    # the failures counted per trial agree with the best set's target table
+    best = min(history[1:], key=lambda r: float(r.split(",")[1])).split(",")
+    table = (cal / "best_targets.csv").read_text().splitlines()[1:]
+    assert int(best[3]) == sum(",fail," in r for r in table)
     exported = (tmp_path / "exp" / "calibrated" / "quick.yaml").read_text()
     assert exported == (cal / "best.yaml").read_text()
     node = OmegaConf.to_container(OmegaConf.create(exported.split("\n", 1)[1]))

@@ -224,7 +224,7 @@ def test_bad_categoricals_of_names_are_refused_before_anything_runs(tmp_path, ov
     ("cohort.parameters.tau_up.key=homeostasis.no_such_key", "cohort.parameters.tau_up.key"),
     ("cohort.correlation=[[tau_up,brain_plasma,0.99],[tau_up,brain_p_vmax,0.99],"
      "[brain_plasma,brain_p_vmax,-0.99]]", "cohort.correlation"),
-    ("cohort.parameters.brain_plasma.low=0.9", "cohort.parameters.brain_plasma.low"),
+    ("cohort.parameters.brain_plasma.low=0.95", "cohort.parameters.brain_plasma.low"),
     ("cohort.shard=2", "cohort.shard"),
     ("+cohort.unknown=1", "cohort.unknown"),
 ])

@@ -135,3 +135,37 @@ def test_bad_targets_are_refused_naming_the_key(path, value, key):
     with pytest.raises(ConfigError) as info:
         parse_targets(_bad(path, value), ["E", "PV"])
     assert info.value.key == key
+
+
+def test_best_passing_is_the_lowest_loss_accepted_set_that_fails_no_target():
+    """Hand-built study: the best trial fails the range target; the next accepted one meets
+    both targets; a trial outside the accepted region is never chosen."""
+    import optuna
+
+    from sims.calibration.optimize import best_passing, failures
+
+    node = {"experiments": {"e": {"overrides": ["scenario=acute_stress"]}},
+            "items": {"a": {"source": "x", "experiment": "e",
+                            "statistic": {"kind": "value", "variable": "allo_brain", "at_h": 1},
+                            "published": {"value": 1.0, "sd": 0.5}},
+                      "b": {"source": "x", "experiment": "e",
+                            "statistic": {"kind": "value", "variable": "allo_brain", "at_h": 2},
+                            "published": {"range": [1, None], "scale": 0.5}}}}
+    targets = parse_targets(node, ["E"])
+    dist = {"p": optuna.distributions.FloatDistribution(0.0, 1.0)}
+    study = optuna.create_study()
+
+    def add(p: float, a: float, b: float) -> None:
+        results = [score(targets.items["a"], a), score(targets.items["b"], b)]
+        study.add_trial(optuna.trial.create_trial(
+            params={"p": p}, distributions=dist, value=loss(results),
+            user_attrs={"values": {"a": a, "b": b}}))
+
+    add(0.1, 1.0, 0.9)   # loss (0.1/0.5)^2 = 0.04, fails b (below its range)
+    add(0.2, 1.5, 1.2)   # loss 1.0, meets both
+    add(0.3, 1.2, 1.1)   # loss 0.16, meets both: the answer
+    add(0.4, 5.0, 2.0)   # loss 64, meets b, fails a and lies outside the accepted region
+    trials = sorted(study.trials, key=lambda t: t.number)
+    assert [failures(targets, t) for t in trials] == [1, 0, 0, 1]
+    assert best_passing(study, targets, 5.99).params == {"p": 0.3}
+    assert best_passing(study, targets, 0.1) is None  # only the failing best is accepted
