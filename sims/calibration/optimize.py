@@ -312,14 +312,17 @@ def failures(targets: TargetSet, trial: Any) -> int:
     return sum(r.status == "fail" for r in results)
 
 
-def best_passing(study: Any, targets: TargetSet, delta_loss: float) -> Any | None:
-    """The lowest-loss accepted trial (loss <= best + ``delta_loss``) that fails no target,
-    or None. Where the loss cannot tell sets apart, this is the set that reproduces every
-    pattern at once (pattern-oriented modelling, Grimm et al. 2005 Science 310:987)."""
-    for t in accepted_trials(study, delta_loss):
-        if failures(targets, t) == 0:
-            return t
-    return None
+def best_passing(trials: Sequence[Any], n_fail: Sequence[int], delta_loss: float) -> Any | None:
+    """The lowest-loss accepted trial (loss <= best + ``delta_loss``) with no failed target
+    (``n_fail`` per trial, from :func:`failures`), or None. Where the loss cannot tell sets
+    apart, this is the set that reproduces every pattern at once (pattern-oriented
+    modelling, Grimm et al. 2005 Science 310:987)."""
+    if not trials:
+        return None
+    best = min(t.value for t in trials)
+    ok = [t for t, n in zip(trials, n_fail, strict=True)
+          if n == 0 and t.value <= best + delta_loss]
+    return min(ok, key=lambda t: t.value, default=None)
 
 
 def conditions(spec: CalibrationSpec, base: Sequence[str]) -> dict[str, dict[str, list]]:
@@ -390,6 +393,7 @@ def finalize(study: Any, spec: CalibrationSpec, targets: TargetSet, out: Path,
                          "best_so_far": np.minimum.accumulate(loss_v), "n_fail": n_fail,
                          **{n: [t.params[n] for t in trials] for n in names}})
     best = min(trials, key=lambda t: t.value)
+    passing = best_passing(trials, n_fail, spec.accept_delta_loss)
     _, best_results = score_values(targets, best.user_attrs.get("values", {}))
     order = np.argsort(loss_v, kind="stable")[:spec.top_k]
     top = hist.iloc[order].reset_index(drop=True)
@@ -417,6 +421,7 @@ def finalize(study: Any, spec: CalibrationSpec, targets: TargetSet, out: Path,
                         "name": spec.name, "best_trial": int(best.number),
                         "best_loss": float(best.value),
                         "best_params_json": json.dumps(best.params),
+                        "best_passing_trial": -1 if passing is None else int(passing.number),
                         "identity_json": json.dumps(spec.identity(base), default=str),
                         "complete": True})
     res.groups["trials"] = {
@@ -447,16 +452,12 @@ def finalize(study: Any, spec: CalibrationSpec, targets: TargetSet, out: Path,
     for r in rows:
         log.info("  %-38s %10.4g  published %-18s z %6.2f  %s", r["target"], r["value"],
                  r["published"], r["z"], r["status"])
-    passing = best_passing(study, targets, spec.accept_delta_loss)
-    if passing is None:
-        log.info("calibration %s: no accepted set meets every target", spec.name)
-    else:
-        log.info("calibration %s: lowest-loss accepted set meeting every target: trial %d, "
-                 "loss %.4g %s", spec.name, passing.number, passing.value,
-                 json.dumps(passing.params))
     print(f"calibration {spec.name}: {len(trials)} complete trials, best loss "
           f"{best.value:.4g} (trial {best.number}); pass back with +calibrated={spec.name} "
-          f"({paths['export']})", flush=True)
+          f"({paths['export']}); "
+          + ("no accepted set meets every target" if passing is None else
+             f"lowest-loss accepted set meeting every target: trial {passing.number}, loss "
+             f"{passing.value:.4g} {json.dumps(passing.params)}"), flush=True)
     if spec.synthetic_truth:
         paths["identifiability"] = identifiability_report(study, spec, out)
     return paths

@@ -3,8 +3,8 @@
 The golden values were first recorded before the cohort engine vectorised the slow layer
 (issue "Virtual cohorts") and regenerated once, when the fitted brain partition became the
 default (issue "Mechanisms"); tests/validation/test_golden_slow.py checks the model
-against them on both numeric backends. Regenerate only for a deliberate model change, and say so in
-the commit:  .venv/bin/python tests/data/make_golden_slow.py
+against them on both numeric backends. Regenerate only for a deliberate model change, and
+say so in the commit:  .venv/bin/python tests/data/make_golden_slow.py
 """
 from pathlib import Path
 

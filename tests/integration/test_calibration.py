@@ -11,6 +11,7 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
@@ -79,10 +80,12 @@ def test_calibration_resumes_from_its_sqlite_storage_and_refuses_another(tmp_pat
     # trial 0 is the model as configured (label CL 1.2 L/h/kg, V2 5 L/kg)
     assert history[0].split(",")[:4] == ["trial", "loss", "best_so_far", "n_fail"]
     assert history[1].split(",")[4:6] == ["1.2", "5.0"]
-    # the failures counted per trial agree with the best set's target table
-    best = min(history[1:], key=lambda r: float(r.split(",")[1])).split(",")
-    table = (cal / "best_targets.csv").read_text().splitlines()[1:]
-    assert int(best[3]) == sum(",fail," in r for r in table)
+    # the failures counted per trial agree with the best set's target table, and the
+    # reported best passing trial has none
+    hist = pd.read_csv(cal / "history.csv")
+    table = pd.read_csv(cal / "best_targets.csv")
+    best_row = hist.loc[hist["loss"].idxmin()]
+    assert best_row["n_fail"] == (table["status"] == "fail").sum()
     exported = (tmp_path / "exp" / "calibrated" / "quick.yaml").read_text()
     assert exported == (cal / "best.yaml").read_text()
     node = OmegaConf.to_container(OmegaConf.create(exported.split("\n", 1)[1]))
@@ -91,6 +94,12 @@ def test_calibration_resumes_from_its_sqlite_storage_and_refuses_another(tmp_pat
     with h5py.File(cal / "calibration.h5") as f:
         assert f["trials/loss"].shape == (4,)
         assert f.attrs["best_loss"] == pytest.approx(min(f["trials/loss"][()]))
+        passing = int(f.attrs["best_passing_trial"])
+    if passing >= 0:
+        assert hist.set_index("trial").loc[passing, "n_fail"] == 0
+    else:
+        assert not ((hist["n_fail"] == 0)
+                    & (hist["loss"] <= hist["loss"].min() + 5.99)).any()
     # another calibration (other bounds) on the same storage: refused, nothing mixed in
     third = _run([*args, "calibration.parameters.v2.high=30"], tmp_path)
     assert third.returncode == 2

@@ -166,6 +166,8 @@ def test_best_passing_is_the_lowest_loss_accepted_set_that_fails_no_target():
     add(0.3, 1.2, 1.1)   # loss 0.16, meets both: the answer
     add(0.4, 5.0, 2.0)   # loss 64, meets b, fails a and lies outside the accepted region
     trials = sorted(study.trials, key=lambda t: t.number)
-    assert [failures(targets, t) for t in trials] == [1, 0, 0, 1]
-    assert best_passing(study, targets, 5.99).params == {"p": 0.3}
-    assert best_passing(study, targets, 0.1) is None  # only the failing best is accepted
+    n_fail = [failures(targets, t) for t in trials]
+    assert n_fail == [1, 0, 0, 1]
+    assert best_passing(trials, n_fail, 5.99).params == {"p": 0.3}
+    assert best_passing(trials, n_fail, 0.1) is None  # only the failing best is accepted
+    assert best_passing([], [], 5.99) is None

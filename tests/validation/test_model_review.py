@@ -212,7 +212,8 @@ def test_luteal_progesterone_amplitude_matters_in_perimenopause():
     base = run([*ov, "scenario.luteal_amplitude_nM=0.0001"]).values["allo_brain"].max()
     high = run([*ov, "scenario.luteal_amplitude_nM=35"]).values["allo_brain"].max()
     low = run([*ov, "scenario.luteal_amplitude_nM=15"]).values["allo_brain"].max()
-    assert (high - base) > 1.3 * (low - base) > 1.3 * 0.5
+    assert low - base > 0.5  # the smaller luteal phase still raises brain ALLO
+    assert high - base > 1.3 * (low - base)
 
 
 def test_free_allo_falls_mostly_within_the_first_hour_after_delivery():
