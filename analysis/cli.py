@@ -91,8 +91,11 @@ def _container_figures(path: Path, out: Path, formats: list[str], kind: str) -> 
     else:
         from analysis.study_figures import study_figures as make
         resume = "killed: rerun the same command; its cohorts resume"
-    if completeness(path) != "complete":
+    state = completeness(path)
+    if state == "incomplete":
         raise ResultFileError(path, f"not a complete {kind} file ({resume})")
+    if state != "complete":  # the file cannot be read: say so, not "still running"
+        raise ResultFileError(path, f"{state}; not a readable {kind} file")
     made = make(path, out, formats)
     print(f"wrote {sum(len(v) for v in made.values())} files to {out}")
     return 0

@@ -362,26 +362,37 @@ def collect_cohorts(sweep_dir: str | Path) -> tuple[list[tuple[Path, int]], list
         ResultFileError: ``sweep_dir`` is not a folder.
         ValueError: shards that do not tile their cohort (missing or overlapping rows).
     """
-    from sims.cohort.store import merge
+    from sims.cohort.store import merge, shard_plan
 
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
         raise ResultFileError(sweep_dir, "no such folder")
     groups: dict[str, list[Path]] = {}
-    skipped = []
     for path in sorted(sweep_dir.glob("*/**/cohort.h5")):
         state = completeness(path)
-        if state != "complete":
-            skipped.append(f"{path.parent.relative_to(sweep_dir)} ({state})")
-            continue
+        if state != "complete":  # a broken or unfinished shard: merge nothing
+            raise ResultFileError(path, f"{state}: a cohort shard that cannot be merged "
+                                  "(rerun its command to finish it, or move it away); "
+                                  "nothing was written")
         attrs = read_attrs(path)
         groups.setdefault(str(attrs.get("base_config_hash", "")), []).append(path)
+    for paths in groups.values():  # every cohort must tile before any file is written
+        try:
+            shard_plan(paths)
+        except ValueError as exc:
+            if len(groups) == 1:
+                raise ValueError(f"{exc}; nothing was written") from None
+            listing = "; ".join(
+                f"config {k}: " + ", ".join(str(p.parent.relative_to(sweep_dir)) for p in v)
+                for k, v in groups.items())
+            raise ValueError(f"{exc} -- below {sweep_dir} are shards of {len(groups)} "
+                             f"cohort configs ({listing}); nothing was written") from None
     out = []
     with exclusive(sweep_dir / "cohort.h5"):
         for key, paths in groups.items():
             name = "cohort.h5" if len(groups) == 1 else f"cohort_{key}.h5"
             out.append((merge(paths, sweep_dir / name), len(paths)))
-    return out, skipped
+    return out, []
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -106,6 +106,10 @@ def _app(cfg: DictConfig) -> str:
     t0 = time.perf_counter()
     try:
         c = validate(cfg)  # bad input fails here, before Brian2 is even imported (~1 s)
+        if c.get("calibrated"):  # say which fit the values come from
+            from sims.calibration.calibrated import describe
+
+            log.info("%s", describe(c))
         analysis = _analysis(c, multirun)
         if analysis in ("calibration", "sensitivity"):  # a trial or a sample: statistics
             from sims.calibration.jobs import run_measure_job

@@ -717,6 +717,9 @@ def _check_sleep(c: dict) -> None:
     st = c["probe"]["state"]
     _check(st in PROBE_STATES, "probe.state", st, f"one of {PROBE_STATES} (the network's "
            "brain state; auto: nrem at night by the slow layer's clock)")
+    _check(st != "auto" or bool(c["coupling"]["slow"]), "probe.state", st,
+           "wake or nrem: auto follows the slow layer's clock, and this config has no slow "
+           "layer (coupling.slow=false)")
     sl = c["sleep"]
     for key in ("night_start_clock_h", "night_end_clock_h"):
         _check(0 <= sl[key] < 24, f"sleep.{key}", sl[key], "an hour of the day in [0, 24)")

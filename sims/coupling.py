@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import copy
-import multiprocessing as mp
 import sys
 import time
 from collections.abc import Mapping
@@ -35,6 +34,7 @@ from sims.fast.states import state_at
 from sims.slow.clock import duration_hours
 from sims.slow.homeostasis import apply_expression
 from sims.slow.model import SlowModel, SlowTrajectory
+from sims.workers import process_pool
 
 
 @dataclass
@@ -140,7 +140,7 @@ def run_open(c: Mapping[str, Any]) -> EpochResult:
     else:
         chunks = [tasks[i::workers] for i in range(workers)]
         t0 = time.perf_counter()
-        with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+        with process_pool(workers) as pool:
             futures = [pool.submit(_probe_chunk, c, chunk) for chunk in chunks]
             for fut in cf.as_completed(futures):
                 got, part = fut.result()

@@ -67,11 +67,26 @@ class NonFiniteResultError(SimulationError):
 class OutputConflictError(ConfigError):
     """The output folder holds a complete result of another config (exit code 2)."""
 
-    def __init__(self, path: Any, theirs: str, ours: str) -> None:
+    def __init__(self, path: Any, theirs: str, ours: str,
+                 what: str = "a complete result of another config") -> None:
         super().__init__(
             "output.overwrite", False,
-            f"true to replace {path}, a complete result of another config (config_hash "
-            f"{theirs}, this run {ours}); or run into another folder (hydra.run.dir=...)")
+            f"true to replace {path}, {what} (config_hash {theirs}, this run {ours}); or run "
+            "into another folder (hydra.run.dir=...)")
+        self.path = str(path)
+
+
+class UnreadableOutputError(ConfigError):
+    """The output path holds a file allonet cannot read (empty, truncated, not HDF5 or
+    SQLite): it may hold results, so it is not replaced without ``output.overwrite=true``
+    (exit code 2)."""
+
+    def __init__(self, path: Any, reason: str) -> None:
+        super().__init__(
+            "output.overwrite", False,
+            f"true to replace {path}, which cannot be read ({reason}); move it away if it "
+            "holds results you need, or run into another folder")
+        self.path, self.reason = str(path), reason
 
 
 def exit_code(exc: BaseException) -> int:

@@ -150,6 +150,49 @@ def exclusive(path: str | os.PathLike) -> Iterator[list[Path]]:
         yield remove_stale_temporaries(path)
 
 
+#: What :func:`check_replaceable` found at a writer's target.
+ABSENT, CURRENT, REPLACEABLE = "absent", "current", "replaceable"
+
+
+def check_replaceable(path: str | os.PathLike, ours: str, overwrite: bool,
+                      identity_attr: str = "config_hash") -> str:
+    """The one rule of every allonet writer (``result.h5``, ``cohort.h5``, ``study.h5``,
+    a calibration's ``calibration.h5``, a merged cohort): call it under :func:`exclusive`
+    before anything is computed.
+
+    Returns :data:`ABSENT` (nothing there), :data:`CURRENT` (a complete file of exactly
+    this identity: the caller may skip or extend it) or :data:`REPLACEABLE` (an incomplete
+    file -- a failed or killed run -- or ``overwrite`` is set).
+
+    Raises:
+        OutputConflictError: a complete file of another identity (``ours`` against the
+            file's ``identity_attr``) and ``overwrite`` is false.
+        UnreadableOutputError: a file that cannot be read (empty, truncated, not HDF5) and
+            ``overwrite`` is false: it may hold results, so it is never replaced silently.
+    """
+    from sims.errors import OutputConflictError, UnreadableOutputError
+
+    p = Path(path)
+    if not p.exists():
+        return ABSENT
+    if p.is_dir():
+        raise ResultFileError(p, "a folder where a result file is written")
+    try:
+        attrs = read_attrs(p)
+    except ResultFileError as exc:
+        if overwrite:
+            return REPLACEABLE
+        raise UnreadableOutputError(p, exc.reason) from None
+    if not bool(attrs.get("complete", False)):
+        return REPLACEABLE
+    theirs = str(attrs.get(identity_attr, "?"))
+    if theirs == ours:
+        return CURRENT
+    if overwrite:
+        return REPLACEABLE
+    raise OutputConflictError(p, theirs, ours)
+
+
 def nonfinite_datasets(result: Result) -> list[str]:
     """Float datasets holding NaN or inf where their variable does not allow it."""
     out = []

@@ -23,7 +23,7 @@ from sims import io, provenance
 from sims.config import config_hash, validate
 from sims.constants import CONFIG_DIR, SCHEMA_VERSION
 from sims.coupling import run_epochs
-from sims.errors import NonFiniteResultError, OutputConflictError, SimulationError
+from sims.errors import NonFiniteResultError, SimulationError
 from sims.fast.probe import ProbeOutput
 from sims.fast.registry import READOUTS
 from sims.io import Result, Variable
@@ -117,14 +117,10 @@ def up_to_date(path: str | Path, c: dict) -> bool:
         return False
 
 
-def _refuse_conflict(target: Path, c: dict) -> None:
-    """Never replace a complete result of another config silently."""
-    if c["output"]["overwrite"] or not target.is_file() or not io.is_complete(target):
-        return
-    theirs = str(io.read_attrs(target).get("config_hash", "?"))
-    ours = config_digest(c)
-    if theirs != ours:
-        raise OutputConflictError(target, theirs, ours)
+def _refuse_conflict(target: Path, c: dict) -> str:
+    """Never replace a complete result of another config, or an unreadable file, silently
+    (:func:`sims.io.check_replaceable`, the rule of every writer)."""
+    return io.check_replaceable(target, config_digest(c), bool(c["output"]["overwrite"]))
 
 
 def _log_stale(stale: list[Path]) -> None:
@@ -237,9 +233,8 @@ def run_job(cfg: DictConfig | dict, out_dir: str | Path,
     target = Path(out_dir) / c["output"]["filename"]
     with io.exclusive(target) as stale:
         _log_stale(stale)
-        if up_to_date(target, c):
+        if _refuse_conflict(target, c) == io.CURRENT:
             log.info("skipped: %s is complete for this config", target)
             return "skipped"
-        _refuse_conflict(target, c)
         _simulate_validated(c, out_dir, overrides)  # validated above: not again
     return "ran"

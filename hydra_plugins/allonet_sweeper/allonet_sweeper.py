@@ -8,7 +8,8 @@ choices and on which keys it overrides, not on the values given to those keys, s
 sweeper composes one representative job per distinct (group choices, overridden keys).
 Every other job of that shape gets its values applied to the representative's composed
 config (Hydra's own override application, a few ms) and every job is then checked by
-allonet's validation (``sims.config.validate``). A bad value anywhere in the sweep --
+allonet's validation (``sims.config.validate``, then the cohort and study nodes:
+``sims.prelaunch``). A bad value anywhere in the sweep --
 ``allo=1,-3`` or ``allo=1,abc`` -- therefore stops the sweep before any job runs, with the
 key, the value, what is allowed and the job's overrides (exit code 2).
 
@@ -79,6 +80,7 @@ def check_jobs(cfg, jobs: Sequence[Sequence[str]], groups: set[str]) -> None:  #
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from omegaconf import OmegaConf, open_dict
 
+    from sims import prelaunch
     from sims.config import ConfigError, validate
 
     parser = OverridesParser.create()
@@ -97,7 +99,7 @@ def check_jobs(cfg, jobs: Sequence[Sequence[str]], groups: set[str]) -> None:  #
                 del c["hydra"]
             plain = OmegaConf.to_container(c, resolve=True)
             try:
-                validate(plain)
+                prelaunch.check(validate(plain))
             except ConfigError as exc:
                 raise ConfigError(exc.key, exc.value,
                                   f"{exc.allowed} (in the sweep job {' '.join(job)})") from None

@@ -66,18 +66,82 @@ def make_sampler(spec: CalibrationSpec, n_done: int) -> Any:
                                       n_startup_trials=max(4, 2 * len(spec.parameters)))
 
 
+#: The first 16 bytes of every SQLite 3 database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def storage_problem(path: str | Path) -> str | None:
+    """Why ``path`` is not a usable SQLite database (None: it looks like one). SQLite
+    would silently start an empty database in a zero-byte file."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        return f"cannot be opened ({exc.strerror or exc})"
+    if head == SQLITE_HEADER and path.stat().st_size >= 512:  # one page at least
+        return None
+    return ("empty file (zero bytes)" if not head else
+            "truncated SQLite database" if head == SQLITE_HEADER else
+            "not an SQLite database")
+
+
+def check_storage(path: str | Path, overwrite: bool = False) -> None:
+    """Refuse a ``calibration.db`` that is not an SQLite database (empty, truncated to its
+    header, another file), and a folder whose ``calibration.h5`` holds the results of a
+    study whose database is gone: a new study there would replace that history. With
+    ``overwrite`` (``output.overwrite=true``) a damaged database is removed and a new
+    study starts.
+
+    Raises:
+        UnreadableOutputError: a damaged database, not ``overwrite``.
+        ConfigError: results without their database, not ``overwrite``.
+    """
+    from sims.errors import UnreadableOutputError
+
+    path = Path(path)
+    result = path.with_name(RESULT)
+    if path.exists():
+        reason = storage_problem(path)
+        if reason is None:
+            return
+        if not overwrite:
+            raise UnreadableOutputError(path, f"{reason}; the calibration's trials live "
+                                        "there")
+        log.warning("removing %s (%s): output.overwrite=true", path, reason)
+        path.unlink()
+    if result.exists() and not overwrite:
+        raise ConfigError("output.overwrite", False, f"true to start a new study over "
+                          f"{result}: it holds the results of a calibration whose database "
+                          f"({path.name}) is missing; restore the database to continue it, "
+                          "or run into another hydra.sweep.dir")
+
+
 def open_study(path: str | Path, spec: CalibrationSpec, base: Sequence[str],
                create: bool = True) -> Any:
     """The study of ``spec`` in the SQLite file ``path`` (created if absent).
 
     Raises:
         ConfigError: the storage holds a study of another calibration.
+        ResultFileError: the storage is damaged (SQLite cannot read it).
     """
     from filelock import FileLock
 
+    from sims.errors import ResultFileError
+
     # drivers started together must not both create the database's schema
     with FileLock(f"{path}.lock", timeout=120):
-        return _open_study(path, spec, base, create)
+        try:
+            return _open_study(path, spec, base, create)
+        except ConfigError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - SQLAlchemy / Optuna errors of a bad file
+            if type(exc).__module__.split(".")[0] not in ("sqlalchemy", "optuna", "sqlite3"):
+                raise
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ResultFileError(path, f"damaged calibration database ({first}); restore "
+                                  "it from a copy, or move it away to start a new study"
+                                  ) from None
 
 
 def _open_study(path: str | Path, spec: CalibrationSpec, base: Sequence[str],
@@ -230,6 +294,7 @@ def drive(sweeper: Any, arguments: Sequence[str]) -> list[Any]:
     check(spec, base)
     sweep_dir = Path(cfg.hydra.sweep.dir)
     sweep_dir.mkdir(parents=True, exist_ok=True)
+    check_storage(sweep_dir / STORAGE, bool((c.get("output") or {}).get("overwrite")))
     study = open_study(sweep_dir / STORAGE, spec, base)
     stale = fail_stale_trials(study)
     if stale:
@@ -367,9 +432,60 @@ def calibrated_yaml(spec: CalibrationSpec, best: Any, provenance: Mapping[str, A
         entry["bounds"] = [p.low, p.high]
         entry["source"] = f"calibration {spec.name}, trial {best.number}"
         params[p.name] = entry
+    study = {"storage": str(provenance["storage"]), "fingerprint": provenance["fingerprint"],
+             "trial": int(best.number), "n_complete": int(provenance["n_complete"]),
+             "written": provenance["written"]}
     body = yaml.safe_dump({"calibrated": {"name": spec.name, "loss": float(best.value),
-                                          "parameters": params}}, sort_keys=False)
+                                          "study": study, "parameters": params}},
+                          sort_keys=False)
     return "\n".join(head) + "\n" + body
+
+
+def exported_study(path: str | Path) -> dict[str, Any] | None:
+    """The ``calibrated.study`` entry (storage, fingerprint, trial, ...) of an exported
+    file, or None (absent, unreadable, or written before files named their study)."""
+    import yaml
+
+    try:
+        node = (yaml.safe_load(Path(path).read_text()) or {}).get("calibrated") or {}
+    except (OSError, ValueError, AttributeError, yaml.YAMLError):
+        return None
+    study = node.get("study") if isinstance(node, Mapping) else None
+    return dict(study) if isinstance(study, Mapping) else None
+
+
+def export_calibrated(export: Path, name: str, text: str, prov: Mapping[str, Any],
+                      overwrite: bool = False) -> Path:
+    """Write the best parameters as ``<export>/<name>.yaml`` (``+calibrated=NAME``).
+
+    The file names its study (storage path and fingerprint). It is replaced only by the
+    same study (a resumed calibration) or with ``overwrite``; a calibration of the same
+    name in another folder is exported as ``<name>-<id>.yaml`` instead (``id``: 8 hex of
+    its storage and fingerprint), with a warning, so ``+calibrated=NAME`` never silently
+    passes the values of a different fit.
+    """
+    import hashlib
+
+    export.mkdir(parents=True, exist_ok=True)
+    target = export / f"{name}.yaml"
+    mine = (str(prov["storage"]), str(prov["fingerprint"]))
+    if target.exists() and not overwrite:
+        theirs = exported_study(target)
+        if theirs is None or (str(theirs.get("storage")),
+                              str(theirs.get("fingerprint"))) != mine:
+            tag = hashlib.sha256("|".join(mine).encode()).hexdigest()[:8]
+            versioned = export / f"{name}-{tag}.yaml"
+            owner = ("an unrecorded study" if theirs is None else
+                     f"the study {theirs.get('storage')} (fingerprint "
+                     f"{theirs.get('fingerprint')})")
+            log.warning("%s belongs to %s: kept; this fit is exported as %s (pass it with "
+                        "+calibrated=%s-%s, or replace %s with output.overwrite=true)",
+                        target, owner, versioned, name, tag, target.name)
+            target = versioned
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, target)
+    return target
 
 
 def finalize(study: Any, spec: CalibrationSpec, targets: TargetSet, out: Path,
@@ -398,7 +514,7 @@ def finalize(study: Any, spec: CalibrationSpec, targets: TargetSet, out: Path,
     order = np.argsort(loss_v, kind="stable")[:spec.top_k]
     top = hist.iloc[order].reset_index(drop=True)
     top.insert(0, "rank", np.arange(1, len(top) + 1))
-    prov = {"n_complete": len(trials), "storage": str(out / STORAGE),
+    prov = {"n_complete": len(trials), "storage": str((out / STORAGE).resolve()),
             "fingerprint": fingerprint(spec.identity(base)), "written": provenance.now_iso(),
             "git_commit": provenance.git_commit()}
     paths = {"history": out / "history.csv", "topk": out / "topk.csv",
@@ -408,11 +524,8 @@ def finalize(study: Any, spec: CalibrationSpec, targets: TargetSet, out: Path,
     text = calibrated_yaml(spec, best, prov, conditions(spec, base))
     paths["best"].write_text(text)
     export = Path(str(c["calibration"].get("export_dir", "outputs/configs"))) / "calibrated"
-    export.mkdir(parents=True, exist_ok=True)
-    tmp = export / f".{spec.name}.yaml.{os.getpid()}.tmp"
-    tmp.write_text(text)
-    os.replace(tmp, export / f"{spec.name}.yaml")
-    paths["export"] = export / f"{spec.name}.yaml"
+    paths["export"] = export_calibrated(export, spec.name, text, prov,
+                                        bool((c.get("output") or {}).get("overwrite")))
     from sims.calibration.evaluate import result_rows
 
     rows = result_rows(best_results)
@@ -453,7 +566,8 @@ def finalize(study: Any, spec: CalibrationSpec, targets: TargetSet, out: Path,
         log.info("  %-38s %10.4g  published %-18s z %6.2f  %s", r["target"], r["value"],
                  r["published"], r["z"], r["status"])
     print(f"calibration {spec.name}: {len(trials)} complete trials, best loss "
-          f"{best.value:.4g} (trial {best.number}); pass back with +calibrated={spec.name} "
+          f"{best.value:.4g} (trial {best.number}); pass back with "
+          f"+calibrated={paths['export'].stem} "
           f"({paths['export']}); "
           + ("no accepted set meets every target" if passing is None else
              f"lowest-loss accepted set meeting every target: trial {passing.number}, loss "

@@ -25,7 +25,9 @@ from sims.calibration.targets import (
 from sims.errors import is_finite_number as _num
 from sims.errors import require
 
-SAMPLERS = ("tpe", "random", "cmaes", "qmc")
+#: Optuna samplers allonet builds (``sims.calibration.optimize.make_sampler``); CMA-ES is
+#: not offered: it needs the ``cmaes`` package, which allonet does not install.
+SAMPLERS = ("tpe", "random", "qmc")
 SENSITIVITY_METHODS = ("morris", "sobol")
 
 
@@ -160,10 +162,11 @@ def parse_calibration(c: Mapping[str, Any]) -> CalibrationSpec:
     """Read ``c['calibration']`` (with ``c['targets']``) and check it."""
     node, name = _analysis_node(c, "calibration", _CAL_KEYS)
     ts = parse_targets(c.get("targets"), list(c["network"]["populations"]))
-    names = node.get("targets") or []
-    require(isinstance(names, list | tuple), "calibration.targets", names,
-           "a list of target names")
-    ts = ts.select(list(names))
+    names = node.get("targets")
+    require(names == "all" or (isinstance(names, list | tuple) and len(names) > 0),
+            "calibration.targets", names, "a non-empty list of target names, or 'all' for "
+            f"every target of the targets config ({len(ts.items)})")
+    ts = ts.select(None if names == "all" else list(names))
     params = parse_parameters(node.get("parameters"), "calibration.parameters")
     for k, lo in (("n_trials", 1), ("batch_size", 1), ("top_k", 1)):
         v = node.get(k)

@@ -24,6 +24,7 @@ import concurrent.futures as cf
 import copy
 import json
 import logging
+import math
 import multiprocessing as mp
 import time
 from collections.abc import Mapping, Sequence
@@ -36,21 +37,24 @@ from omegaconf import OmegaConf
 from sims import io, provenance
 from sims.calibration.calibrated import set_key
 from sims.cohort import outcomes as oc
+from sims.cohort import resources
 from sims.cohort.sampling import format_value, individual_seed, sample
 from sims.cohort.spec import (
     CohortSpec,
     check_strata,
     is_group,
+    network_only_keys,
     parse_cohort,
     probe_times_on_grid,
     record_steps,
 )
 from sims.cohort.store import COHORT_SCHEMA, FILENAME, CohortWriter, partial_path
 from sims.config import config_hash
-from sims.errors import ConfigError, SimulationError
+from sims.errors import ConfigError, SimulationError, require
 from sims.seeds import SEED_RULE, job_seed
 from sims.slow import variables
 from sims.slow.model import BRAIN_STATE, OUTPUTS, SlowModel
+from sims.workers import process_pool
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +124,8 @@ def arm_overrides(job: Sequence[str], arm: Sequence[str]) -> list[str]:
 # --------------------------------------------------------------------------- one block
 def run_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: np.ndarray,
               record: Sequence[str], keep: Sequence[str], every: int,
-              probe_times_h: Sequence[float], outcomes: Sequence[oc.Outcome]
-              ) -> dict[str, Any]:
+              probe_times_h: Sequence[float], outcomes: Sequence[oc.Outcome],
+              progress: bool = False) -> dict[str, Any]:
     """Integrate one block of individuals and probe each; return what ``cohort.h5`` keeps.
 
     ``record``: slow variables integrated and sampled every ``every`` steps (``keep`` of
@@ -140,7 +144,7 @@ def run_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: np.
         "slow": {k: (vals[k], traj.units[k], traj.descriptions.get(k, "")) for k in keep},
         "timings": {"slow_s": slow_s}}
     if probe_times_h:
-        block |= _probe_block(c, values, seeds, traj, probe_times_h)
+        block |= _probe_block(c, values, seeds, traj, probe_times_h, progress)
         ok &= block.pop("probe_ok")
         block["ok"] = ok.astype(np.int8)
     series = dict(vals)
@@ -164,9 +168,11 @@ def run_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: np.
 
 
 def _probe_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: np.ndarray,
-                 traj: Any, times_h: Sequence[float]) -> dict[str, Any]:
-    """Probe every individual of a block at ``times_h`` on one compiled network."""
-    from sims.coupling import probe_config
+                 traj: Any, times_h: Sequence[float], progress: bool = False
+                 ) -> dict[str, Any]:
+    """Probe every individual of a block at ``times_h`` on one compiled network
+    (``progress``: probes done and ETA on the terminal)."""
+    from sims.coupling import Progress, probe_config
     from sims.fast.backend import CompiledNetwork
     from sims.fast.probe import run_probe
     from sims.fast.registry import READOUTS
@@ -178,6 +184,7 @@ def _probe_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: 
     ok = np.ones(n, dtype=bool)
     timings = {"probe_wall_s": 0.0, "simulate_s": 0.0, "n_probes": 0}
     t_wall = time.perf_counter()
+    bar = Progress(n * len(times_h), progress)
     with CompiledNetwork(c) as net:
         timings["build_s"] = net.timings.get("build_s", 0.0)
         for j in range(n):
@@ -200,6 +207,7 @@ def _probe_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: 
                     per.setdefault(name, np.full((n, len(times_h), len(pops)), np.nan))[j, p] = v
                 for name, v in out.scalars.items():
                     scal.setdefault(name, np.full((n, len(times_h)), np.nan))[j, p] = v
+                bar.step()
     timings["probe_wall_s"] = time.perf_counter() - t_wall
     probes = {k: (v, READOUTS[k].unit, READOUTS[k].description) for k, v in per.items()}
     probes |= {k: (v, READOUTS[k].unit, READOUTS[k].description) for k, v in scal.items()}
@@ -240,18 +248,19 @@ def merge_blocks(parts: Sequence[tuple[np.ndarray, dict[str, Any]]], n: int
     return out
 
 
-def _block_job(args: tuple) -> tuple[int, int, dict[str, Any]]:
+def _block_job(args: tuple, progress: bool = False) -> tuple[int, int, dict[str, Any]]:
     """Run one block of one arm: ``(arm, start, {stratum: config}, stratum [individual],
-    values, seeds, *the rest of run_block's arguments)``."""
+    values, seeds, *the rest of run_block's arguments)``; ``progress``: show the probes'
+    progress on the terminal."""
     arm, start, configs, strata, values, seeds, *rest = args
     if len(configs) == 1:
         (c,) = configs.values()
-        return arm, start, run_block(c, values, seeds, *rest)
+        return arm, start, run_block(c, values, seeds, *rest, progress=progress)
     parts = []
     for s, c in configs.items():
         rows = np.flatnonzero(strata == s)
         parts.append((rows, run_block(c, {k: v[rows] for k, v in values.items()}, seeds[rows],
-                                      *rest)))
+                                      *rest, progress=progress)))
     return arm, start, merge_blocks(parts, len(seeds))
 
 
@@ -287,6 +296,11 @@ def arm_configs(c: Mapping[str, Any], spec: CohortSpec, overrides: Sequence[str]
                               ) from None
         cfg.pop("cohort", None)
         out[name] = validate(cfg)
+        inert = network_only_keys(base, out[name]) if not base["coupling"]["fast"] else []
+        if inert:
+            raise ConfigError(f"cohort.arms.{name}", extra, f"overrides with an effect: "
+                              f"{', '.join(inert)} only reach(es) the network, and this cohort "
+                              "has no probes (coupling.fast=false)")
     return out
 
 
@@ -373,6 +387,7 @@ def plan(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str, Any]:
     arms = arm_configs(c, spec, overrides)
     first = next(iter(arms.values()))
     seed = job_seed(first)
+    resources.check_sampling(spec.n, len(spec.marginals))
     full = sample(spec.marginals, spec.n, seed, spec.method, spec.correlation)
     label_keys = {m.key for m in spec.marginals if m.labels}
     names_full = {k: v for k, v in full.items() if k in label_keys}
@@ -397,8 +412,14 @@ def plan(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str, Any]:
 
         times = (spec.probe_times_h if spec.probe_times_h is not None
                  else probe_times(first, duration_hours(first)))
+    end = duration_hours(first)
     if times:
-        probe_times_on_grid(times, spec.record_every_h)
+        key = "cohort.probe_times_h" if spec.probe_times_h is not None else \
+            "coupling.probe_times_h"
+        for t in times:
+            require(0 <= t <= end, key, t, f"times inside the run, [0, {end:g}] h "
+                    "(scenario.duration_days)")
+        probe_times_on_grid(times, spec.record_every_h, key)
         if first["backend"]["name"] != "cpp_standalone":
             raise ConfigError("backend.name", first["backend"]["name"], "cpp_standalone for "
                               "a cohort with probes (each individual's seed is a run-time "
@@ -406,7 +427,6 @@ def plan(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str, Any]:
         if first["coupling"]["mode"] != "open":
             raise ConfigError("coupling.mode", first["coupling"]["mode"], "open for a cohort "
                               "(closed-loop feedback per individual is not supported yet)")
-    end = duration_hours(first)
     for o in spec.outcomes:
         for w in (o.window_h, o.relative_window_h):
             if w is not None and (w[0] < 0 or w[1] > end):
@@ -424,9 +444,20 @@ def plan(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str, Any]:
         need |= set(BRAIN_STATE.values()) | {f"{s}_{p}" for s in variables.SUBUNITS
                                               for p in pops}
     record = [v for v in slow_variable_names(first) if v in need]
+    n_samples = int(end / (dt_h * every)) + 1
+    per_ind = resources.bytes_per_individual(len(record), n_samples,
+                                             len(slow_variable_names(first)))
+    workers = spec.workers or first["coupling"]["workers"]
+    block, why = resources.choose_block(len(rows), len(spec.arms), workers, per_ind,
+                                        spec.block_size)
+    n_probe = sum(1 for _ in times) * len(first["network"]["populations"]) * 16
+    file_bytes = resources.BYTES * len(spec.arms) * len(rows) * (
+        len(keep) * (n_samples + 3) + n_probe + len(spec.outcomes) * 2 + len(values) + 2)
     return {"spec": spec, "arms": arms, "seed": seed, "values": values, "names": names,
             "strata": strata, "combos": combos, "configs": strata_cfgs, "seeds": seeds,
-            "every": every, "probe_times": times, "keep": keep, "record": record}
+            "every": every, "probe_times": times, "keep": keep, "record": record,
+            "block_size": block, "block_reason": why, "file_bytes": file_bytes,
+            "workers": workers}
 
 
 def cohort_digest(c: Mapping[str, Any]) -> str:
@@ -435,10 +466,9 @@ def cohort_digest(c: Mapping[str, Any]) -> str:
                         "seed_rule": SEED_RULE, "kind": COHORT_SCHEMA})
 
 
-def is_current(path: Path, c: Mapping[str, Any]) -> bool:
-    """A complete cohort file of exactly this config."""
-    return path.is_file() and io.is_complete(path) and \
-        io.read_attrs(path).get("config_hash") == cohort_digest(c)
+def overwrite(c: Mapping[str, Any]) -> bool:
+    """``output.overwrite``: replace a complete file of another config (or a damaged one)."""
+    return bool((c.get("output") or {}).get("overwrite", False))
 
 
 def run_cohort_job(c: dict, out_dir: str | Path, overrides: Sequence[str] = ()) -> str:
@@ -450,8 +480,9 @@ def run_cohort_job(c: dict, out_dir: str | Path, overrides: Sequence[str] = ()) 
     """
     p = plan(c, overrides)
     target = Path(out_dir) / FILENAME
+    resources.check_disk(out_dir, p["file_bytes"])
     with io.exclusive(target):
-        if is_current(target, c):
+        if io.check_replaceable(target, cohort_digest(c), overwrite(c)) == io.CURRENT:
             log.info("skipped: %s is complete for this config", target)
             return "skipped"
         _run(c, p, target, overrides)
@@ -485,18 +516,19 @@ def _run(c: dict, p: dict[str, Any], target: Path, overrides: Sequence[str]) -> 
              "started": started}
     writer = CohortWriter(target, attrs, list(spec.arms), np.arange(spec.rows.start,
                                                                       spec.rows.stop),
-                          params, p["seeds"])
+                          params, p["seeds"], overwrite=overwrite(c))
     if writer.resumed:
         log.info("resuming %s: %d blocks already done", target, writer.resumed)
     timings: dict[str, float] = {}
     try:
         jobs = []
         n = len(p["seeds"])
+        size = p["block_size"]
         for a, arm in enumerate(spec.arms):
-            for start in range(0, n, spec.block_size):
+            for start in range(0, n, size):
                 if writer.is_done(a, start):
                     continue
-                stop = min(start + spec.block_size, n)
+                stop = min(start + size, n)
                 vals = {k: v[start:stop] for k, v in p["values"].items()}
                 strata = p["strata"][start:stop]
                 configs = {int(i): p["configs"][arm][i] for i in np.unique(strata)}
@@ -509,14 +541,19 @@ def _run(c: dict, p: dict[str, Any], target: Path, overrides: Sequence[str]) -> 
             # already fills the cores, and its workers cannot start process pools
             log.info("cohort.workers=%d: blocks run in this launcher's process", workers)
             workers = 1
+        total = len(spec.arms) * math.ceil(n / size)
+        log.info("cohort %s: %d individuals x %d arm(s) in %d block(s) (%s), %d to run, "
+                 "%d worker(s)", spec.name, n, len(spec.arms), total, p["block_reason"],
+                 len(jobs), workers)
+        progress = BlockProgress(total, total - len(jobs), spec.arms, size, n)
         t0 = time.perf_counter()
         if workers <= 1:
             for job in jobs:
-                _store(writer, *_block_job(job), timings)
+                _store(writer, *_block_job(job, progress=progress.terminal), timings, progress)
         else:
-            with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+            with process_pool(workers) as pool:
                 for fut in cf.as_completed([pool.submit(_block_job, j) for j in jobs]):
-                    _store(writer, *fut.result(), timings)
+                    _store(writer, *fut.result(), timings, progress)
         timings["blocks_wall_s"] = time.perf_counter() - t0
         timings["workers"] = workers
     except BaseException:
@@ -530,11 +567,41 @@ def _run(c: dict, p: dict[str, Any], target: Path, overrides: Sequence[str]) -> 
     return path
 
 
+class BlockProgress:
+    """A line per finished block (the log: console and the job's log file), with the
+    blocks done, elapsed time and an ETA; on a terminal the probes of a block running in
+    this process also show ``probes done/total, ETA`` (``sims.coupling.Progress``)."""
+
+    def __init__(self, total: int, done: int, arms: Sequence[str], size: int, n: int
+                 ) -> None:
+        import sys
+
+        self.total, self.done, self.resumed = total, done, done
+        self.arms, self.size, self.n = list(arms), size, n
+        self.t0 = time.perf_counter()
+        self.terminal = sys.stderr.isatty()
+
+    def block_done(self, arm: int, start: int, block_s: float) -> str:
+        """Count a finished block; log and return its line."""
+        self.done += 1
+        elapsed = time.perf_counter() - self.t0
+        ran = self.done - self.resumed
+        eta = elapsed / ran * (self.total - self.done) if ran else float("nan")
+        line = (f"block {self.done}/{self.total} (arm {self.arms[arm]}, individuals "
+                f"{start}-{min(start + self.size, self.n) - 1}) done in {block_s:.1f} s; "
+                f"elapsed {elapsed:.0f} s, ETA {eta:.0f} s")
+        log.info("%s", line)
+        return line
+
+
 def _store(writer: CohortWriter, arm: int, start: int, block: dict[str, Any],
-           timings: dict[str, float]) -> None:
+           timings: dict[str, float], progress: BlockProgress | None = None) -> None:
+    block_s = float(block["timings"].get("block_s", 0.0))
     for k, v in {**block.pop("timings"), **block.pop("probe_timings", {})}.items():
         timings[k] = timings.get(k, 0.0) + v
     writer.write_block(arm, start, block)
+    if progress is not None:
+        progress.block_done(arm, start, block_s)
     bad = int(np.sum(block["ok"] == 0))
     if bad:
         log.warning("%d individuals of the block at row %d have non-finite results "

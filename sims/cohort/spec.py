@@ -13,7 +13,7 @@ anything runs.
       arms: {untreated: [], brexanolone: ["treatment=brexanolone", ...]}  # null: left out
       shard: 0                     # this job's part (0 .. n_shards - 1)
       n_shards: 1
-      block_size: 500              # individuals integrated at once (memory)
+      block_size: auto             # individuals integrated at once (auto: memory)
       workers: 0                   # processes for blocks (0: coupling.workers)
       probe_times_h: [...]         # probe times when coupling.fast (else coupling's)
       record: {variables: [...], every_h: 1.0}
@@ -85,7 +85,7 @@ class CohortSpec:
     arms: dict[str, list[str]]
     shard: int = 0
     n_shards: int = 1
-    block_size: int = 500
+    block_size: int | None = None  # None: auto (sims.cohort.resources.choose_block)
     workers: int = 0
     record_variables: list[str] = field(default_factory=list)
     record_every_h: float = 1.0
@@ -184,6 +184,31 @@ def check_strata(base: Mapping[str, Any], stratum: Mapping[str, Any], where: str
                               f"{why or 'compiled into the network'}")
 
 
+#: Keys the fast layer reads that the slow layer reads too (by pattern).
+SLOW_ALSO_READS = ("seed", "pharmacology.**")
+
+
+def network_only_keys(base: Mapping[str, Any], other: Mapping[str, Any]) -> list[str]:
+    """The keys ``other`` changes against ``base`` that only the network reads (compiled
+    or run-time keys of ``sims.fast.build_cache``, less :data:`SLOW_ALSO_READS`): in a
+    run without probes (``coupling.fast=false``) such a change has no effect."""
+    from sims.fast.build_cache import COMPILED, RUNTIME, _matches, key_class
+    from sims.seeds import flatten
+
+    a, b = flatten(base), flatten(other)
+    out = []
+    for k in sorted(set(a) | set(b)):
+        if a.get(k) == b.get(k) or any(_matches(k, pat) for pat in SLOW_ALSO_READS):
+            continue
+        try:
+            cls = key_class(k)
+        except KeyError:
+            continue
+        if cls in (COMPILED, RUNTIME):
+            out.append(k)
+    return out
+
+
 def parse_cohort(c: Mapping[str, Any], slow_variables: Sequence[str] = ()) -> CohortSpec:
     """The cohort node of a validated config, checked.
 
@@ -218,8 +243,10 @@ def parse_cohort(c: Mapping[str, Any], slow_variables: Sequence[str] = ()) -> Co
     shard = node.get("shard", 0)
     require(_int(shard) and 0 <= shard < n_shards, "cohort.shard", shard,
             f"an integer in [0, n_shards - 1 = {n_shards - 1}]")
-    block = node.get("block_size", 500)
-    require(_int(block) and block > 0, "cohort.block_size", block, "an integer > 0")
+    block = node.get("block_size", "auto")
+    require(block == "auto" or (_int(block) and block > 0), "cohort.block_size", block,
+            "auto (the largest block that fits in memory) or an integer > 0")
+    block = None if block == "auto" else int(block)
     workers = node.get("workers", 0)
     require(_int(workers) and workers >= 0, "cohort.workers", workers,
             "an integer >= 0 (0: coupling.workers)")
@@ -257,7 +284,8 @@ def record_steps(spec: CohortSpec, dt_h: float) -> int:
     return int(round(steps))
 
 
-def probe_times_on_grid(times_h: Sequence[float], every_h: float) -> None:
+def probe_times_on_grid(times_h: Sequence[float], every_h: float,
+                        key: str = "coupling.probe_times_h") -> None:
     """Probes read the recorded slow state: their times must be recorded times.
 
     Raises:
@@ -265,7 +293,7 @@ def probe_times_on_grid(times_h: Sequence[float], every_h: float) -> None:
     """
     for t in times_h:
         k = t / every_h
-        require(math.isclose(k, round(k), abs_tol=1e-9), "coupling.probe_times_h", t,
+        require(math.isclose(k, round(k), abs_tol=1e-9), key, t,
                 f"times on the cohort's record grid (multiples of cohort.record.every_h = "
                 f"{every_h:g} h)")
 

@@ -28,6 +28,7 @@ the same); ``complete`` is set and the file renamed to ``cohort.h5`` at the end.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -35,6 +36,8 @@ from typing import Any
 
 import h5py
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 COHORT_SCHEMA = "cohort-1.0"
 FILENAME = "cohort.h5"
@@ -74,24 +77,48 @@ def _dataset(g: h5py.Group, name: str, shape: tuple[int, ...], dims: tuple[str, 
     return ds
 
 
+def _resumable_blocks(tmp: Path, ours: str, overwrite: bool) -> list[list[int]]:
+    """The finished blocks of a killed run's partial file, if it is of this config.
+
+    A partial file that cannot be read (killed while writing) is started again, with a
+    warning; one of another config holds that config's finished blocks and is only
+    discarded with ``overwrite``.
+
+    Raises:
+        OutputConflictError: a partial file of another config and not ``overwrite``.
+    """
+    from sims.errors import OutputConflictError
+
+    try:
+        with h5py.File(tmp, "r") as f:
+            theirs = f.attrs.get("config_hash")
+            theirs = theirs.decode() if isinstance(theirs, bytes) else str(theirs)
+            blocks = json.loads(f.attrs.get("blocks_done_json", "[]"))
+    except (OSError, ValueError) as exc:
+        log.warning("%s cannot be read (%s): a run killed while writing; starting again",
+                    tmp, str(exc).split("(")[0].strip())
+        return []
+    if theirs == ours:
+        return blocks
+    if blocks and not overwrite:
+        raise OutputConflictError(tmp, theirs, ours, f"the unfinished cohort of another "
+                                  f"config ({len(blocks)} blocks done)")
+    return []
+
+
 class CohortWriter:
     """Writes one shard's ``cohort.h5`` block by block (see the module docstring)."""
 
     def __init__(self, path: str | os.PathLike, attrs: Mapping[str, Any], arms: Sequence[str],
                  individuals: np.ndarray, parameters: Mapping[str, tuple[np.ndarray, dict]],
-                 seeds: np.ndarray, resume: bool = True) -> None:
+                 seeds: np.ndarray, resume: bool = True, overwrite: bool = False) -> None:
         self.path = Path(path)
         self.tmp = partial_path(self.path)
         self.arms = list(arms)
         self.n = len(individuals)
         done: list[list[int]] = []
         if resume and self.tmp.exists():
-            try:
-                with h5py.File(self.tmp, "r") as f:
-                    if f.attrs.get("config_hash") == attrs["config_hash"]:
-                        done = json.loads(f.attrs.get("blocks_done_json", "[]"))
-            except OSError:
-                done = []
+            done = _resumable_blocks(self.tmp, str(attrs["config_hash"]), overwrite)
         if not done and self.tmp.exists():
             self.tmp.unlink()
         self.done = {tuple(b) for b in done}
@@ -192,46 +219,83 @@ class CohortWriter:
             self.f.close()
 
 
+def shard_plan(paths: Sequence[str | os.PathLike]) -> list[tuple[Path, dict[str, Any]]]:
+    """The shards ``paths`` in row order with their attributes, checked: every one a
+    readable, complete cohort file of the same cohort and config, together tiling rows
+    ``0..n-1``.
+
+    Raises:
+        ResultFileError: a shard that cannot be read, is not a cohort file, or is not
+            complete (naming it).
+        ValueError: shards of different cohorts (naming the foreign ones), or rows that
+            do not tile the cohort (naming the gap or overlap).
+    """
+    from sims.errors import ResultFileError
+    from sims.io import read_attrs
+
+    shards = []
+    for p in paths:
+        attrs = read_attrs(p)  # ResultFileError: missing, empty, truncated, not HDF5
+        if attrs.get("kind") != "cohort":
+            raise ResultFileError(p, f"not a cohort file (kind {attrs.get('kind')!r})")
+        if not attrs.get("complete", False):
+            raise ResultFileError(p, "an incomplete cohort shard (still running, or "
+                                  "killed: rerun its command to resume it)")
+        shards.append((Path(p), attrs))
+    ident: dict[tuple, list[Path]] = {}
+    for p, a in shards:
+        ident.setdefault((str(a.get("cohort")), str(a.get("base_config_hash")),
+                          int(a.get("n", -1))), []).append(p)
+    if len(ident) > 1:
+        groups = sorted(ident.items(), key=lambda kv: -len(kv[1]))
+        text = "; ".join(f"cohort {k[0]} (config {k[1]}, n = {k[2]}): "
+                         f"{', '.join(str(x) for x in v)}" for k, v in groups)
+        raise ValueError(f"shards of {len(groups)} different cohorts or configs, not merged "
+                         f"-- {text}")
+    shards.sort(key=lambda pa: int(pa[1]["row_start"]))
+    n = int(shards[0][1]["n"])
+    expect = 0
+    for p, a in shards:
+        start, stop = int(a["row_start"]), int(a["row_stop"])
+        if start != expect:
+            what = "overlaps the shard before it" if start < expect else \
+                f"leaves rows {expect}..{start - 1} uncovered (a missing shard)"
+            raise ValueError(f"{p} (rows {start}..{stop - 1}, shard {a.get('shard')} of "
+                             f"{a.get('n_shards')}) {what}; n = {n}")
+        expect = stop
+    if expect != n:
+        raise ValueError(f"the shards cover rows 0..{expect - 1} of n = {n}: rows {expect}.."
+                         f"{n - 1} are missing (shards of {shards[0][1].get('n_shards')})")
+    return shards
+
+
 def merge(paths: Sequence[str | os.PathLike], out: str | os.PathLike) -> Path:
     """Merge shard files (complete, same cohort and config but the shard) into ``out``,
     individuals in order; the same layout, ``shard`` = -1, ``n_shards`` = the count.
+    Nothing is written unless every shard passes :func:`shard_plan`.
 
     Raises:
-        ValueError: shards of different cohorts, missing or overlapping rows, or an
-            incomplete shard.
+        ResultFileError: a shard that cannot be read or is incomplete.
+        ValueError: shards of different cohorts, missing or overlapping rows.
     """
-    files = [h5py.File(p, "r") for p in paths]
+    ordered = shard_plan(paths)
+    n = int(ordered[0][1]["n"])
+    files = [h5py.File(p, "r") for p, _ in ordered]
     try:
-        for p, f in zip(paths, files, strict=True):
-            if not f.attrs.get("complete", False):
-                raise ValueError(f"{p}: not complete (a shard still running or killed)")
-        files_paths = sorted(zip(files, paths, strict=True),
-                             key=lambda fp: int(fp[0].attrs["row_start"]))
-        files = [f for f, _ in files_paths]
-        ident = {(f.attrs["cohort"], f.attrs["base_config_hash"], int(f.attrs["n"]))
-                 for f in files}
-        if len(ident) != 1:
-            raise ValueError(f"shards of different cohorts or configs: {sorted(ident)}")
-        n = int(files[0].attrs["n"])
-        rows = [(int(f.attrs["row_start"]), int(f.attrs["row_stop"])) for f in files]
-        expect = 0
-        for a, b in rows:
-            if a != expect:
-                raise ValueError(f"shards do not tile the cohort: rows {rows} (n = {n})")
-            expect = b
-        if expect != n:
-            raise ValueError(f"shards cover rows 0..{expect} of n = {n}: some are missing")
         out = Path(out)
         tmp = out.with_name(f".{out.name}.merge-{os.getpid()}")
-        with h5py.File(tmp, "w") as m:
-            for k, v in files[0].attrs.items():
-                m.attrs[k] = v
-            m.attrs.update(shard=-1, n_shards=len(files), row_start=0, row_stop=n,
-                           wall_time_s=float(sum(f.attrs.get("wall_time_s", 0.0)
-                                                 for f in files)),
-                           merged_from_json=json.dumps([str(p) for _, p in files_paths]))
-            _merge_group(files, m, "")
-        os.replace(tmp, out)
+        try:
+            with h5py.File(tmp, "w") as m:
+                for k, v in files[0].attrs.items():
+                    m.attrs[k] = v
+                m.attrs.update(shard=-1, n_shards=len(files), row_start=0, row_stop=n,
+                               wall_time_s=float(sum(f.attrs.get("wall_time_s", 0.0)
+                                                     for f in files)),
+                               merged_from_json=json.dumps([str(p) for p, _ in ordered]))
+                _merge_group(files, m, "")
+            os.replace(tmp, out)
+        finally:
+            tmp.unlink(missing_ok=True)
         return out
     finally:
         for f in files:
@@ -279,8 +343,15 @@ def individual_overrides(path: str | os.PathLike, k: int, arm: str | None = None
     """The ``allonet`` overrides of a single run that reproduces individual ``k`` (its
     index in the cohort) of ``arm`` (default: the first) of a cohort file."""
     from sims.cohort.engine import individual_overrides as _overrides
+    from sims.errors import ResultFileError
+    from sims.io import open_result
 
-    with h5py.File(path, "r") as f:
+    with open_result(path) as f:
+        if f.attrs.get("kind") != "cohort" or "reproduce_json" not in f.attrs:
+            raise ResultFileError(path, "not a cohort file (allonet +cohort=NAME writes one)")
+        if not f.attrs.get("complete", False):
+            raise ResultFileError(path, "an incomplete cohort file (still running, or "
+                                  "killed: rerun its command to resume it)")
         reproduce = json.loads(f.attrs["reproduce_json"])
         arm = arm if arm is not None else next(iter(reproduce))
         if arm not in reproduce:

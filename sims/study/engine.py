@@ -30,6 +30,7 @@ from omegaconf import OmegaConf
 
 from sims import io, provenance
 from sims.cohort import engine as cohort_engine
+from sims.cohort.spec import network_only_keys
 from sims.cohort.store import FILENAME as COHORT_FILE
 from sims.config import config_hash
 from sims.errors import ConfigError, require
@@ -80,10 +81,6 @@ def cohort_configs(c: Mapping[str, Any], spec: StudySpec, overrides: Sequence[st
     from sims.config import validate
 
     job = _job_overrides(overrides)
-    if spec.design == "paired":
-        cc = _strip(c)
-        cc["cohort"] = {**cc["cohort"], "arms": {a: list(v) for a, v in spec.arms.items()}}
-        return {".": (cc, job, spec.arms)}
     out = {}
     for arm, extra in spec.arms.items():
         mine = {_key(o) for o in extra}
@@ -95,10 +92,21 @@ def cohort_configs(c: Mapping[str, Any], spec: StudySpec, overrides: Sequence[st
         except Exception as exc:  # noqa: BLE001 - a bad override of the arm
             raise ConfigError(f"study.arms.{arm}", extra, f"overrides that compose ({exc})"
                               ) from None
+        inert = network_only_keys(_strip(c), _strip(cfg)) if not c["coupling"]["fast"] else []
+        if inert:
+            raise ConfigError(f"study.arms.{arm}", extra, f"overrides with an effect: "
+                              f"{', '.join(inert)} only reach(es) the network, and this study "
+                              "has no probes (coupling.fast=false)")
+        if spec.design == "paired":
+            continue
         cc = _strip(cfg)
         cc["seed"] = derive_seed(int(c["seed"]), {"study_arm": arm})
         cc["cohort"] = {**cc["cohort"], "arms": {arm: []}}
         out[f"arms/{arm}"] = (cc, [*job, *extra], {arm: []})
+    if spec.design == "paired":
+        cc = _strip(c)
+        cc["cohort"] = {**cc["cohort"], "arms": {a: list(v) for a, v in spec.arms.items()}}
+        return {".": (cc, job, spec.arms)}
     return out
 
 
@@ -140,7 +148,7 @@ def plan_study(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str,
     for e in spec.endpoints.values():
         if e.analyte:
             meas.check_sample(e.analyte, e.matrix, e.assay, f"study.endpoints.{e.name}",
-                              slow_vars)
+                              slow_vars, analyte_key="analyte")
     if spec.readouts[0]:
         require(bool(c["coupling"]["fast"]), "coupling.fast", c["coupling"]["fast"],
                 "true for a study with network read-outs (study.readouts); drop the "
@@ -236,9 +244,12 @@ def visit_grid(spec: StudySpec, cohorts: Mapping[str, Mapping[str, Any]]) -> dic
                                               f"; occurrence {v.occurrence})")
                         g = round(x / every) * every
                         if not 0 <= g <= end + 1e-9:
-                            raise ConfigError(f"study.visits.{name}", f"{x:g} h (arm {arm})",
+                            field = "hours" if v.hours is not None else "day"
+                            raise ConfigError(f"study.visits.{name}.{field}",
+                                              getattr(v, field),
                                               f"a time inside the simulated span [0, {end:g}] h"
-                                              f" (scenario.duration_days)")
+                                              f" (scenario.duration_days): it falls at "
+                                              f"{x:g} h in arm {arm}")
                         t[r, i] = g
             for i, name in enumerate(names):
                 if name in spec.probe_visits:
@@ -271,8 +282,8 @@ def run_study_job(c: dict, out_dir: str | Path, overrides: Sequence[str] = ()) -
     out = Path(out_dir)
     target = out / STUDY_FILE
     with io.exclusive(target):
-        if target.is_file() and io.is_complete(target) and \
-                io.read_attrs(target).get("config_hash") == study_digest(c):
+        if io.check_replaceable(target, study_digest(c), cohort_engine.overwrite(c)) == \
+                io.CURRENT:
             log.info("skipped: %s is complete for this config", target)
             return "skipped"
         t0, started = time.perf_counter(), provenance.now_iso()

@@ -102,7 +102,7 @@ class Measurement:
     assays: dict[str, dict[str, AssayParams]]  # assay -> analyte -> params
 
     def check_sample(self, analyte: str, matrix: str, assay: str, where: str,
-                     variables: Sequence[str] = ()) -> None:
+                     variables: Sequence[str] = (), analyte_key: str = "analytes") -> None:
         """A (analyte, matrix, assay) the model can measure.
 
         Raises:
@@ -110,11 +110,11 @@ class Measurement:
                 unit or saliva ratio for; an assay without parameters for the analyte or
                 that matrix; an analyte whose slow variable the run does not produce.
         """
-        require(analyte in self.analytes, f"{where}.analytes", analyte,
+        require(analyte in self.analytes, f"{where}.{analyte_key}", analyte,
                 f"an analyte of measurement.analytes ({', '.join(self.analytes)})")
         a = self.analytes[analyte]
         if variables:
-            require(a.variable in variables, f"{where}.analytes", analyte,
+            require(a.variable in variables, f"{where}.{analyte_key}", analyte,
                     f"an analyte whose slow variable the run produces ({a.variable} is not "
                     "one of them)")
         require(matrix in a.units, f"{where}.matrix", matrix,

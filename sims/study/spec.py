@@ -127,6 +127,26 @@ def _threshold(v: Any, key: str) -> tuple[str, float] | None:
     return str(side), float(x)
 
 
+def _check_sampled(measured: Mapping[tuple, set], key: str, analyte: str, matrix: Any,
+                   assay: Any, visits: Sequence[tuple[str, str]]) -> None:
+    """An analyte endpoint must read what ``study.samples`` measures: the key the user
+    wrote that does not match (analyte, matrix, assay, or a visit) is named, with its
+    value and what the samples offer."""
+    have = list(measured)
+    require(any(x[0] == analyte for x in have), f"{key}.analyte", analyte,
+            f"an analyte of study.samples ({', '.join(sorted({x[0] for x in have}))})")
+    mats = sorted({x[1] for x in have if x[0] == analyte})
+    require(matrix in mats, f"{key}.matrix", matrix, f"a matrix {analyte} is sampled in "
+            f"({', '.join(mats)})")
+    assays = sorted({str(x[2]) for x in have if x[:2] == (analyte, matrix)})
+    require(assay in assays, f"{key}.assay", assay, f"an assay measuring {analyte} in "
+            f"{matrix} in study.samples ({', '.join(assays)})")
+    got = measured[(analyte, matrix, assay)]
+    for k, v in visits:
+        require(v in got, k, v, f"a visit at which study.samples measures {analyte} in "
+                f"{matrix} by {assay} ({', '.join(sorted(got))})")
+
+
 def parse_study(node: Any, readout_names: Sequence[str] = (), outcomes: Sequence[str] = ()
                 ) -> StudySpec:
     """The ``study`` node, checked (names of read-outs and cohort outcomes as known).
@@ -215,10 +235,9 @@ def parse_study(node: Any, readout_names: Sequence[str] = (), outcomes: Sequence
         require(how in HOW, f"{key}.how", how, f"one of {HOW}")
         if kinds == ["analyte"]:
             m, a = e.get("matrix", "serum"), e.get("assay")
-            for v in (*vis, *([base] if base else [])):
-                require(v in measured.get((e["analyte"], m, a), ()), key, dict(e),
-                        f"an analyte sampled at its visits (study.samples has no "
-                        f"{e['analyte']} in {m} by {a} at visit {v})")
+            _check_sampled(measured, key, str(e["analyte"]), m, a,
+                           [(f"{key}.{'visits' if 'visits' in e else 'visit'}", v) for v in vis]
+                           + ([(f"{key}.baseline", base)] if base else []))
             endpoints[str(name)] = Endpoint(str(name), analyte=str(e["analyte"]), matrix=str(m),
                                             assay=str(a), visits=vis, over=over, baseline=base,
                                             how=how, threshold=thr, unit=str(e.get("unit", "")),

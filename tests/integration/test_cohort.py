@@ -102,11 +102,11 @@ def test_a_killed_cohort_resumes_its_missing_blocks(tmp_path, monkeypatch):
     calls = []
     real = engine.run_block
 
-    def dies_on_second_block(c, values, seeds, *a):
+    def dies_on_second_block(c, values, seeds, *a, **kw):
         calls.append(len(seeds))
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real(c, values, seeds, *a)
+        return real(c, values, seeds, *a, **kw)
 
     monkeypatch.setattr(engine, "run_block", dies_on_second_block)
     ov = [*SLOW_ONLY, "cohort.arms.brexanolone=null"]

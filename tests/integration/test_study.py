@@ -171,7 +171,7 @@ def test_a_complete_study_is_skipped(trial):
 
 
 @pytest.mark.parametrize(("extra", "key", "allowed"), [
-    (["study.visits.day15.day=40"], "study.visits.day15", "inside the simulated span"),
+    (["study.visits.day15.day=40"], "study.visits.day15.day", "inside the simulated span"),
     (["measurement.analytes.allo.variable=estradiol_plasma"], "study.samples[0].analytes",
      "slow variable the run produces"),
     (["measurement.assays.lcmsms.allo.cv=-0.1"], "measurement.assays.lcmsms.allo.cv", ">= 0"),
@@ -182,7 +182,12 @@ def test_a_complete_study_is_skipped(trial):
      "paired design"),
     (["study.visits.h60.relative_to=treatment_start"], "study.visits.h60.relative_to",
      "arm placebo"),
-    (["study.endpoints.allo_h60.assay=ria"], "study.endpoints.allo_h60", "allo in serum by ria"),
+    (["study.endpoints.allo_h60.assay=ria"], "study.endpoints.allo_h60.assay",
+     "an assay measuring allo in serum"),
+    (["study.endpoints.allo_h60.analyte=nosuch"], "study.endpoints.allo_h60.analyte",
+     "an analyte of study.samples"),
+    (["study.endpoints.allo_h60.matrix=saliva"], "study.endpoints.allo_h60.matrix",
+     "a matrix allo is sampled in"),
 ])
 def test_bad_studies_are_refused_before_anything_runs(extra, key, allowed, tmp_path):
     ov = ["+study=ppd_treatment_trial", "cohort.n=2", *QUICK, *extra]
