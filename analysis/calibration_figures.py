@@ -39,34 +39,69 @@ def _save(fig: plt.Figure, out: Path, stem: str) -> dict[str, Path]:
 
 def target_figure(group: h5py.Group, out: Path, stem: str = "targets",
                   title: str = "") -> dict[str, Path]:
-    """Published vs simulated for every target of a ``targets`` / ``best_targets`` group."""
+    """Published vs simulated for every target of a ``targets`` / ``best_targets`` group,
+    each divided by its reference: the published value, a two-sided range's middle, or a
+    one-sided range's bound (then drawn as an arrow to the edge: ``> a`` has no upper
+    end). A skipped target gets its reason, no bar."""
+    from matplotlib.ticker import LogLocator, NullFormatter
+
     names = _strings(group["target"])
     sim = group["simulated"][()]
     val, sig = group["published_value"][()], group["published_sigma"][()]
     lo, hi = group["published_low"][()], group["published_high"][()]
     status = _strings(group["status"])
     n = len(names)
-    fig, ax = plt.subplots(figsize=(7.0, 0.32 * n + 1.2))
+    refs, spans = [], []
     for i in range(n):
-        y = n - 1 - i
+        a = lo[i] if np.isfinite(lo[i]) else None
+        b = hi[i] if np.isfinite(hi[i]) else None
         if np.isfinite(val[i]):
             ref = abs(val[i]) or 1.0
-            ax.errorbar(1.0, y, xerr=sig[i] / ref, fmt="s", color="0.4", ms=4, capsize=3)
+            spans.append((max(val[i] - sig[i], 1e-12) / ref, (val[i] + sig[i]) / ref))
+        elif a is not None and b is not None:
+            ref = abs((a + b) / 2) or 1.0
+            spans.append((a / ref, b / ref))
         else:
-            a = lo[i] if np.isfinite(lo[i]) else None
-            b = hi[i] if np.isfinite(hi[i]) else None
-            ref = abs((a + b) / 2) if a is not None and b is not None else abs(a or b) or 1.0
-            left = a / ref if a is not None else 0.0
-            right = b / ref if b is not None else max(2.0, left * 2)
-            ax.plot([left, right], [y, y], color="0.6", lw=5, solid_capstyle="butt")
-        if np.isfinite(sim[i]):
+            ref = abs(a if a is not None else b) or 1.0
+            spans.append((1.0, 1.0))
+        refs.append(ref)
+    ratios = [sim[i] / refs[i] for i in range(n) if np.isfinite(sim[i]) and sim[i] > 0]
+    ends = [x for s_ in spans for x in s_ if x > 0] + ratios + [1.0]
+    xmin, xmax = min(ends) / 2, max(ends) * 2
+    fig, ax = plt.subplots(figsize=(7.0, 0.32 * n + 1.6), layout="constrained")
+    for i in range(n):
+        y = n - 1 - i
+        a = lo[i] if np.isfinite(lo[i]) else None
+        b = hi[i] if np.isfinite(hi[i]) else None
+        if status[i] == "skipped":
+            ax.text(1.0, y, "skipped (not computed in this run)", va="center", ha="center",
+                    fontsize=6, color="0.4", style="italic")
+            continue
+        if np.isfinite(val[i]):
+            ax.errorbar(1.0, y, xerr=[[1.0 - spans[i][0]], [spans[i][1] - 1.0]], fmt="s",
+                        color="0.4", ms=4, capsize=3)
+        elif a is not None and b is not None:
+            ax.plot(spans[i], [y, y], color="0.6", lw=5, solid_capstyle="butt")
+        elif a is not None:  # > a: from the bound to the edge
+            ax.plot([1.0, xmax], [y, y], color="0.6", lw=5, solid_capstyle="butt")
+            ax.plot(xmax, y, ">", color="0.6", ms=6, clip_on=False)
+        else:  # < b
+            ax.plot([xmin, 1.0], [y, y], color="0.6", lw=5, solid_capstyle="butt")
+            ax.plot(xmin, y, "<", color="0.6", ms=6, clip_on=False)
+        if np.isfinite(sim[i]) and sim[i] > 0:
             color = {"pass": "tab:green", "fail": "tab:red"}.get(status[i], "0.3")
-            ax.plot(sim[i] / ref, y, "o", color=color, ms=6)
+            ax.plot(sim[i] / refs[i], y, "o", color=color, ms=6)
     ax.set_yticks(range(n), names[::-1], fontsize=7)
     ax.set_xscale("log")
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0), numticks=12))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:g}"))
     ax.axvline(1.0, color="0.85", lw=0.8, zorder=0)
-    ax.set_xlabel("value / published (grey: published ± spread or range; "
-                  "dot: simulated, green pass, red fail)", fontsize=8)
+    ax.set_xlabel("value / reference (published value, range middle, or one-sided bound)\n"
+                  "grey: published ± spread, range, or one-sided range (arrow)\n"
+                  "dot: simulated (green pass, red fail)", fontsize=7)
     if title:
         ax.set_title(title, fontsize=9)
     return _save(fig, out, stem)
@@ -121,10 +156,15 @@ def sensitivity_figures(path: str | Path, out: str | Path) -> dict[str, Path]:
             if method == "morris":
                 mu, sd, ci = g["mu_star"][i], g["sigma"][i], g["mu_star_conf"][i]
                 ax.errorbar(mu, sd, xerr=ci, fmt="o", ms=4, color="tab:blue", capsize=2)
-                for x, y, s in zip(mu, sd, short, strict=True):
-                    ax.annotate(s, (x, y), fontsize=7, xytext=(3, 3),
-                                textcoords="offset points")
                 top = max(float(np.max(mu)), float(np.max(sd)), 1e-12)
+                # parameters at (nearly) the same point share one label, one per line
+                spots: dict[tuple[int, int], list[str]] = {}
+                for x, y, s_ in zip(mu, sd, short, strict=True):
+                    spots.setdefault((round(20 * x / top), round(20 * y / top)), []).append(s_)
+                for k, (spot, labels) in enumerate(sorted(spots.items())):
+                    x, y = spot[0] * top / 20, spot[1] * top / 20
+                    ax.annotate("\n".join(labels), (x, y), fontsize=6, va="bottom",
+                                xytext=(4, 4 + 3 * (k % 2)), textcoords="offset points")
                 ax.plot([0, top], [0, top], ":", color="0.7", lw=0.8)
                 ax.set_xlabel("μ* (mean |elementary effect|)")
                 ax.set_ylabel("σ (spread of effects)")

@@ -158,7 +158,14 @@ def run_figures(result: Path, out: Path, formats: list[str], probe: int | None,
     elif "rate" in run.probes:
         log.warning("no spikes saved in %s: figure 2 (raster) skipped", result)
     if run.spectra is not None:
-        jobs.append(("fig3_spectra", figures.spectra, {}, ""))
+        pr = (run.config or {}).get("probe") or {}
+        method = pr.get("psd_method", "multitaper")
+        how = (f"multitaper (DPSS tapers, half-bandwidth {pr.get('psd_half_bandwidth_Hz', '?')}"
+               " Hz)" if method == "multitaper" else
+               f"Welch ({pr.get('psd_segment_ms', '?')}-ms segments)")
+        jobs.append(("fig3_spectra", figures.spectra, {},
+                     f"Estimator of this run: {how} (probe.psd_method={method}); "
+                     "shading: delta, theta, sigma, gamma bands; dashed: NREM probes."))
     if "tonic_charge" in run.probes:
         jobs.append(("fig4_inhibition", figures.inhibition, {}, ""))
     for name, fn, kw, extra in jobs:
@@ -211,7 +218,7 @@ def sweep_figures(sweep: Path, out: Path, formats: list[str], metric: str | None
         made.append(Made("fig5_heatmap", cap, save(fig, out / "fig5_heatmap", formats, prov,
                                                    cap)))
     hue_col = hue or next((c for c in swept if c != xs and c != "seed"), None)
-    fig = figures.dose_response(df, xs, metric, hue_col)
+    fig = figures.dose_response(df, xs, metric, hue_col, swept)
     cap = _caption(figures.dose_response, f"Metric: {metric}; x: {xs}"
                    + (f"; lines: {hue_col}." if hue_col else "."))
     made.append(Made("fig6_dose_response", cap, save(fig, out / "fig6_dose_response", formats,

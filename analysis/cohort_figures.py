@@ -24,7 +24,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from analysis.style import new_figure, save  # noqa: E402
+from analysis.style import fit_label, new_figure, save, style  # noqa: E402
 
 BOOTSTRAP = 2000
 SEED = 20261122  # the bootstrap's resampling (a figure is reproducible)
@@ -40,10 +40,15 @@ def _provenance(f: h5py.File) -> dict[str, str]:
     return {k: str(f.attrs[k]) for k in keys if k in f.attrs}
 
 
+#: Caption of every figure written in this process, by file stem (captions.txt).
+written: dict[str, str] = {}
+
+
 def _finish(fig: Any, f: h5py.File, stem: Path, formats: list[str], caption: str
             ) -> list[Path]:
     """Save a cohort figure with its caption and the file's provenance, and close it."""
     paths = save(fig, stem, formats, _provenance(f), caption)
+    written[Path(stem).name] = caption
     plt.close(fig)
     return paths
 
@@ -137,10 +142,12 @@ def fan_chart(f: h5py.File, variable: str, out: Path, formats: list[str],
             ax.plot(t, v[a, j], color=col, lw=0.5, alpha=0.8, ls="--")
     ax.set_xlabel("time (days)")
     ax.set_ylabel(f"{variable} ({unit})")
-    ax.legend(fontsize=6, frameon=False)
-    caption = (f"Cohort '{f.attrs['cohort']}', {v.shape[1]} individuals: median (line) and "
-               f"50 % / 90 % bands of {variable} by arm; dashed: {highlight} individuals "
-               "spread over the cohort's index.")
+    # below the axes, never over the bands
+    fig.legend(fontsize=6, frameon=False, loc="outside lower center", ncol=min(len(arms), 2))
+    caption = (f"Cohort '{f.attrs['cohort']}', {v.shape[1]} individuals: {variable} "
+               f"({unit}) over time, by arm (colour): median (line), 50 % and 90 % bands "
+               f"(shading, between individuals); dashed: {min(highlight, v.shape[1])} single "
+               "individuals spread over the cohort's index.")
     return _finish(fig, f, out / f"cohort_fan_{variable}", formats, caption)
 
 
@@ -163,14 +170,27 @@ def prevalence(f: h5py.File, out: Path, formats: list[str]) -> list[Path]:
         hi = np.array([e[2] for e in est]) - p
         ax.barh(y, p, height=width, color=ARM_COLOURS[a % len(ARM_COLOURS)], label=arm)
         ax.errorbar(p, y, xerr=[lo, hi], fmt="none", ecolor="k", lw=0.8, capsize=2)
-    ax.set_yticks(np.arange(len(cases)) + 0.4 - width / 2,
+        for c, yy, pp, h in zip(cases, y, p, hi, strict=True):
+            vals = g[c][a]
+            n_def = int(np.sum(vals >= 0))
+            ax.text(min(pp + h + 0.02, 0.75), yy, f"{100 * pp:.0f} % "
+                    f"({int(np.sum(vals == 1))}/{n_def})", va="center", fontsize=6)
+    ax.set_yticks(np.arange(len(cases)) + (len(arms) - 1) * width / 2,
                   [c[:-5] for c in cases], fontsize=7)
     ax.set_xlim(0, 1)
+    ax.set_ylim(-0.6, len(cases) - 0.4 + (len(arms) - 1) * width)
     ax.set_xlabel("prevalence (share of individuals)")
-    ax.legend(fontsize=6, frameon=False)
-    caption = (f"Cohort '{f.attrs['cohort']}': share of cases of each thresholded outcome "
-               f"by arm; bars: bootstrap 95 % CI ({BOOTSTRAP} resamples of the individuals).")
+    fig.legend(fontsize=6, frameon=False, loc="outside lower center", ncol=min(len(arms), 3))
+    caption = (f"Cohort '{f.attrs['cohort']}': share of individuals who are cases of each "
+               "thresholded outcome (bar, value and cases / individuals with a defined "
+               f"outcome printed), by arm (colour); whiskers: bootstrap 95 % CI ({BOOTSTRAP} "
+               "resamples of the individuals).")
     return _finish(fig, f, out / "cohort_prevalence", formats, caption)
+
+
+def _wrap_key(key: str, width: int = 28) -> str:
+    """A dotted config key broken into lines at its dots (a narrow tick label)."""
+    return fit_label(key.replace(".", ". "), width).replace(". ", ".").replace(".\n", ".\n")
 
 
 def risk_factors(f: h5py.File, outcome: str, out: Path, formats: list[str],
@@ -191,7 +211,7 @@ def risk_factors(f: h5py.File, outcome: str, out: Path, formats: list[str],
             x[p] = ind[p][()]
     est = {p: spearman_ci(x[p], y, rng) for p in params}
     order = sorted(params, key=lambda p: abs(est[p][0]) if np.isfinite(est[p][0]) else -1)
-    fig = new_figure(20 + 8 * len(params))
+    fig = new_figure(30 + 10 * len(params))
     ax = fig.add_subplot(111)
     for i, p in enumerate(order):
         rho, lo, hi = est[p]
@@ -200,11 +220,22 @@ def risk_factors(f: h5py.File, outcome: str, out: Path, formats: list[str],
         ax.plot(rho, i, "o", color=col, ms=4)
     ax.axvline(0, color="0.8", lw=0.8, zorder=0)
     ax.set_yticks(range(len(order)), [
-        f"{p} ({ind[p].attrs.get('key', '')}{'; ' + names[p] if p in names else ''})"
-        for p in order], fontsize=6)
+        p + "\n" + _wrap_key(f"{ind[p].attrs.get('key', '')}"
+                             f"{'; ' + names[p] if p in names else ''}")
+        for p in order], fontsize=5)
     ax.set_xlim(-1, 1)
-    ax.set_xlabel(f"Spearman rho with {outcome}")
+    ax.set_xticks([-1, -0.5, 0, 0.5, 1])
+    ax.set_ylim(-0.6, len(order) - 0.4)
+    ax.set_xlabel(fit_label(f"Spearman rho with {outcome} (95 % CI)", 40))
     arm_name = _strings(f["outcomes/arm"])[arm]
+    ax.set_title(f"arm {arm_name}", fontsize=6)
+    from matplotlib.lines import Line2D
+
+    fig.legend(handles=[Line2D([], [], color="#c0392b", marker="o", ms=3, lw=1.2,
+                               label="CI excludes 0"),
+                        Line2D([], [], color="0.4", marker="o", ms=3, lw=1.2,
+                               label="CI includes 0")],
+               fontsize=6, frameon=False, loc="outside lower center", ncol=2)
     caption = (f"Cohort '{f.attrs['cohort']}', arm {arm_name}: rank correlation of each "
                f"sampled parameter with the outcome {outcome}, bootstrap 95 % CI; red: CI "
                "excludes 0. Sorted by |rho|. A categorical of names enters by its options' "
@@ -212,7 +243,7 @@ def risk_factors(f: h5py.File, outcome: str, out: Path, formats: list[str],
     return _finish(fig, f, out / f"cohort_risk_{outcome}", formats, caption)
 
 
-def cohort_figures(path: str | Path, out: str | Path, formats: list[str] | None = None
+def _cohort_figures(path: str | Path, out: str | Path, formats: list[str] | None = None
                    ) -> dict[str, list[Path]]:
     """Every figure of a cohort file: a fan chart per recorded slow variable, the
     prevalence of the thresholded outcomes, and the risk factors of each outcome."""
@@ -231,9 +262,17 @@ def cohort_figures(path: str | Path, out: str | Path, formats: list[str] | None 
             ds = f["outcomes"][o]
             if ds.ndim == 2 and ds.dtype.kind == "f":
                 made[f"risk_{o}"] = risk_factors(f, o, out, formats)
-        for name, paths in made.items():
+        for paths in made.values():
             if paths:
-                captions.append(f"{paths[0].stem}: {name}")
+                captions.append(f"{paths[0].stem}: {written[paths[0].stem]}")
         (out / "captions.txt").write_text("\n".join(captions) + "\n")
         (out / "provenance.json").write_text(json.dumps(_provenance(f), indent=1))
     return {k: v for k, v in made.items() if v}
+
+
+def cohort_figures(path: str | Path, out: str | Path, formats: list[str] | None = None
+                   ) -> dict[str, list[Path]]:
+    """Every figure of the file (see ``_cohort_figures``), built in allonet's style (the fonts
+    and sizes of the saved file are those the layout was made with)."""
+    with style():
+        return _cohort_figures(path, out, formats)

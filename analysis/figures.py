@@ -24,6 +24,8 @@ from matplotlib.patches import Patch
 from analysis.load import RunData
 from analysis.phases import DRUG_VARIABLES, STRESS_VARIABLES, phase_spans
 from analysis.style import (
+    COLUMN_WIDTH_IN,
+    DOUBLE_WIDTH_IN,
     OKABE_ITO,
     PHASE_COLOURS,
     SEQUENTIAL_CMAP,
@@ -289,7 +291,8 @@ def raster(run: RunData, probe: int = 0, max_cells: int = 80, bin_ms: float = 5.
 
 
 def spectra(run: RunData) -> Figure:
-    """LFP-proxy power spectra (Welch) of every probe, coloured by probe time."""
+    """LFP-proxy power spectra of every probe (the estimator of ``probe.psd_method``:
+    multitaper by default, or Welch), coloured by probe time."""
     if run.spectra is None:
         raise ValueError("the run has no spectra (no network probes)")
     with style():
@@ -383,7 +386,10 @@ def heatmap(df: Any, metric: str, x: str, y: str, facet: str | None = None) -> F
                 "in each cell without --facet")
     with style():
         values = sorted(df[facet].unique()) if facet else [None]
-        fig = new_figure(55 if len(values) == 1 else 50)
+        wide = len(values) > 1 and len(values) * len(df[x].unique()) > 6
+        fig = new_figure(55 if len(values) == 1 else 60,
+                         DOUBLE_WIDTH_IN if wide else COLUMN_WIDTH_IN)
+        width_pt = fig.get_figwidth() * 72 * 0.8 / len(values)  # one panel, roughly
         axes = np.atleast_1d(fig.subplots(1, len(values), sharey=True, squeeze=False)[0])
         scale = metric_scale(metric)
         grids = [_grid(df if v is None else df[df[facet] == v], metric, x, y) for v in values]
@@ -398,23 +404,45 @@ def heatmap(df: Any, metric: str, x: str, y: str, facet: str | None = None) -> F
                                            for u in xs])
             ax.set_yticks(range(len(ys)), [f"{u:g}" if isinstance(u, float) else str(u)
                                            for u in ys])
-            width = max(12, 48 // len(values))  # characters that fit above one panel
+            width = max(10, int(width_pt / 4.2))  # characters of 7-pt text above a panel
             ax.set_xlabel(fit_label(pretty(x), width))
             if v is not None:
                 ax.set_title(fit_label(f"{pretty(facet)} = {v:g}" if isinstance(v, float)
                                        else f"{pretty(facet)} = {v}", width))
-            for (r, c), val in np.ndenumerate(z * scale):
-                if np.isfinite(val) and len(xs) * len(ys) <= 30:
-                    ax.text(c, r, f"{val:.3g}", ha="center", va="center", fontsize=5,
-                            color="white" if val < (vmin + vmax) / 2 else "black")
+            cell_pt = width_pt / max(len(xs), 1)
+            digits = 3 if cell_pt >= 18 else 2  # a 5-pt value needs ~3 pt per character
+            if len(xs) * len(ys) <= 30 and cell_pt >= 12:
+                for (r, c), val in np.ndenumerate(z * scale):
+                    if np.isfinite(val):
+                        ax.text(c, r, f"{val:.{digits}g}", ha="center", va="center",
+                                fontsize=5,
+                                color="white" if val < (vmin + vmax) / 2 else "black")
+            if len(xs) > 4 or cell_pt < 18:
+                ax.tick_params(axis="x", labelrotation=45)
+                for lab in ax.get_xticklabels():
+                    lab.set_ha("right")
+                    lab.set_rotation_mode("anchor")
         axes[0].set_ylabel(fit_label(pretty(y)))
         fig.colorbar(im, ax=list(axes), label=fit_label(pretty(metric)))
         return fig
 
 
-def dose_response(df: Any, x: str, metric: str, hue: str | None = None) -> Figure:
-    """Dose-response: a summary metric against one swept parameter, mean ± SD over seeds
-    (and any other swept parameter), one line per value of ``hue``."""
+def spread_over(df: Any, by: Sequence[str], swept: Sequence[str] = ()) -> str:
+    """What the runs pooled in one point (a group of ``by``) differ in: the swept
+    parameters other than ``by`` that vary within a group, and the seed (``job_seed``)."""
+    keys = list(by)
+    varies = [c for c in swept if c not in keys and c in df
+              and int(df.groupby(keys)[c].nunique(dropna=False).max()) > 1]
+    if "job_seed" in df and int(df.groupby(keys)["job_seed"].nunique().max()) > 1:
+        varies.append("seed")
+    return ", ".join(pretty(c) if c != "seed" else "seed" for c in varies) or "nothing"
+
+
+def dose_response(df: Any, x: str, metric: str, hue: str | None = None,
+                  swept: Sequence[str] = ()) -> Figure:
+    """Dose-response: a summary metric against one swept parameter, mean ± SD over the
+    runs of each point (their seeds and any other swept parameter, named in the title),
+    one line per value of ``hue``."""
     for col in (metric, x, *([hue] if hue else [])):
         if col not in df.columns:
             raise ValueError(f"'{col}' is not a column of the sweep; columns: {list(df.columns)}")
@@ -441,8 +469,11 @@ def dose_response(df: Any, x: str, metric: str, hue: str | None = None) -> Figur
             ax.set_xscale("symlog", linthresh=float(np.min(xs_all[xs_all > 0])))
         ax.set_xlabel(fit_label(pretty(x), 48))
         ax.set_ylabel(fit_label(pretty(metric), 36))
-        n = int(df.groupby([x, *([hue] if hue else [])]).size().max())
-        ax.set_title(f"mean ± SD over {n} run(s) per point")
+        by = [x, *([hue] if hue else [])]
+        n = int(df.groupby(by).size().max())
+        what = spread_over(df, by, swept)
+        ax.set_title(fit_label(f"mean ± SD over {n} run(s) per point" + (
+            f", differing in {what}" if what != "nothing" else " (identical runs)"), 60))
         if hue:
             ax.legend(title=pretty(hue), loc="best")
         return fig

@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from analysis.cohort_figures import ARM_COLOURS
-from analysis.style import fit_label, new_figure, save
+from analysis.style import fit_label, new_figure, save, style
 from sims.study import stats
 from sims.study.store import read_study
 
@@ -29,9 +29,14 @@ def _prov(st: dict[str, Any]) -> dict[str, str]:
                                     "master_seed") if k in a}
 
 
+#: Caption of every figure written in this process, by file stem (captions.txt).
+written: dict[str, str] = {}
+
+
 def _finish(fig: Any, st: dict[str, Any], stem: Path, formats: list[str], caption: str
             ) -> list[Path]:
     paths = save(fig, stem, formats, _prov(st), caption)
+    written[Path(stem).name] = caption
     plt.close(fig)
     return paths
 
@@ -65,7 +70,8 @@ def measured_vs_true(st: dict[str, Any], out: Path, formats: list[str]) -> list[
             c = g["censored"].to_numpy(bool) & (g["true_value"] > 0)
             if c.any():
                 ax.scatter(g["true_value"][c], g["lloq"][c], s=12, marker="v",
-                           facecolors="none", edgecolors=col, lw=0.6)
+                           facecolors="none", edgecolors=col, lw=0.6,
+                           label=f"{an} {mat}: censored, at the LLOQ")
         vals = np.concatenate([d["true_value"].to_numpy(float),
                                d["measured_value"].to_numpy(float), d["lloq"].to_numpy(float)])
         vals = vals[np.isfinite(vals) & (vals > 0)]
@@ -80,10 +86,10 @@ def measured_vs_true(st: dict[str, Any], out: Path, formats: list[str]) -> list[
                 axis.set_minor_formatter(plt.NullFormatter())
         ax.tick_params(labelsize=6)
         ax.set_title(assay, fontsize=7)
-        ax.set_xlabel("true value")
+        ax.set_xlabel("true value (unit of each analyte)")
         if i == 0:
-            ax.set_ylabel("measured value")
-        ax.legend(fontsize=5, frameon=False)
+            ax.set_ylabel("measured value (same unit)")
+        ax.legend(fontsize=5, frameon=False, loc="upper left")
     caption = (f"Study '{st['attrs']['study']}': measured vs noise-free value of every "
                "sample, by assay; dashed: identity; open triangles: censored samples (below "
                "the LLOQ) drawn at the LLOQ (their measured value is missing).")
@@ -156,16 +162,33 @@ def correlations(st: dict[str, Any], out: Path, formats: list[str]) -> list[Path
             if np.isfinite(r["slope"]):
                 xs = np.linspace(np.nanmin(xv), np.nanmax(xv), 10)
                 ax.plot(xs, r["intercept"] + r["slope"] * xs, color=col, lw=0.8)
-            lines.append(f"{r['arm']}: {r['test']} r = {r['r']:.2f} "
-                         f"[{r['r_ci_low']:.2f}, {r['r_ci_high']:.2f}], {_p(r['p_value'])}")
+            ci = (f"[{r['r_ci_low']:.2f}, {r['r_ci_high']:.2f}]"
+                  if np.isfinite(r["r_ci_low"]) else "(no CI: n < 4)")
+            lines.append(f"{r['arm']}: {r['test']} r = {r['r']:.2f}\n  {ci}, "
+                         f"{_p(r['p_value'])}")
         ax.tick_params(labelsize=6)
-        ax.set_xlabel(fit_label(x, 30))
-        ax.set_ylabel(fit_label(y, 30))
+        ax.set_xlabel(fit_label(_with_unit(s, x), 30))
+        ax.set_ylabel(fit_label(_with_unit(s, y), 30))
         ax.set_title("\n".join(lines), fontsize=5)
     caption = (f"Study '{st['attrs']['study']}': biomarker vs outcome per individual; "
                "line: least squares; r (Spearman or Pearson as configured) with its "
                "Fisher-z 95 % interval.")
     return _finish(fig, st, out / "study_correlations", formats, caption)
+
+
+def _nnt_text(q: Any) -> str:
+    """An arm's NNT against the reference, or why there is none (equal rates)."""
+    nnt = float(q["nnt"])
+    if not np.isfinite(nnt):
+        return f"{q['arm']}: no NNT\n(same rate)"
+    return f"{q['arm']}: NNT {nnt:.1f}" + (" (harm)" if nnt < 0 else "")
+
+
+def _with_unit(s: Any, endpoint: str) -> str:
+    """``endpoint (unit)`` with the unit the summary gives it (none: the name alone)."""
+    units = [str(u) for u in s.loc[s["endpoint"] == endpoint, "unit"]
+             if str(u) not in ("", "nan")] if "unit" in s else []
+    return f"{endpoint} ({units[0]})" if units else endpoint
 
 
 def responders(st: dict[str, Any], out: Path, formats: list[str]) -> list[Path]:
@@ -176,7 +199,7 @@ def responders(st: dict[str, Any], out: Path, formats: list[str]) -> list[Path]:
     names = list(dict.fromkeys(rates["endpoint"]))
     if not names:
         return []
-    fig = new_figure(55, width_in=max(2.4, 1.8 * len(names)))
+    fig = new_figure(60, width_in=max(2.6, 2.0 * len(names)))
     for i, name in enumerate(names):
         ax = fig.add_subplot(1, len(names), i + 1)
         r = rates[rates["endpoint"] == name]
@@ -187,13 +210,13 @@ def responders(st: dict[str, Any], out: Path, formats: list[str]) -> list[Path]:
         ax.bar(x, est, color=[ARM_COLOURS[k % len(ARM_COLOURS)] for k in range(len(r))],
                yerr=err, capsize=2, error_kw={"lw": 0.6})
         ax.set_xticks(x)
-        ax.set_xticklabels([fit_label(a, 12) for a in r["arm"]], fontsize=6)
+        ax.set_xticklabels([fit_label(a, 12) for a in r["arm"]], fontsize=5, rotation=45,
+                           ha="right", rotation_mode="anchor")
         ax.set_ylim(0, 1.05)
         ax.tick_params(labelsize=6)
         ax.set_ylabel(fit_label(f"{name}: fraction", 28), fontsize=6)
         nnt = s[(s["kind"] == "rate_difference") & (s["endpoint"] == name)]
-        ax.set_title("\n".join(f"{q['arm']}: NNT {q['nnt']:.1f}" for _, q in nnt.iterrows())
-                     or name, fontsize=5)
+        ax.set_title("\n".join(_nnt_text(q) for _, q in nnt.iterrows()) or name, fontsize=5)
     caption = (f"Study '{st['attrs']['study']}': responder / case rates by arm with Wilson "
                "95 % intervals; NNT = 1 / (rate difference) against the reference arm "
                "(negative: harm).")
@@ -225,6 +248,8 @@ def time_course(st: dict[str, Any], out: Path, formats: list[str], confidence: f
                 pts.append((v["time_h"].mean() / 24.0, mean, lo, hi))
             pts.sort()
             t, mean, lo, hi = (np.array(c) for c in zip(*pts, strict=True))
+            if np.nanmin(d["measured_value"].to_numpy(float), initial=0.0) >= 0:
+                lo = np.maximum(lo, 0.0)  # concentrations, powers, rates: never below 0
             col = ARM_COLOURS[k % len(ARM_COLOURS)]
             ax.plot(t, mean, "o-", ms=2, lw=0.8, color=col, label=arm)
             ax.fill_between(t, lo, hi, color=col, alpha=0.2, lw=0)
@@ -238,11 +263,12 @@ def time_course(st: dict[str, Any], out: Path, formats: list[str], confidence: f
             ax.legend(fontsize=5, frameon=False)
     caption = (f"Study '{st['attrs']['study']}': each arm's mean and {confidence:.0%} t "
                "interval of the measured values at every visit (censored samples left out; "
-               "network read-outs without assay noise).")
+               "network read-outs without assay noise); the interval of a quantity that "
+               "cannot be negative (concentration, band power, rate) is cut at 0.")
     return _finish(fig, st, out / "study_time_course", formats, caption)
 
 
-def study_figures(path: str | Path, out: str | Path, formats: list[str] | None = None
+def _study_figures(path: str | Path, out: str | Path, formats: list[str] | None = None
                   ) -> dict[str, list[Path]]:
     """Every figure of a study file (see the module docstring); captions in
     ``captions.txt``, provenance in ``provenance.json``."""
@@ -256,11 +282,19 @@ def study_figures(path: str | Path, out: str | Path, formats: list[str] | None =
             "responders": responders(st, out, formats),
             "time_course": time_course(st, out, formats)}
     made = {k: v for k, v in made.items() if v}
-    (out / "captions.txt").write_text("\n".join(f"{v[0].stem}: {k}" for k, v in made.items())
-                                      + "\n")
+    (out / "captions.txt").write_text("\n".join(f"{v[0].stem}: {written[v[0].stem]}"
+                                                for v in made.values()) + "\n")
     (out / "provenance.json").write_text(json.dumps(_prov(st), indent=1))
     return made
 
 
 __all__ = ["arm_comparisons", "correlations", "measured_vs_true", "responders",
            "study_figures", "time_course"]
+
+
+def study_figures(path: str | Path, out: str | Path, formats: list[str] | None = None
+                  ) -> dict[str, list[Path]]:
+    """Every figure of the file (see ``_study_figures``), built in allonet's style (the fonts
+    and sizes of the saved file are those the layout was made with)."""
+    with style():
+        return _study_figures(path, out, formats)

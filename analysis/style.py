@@ -14,6 +14,7 @@ import contextlib
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
@@ -67,7 +68,7 @@ def fit_label(text: str, width: int = 32) -> str:
 def mark_incomplete(fig: Figure) -> None:
     """A visible mark on a figure drawn from an incomplete result."""
     fig.text(0.5, 0.5, "INCOMPLETE", ha="center", va="center", rotation=30, fontsize=22,
-             color="#D55E00", alpha=0.35, fontweight="bold", zorder=10)
+             color="#D55E00", alpha=0.35, fontweight="bold", zorder=10, gid=WATERMARK)
 
 
 def text_outside_canvas(fig: Figure, tolerance_px: float = 1.0) -> list[str]:
@@ -75,11 +76,26 @@ def text_outside_canvas(fig: Figure, tolerance_px: float = 1.0) -> list[str]:
     outside the figure when drawn. Empty for a figure whose every text is readable in the
     saved file.
     """
+    texts, renderer = _drawn_texts(fig)
+    box = fig.bbox
+    out = []
+    for t in texts:
+        e = t.get_window_extent(renderer)
+        if (e.x0 < box.x0 - tolerance_px or e.y0 < box.y0 - tolerance_px
+                or e.x1 > box.x1 + tolerance_px or e.y1 > box.y1 + tolerance_px):
+            out.append(t.get_text())
+    return out
+
+
+def _drawn_texts(fig: Figure) -> tuple[list[Any], Any]:
+    """Every text that a draw of ``fig`` shows (labels, drawn tick labels, titles,
+    legends, annotations), and the renderer."""
     from matplotlib.axis import Axis
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Text
 
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    fig.set_dpi(RC["savefig.dpi"])  # the layout of the saved file, not of the screen
     with style():
         canvas.draw()
     renderer = canvas.get_renderer()
@@ -87,18 +103,30 @@ def text_outside_canvas(fig: Figure, tolerance_px: float = 1.0) -> list[str]:
     every_tick_label = {id(t) for axis in axes_objects for tick in
                         axis.get_major_ticks() + axis.get_minor_ticks()
                         for t in (tick.label1, tick.label2)}
-    drawn_tick_labels = [t for axis in axes_objects
-                         for tick in Axis._update_ticks(axis) for t in (tick.label1, tick.label2)]
+    drawn_tick_labels = [t for axis in axes_objects if axis.get_visible()
+                         for tick in Axis._update_ticks(axis) for t in (tick.label1, tick.label2)
+                         if t.get_visible()]
     texts = [t for t in fig.findobj(Text) if id(t) not in every_tick_label] + drawn_tick_labels
-    box = fig.bbox
+    return [t for t in texts if t.get_visible() and t.get_text().strip()
+            and t.get_gid() != WATERMARK], renderer
+
+
+#: ``gid`` of texts drawn over the data on purpose (the INCOMPLETE mark): not checked.
+WATERMARK = "allonet-watermark"
+
+
+def overlapping_texts(fig: Figure, tolerance_px: float = 1.0) -> list[tuple[str, str]]:
+    """Pairs of drawn texts whose boxes overlap (by more than ``tolerance_px`` in both
+    directions): labels printed over each other. Empty for a readable figure."""
+    texts, renderer = _drawn_texts(fig)
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
     out = []
-    for t in texts:
-        if not t.get_visible() or not t.get_text().strip():
-            continue
-        e = t.get_window_extent(renderer)
-        if (e.x0 < box.x0 - tolerance_px or e.y0 < box.y0 - tolerance_px
-                or e.x1 > box.x1 + tolerance_px or e.y1 > box.y1 + tolerance_px):
-            out.append(t.get_text())
+    for i, (a, ea) in enumerate(boxes):
+        for b, eb in boxes[i + 1:]:
+            dx = min(ea.x1, eb.x1) - max(ea.x0, eb.x0)
+            dy = min(ea.y1, eb.y1) - max(ea.y0, eb.y0)
+            if dx > tolerance_px and dy > tolerance_px:
+                out.append((a, b))
     return out
 
 

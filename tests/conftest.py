@@ -80,3 +80,30 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     deadline = os.environ.get(DEADLINE_ENV)
     if deadline and time.time() > float(deadline):
         pytest.skip(f"CI time budget reached ({DEADLINE_ENV}); run `make test-slow` locally")
+
+
+@pytest.fixture
+def figure_text_check(monkeypatch):
+    """Record, for every figure a figures module saves, the texts printed over each other
+    and those reaching outside the canvas (``analysis.style``); returns the record
+    {file stem: (overlapping pairs, outside texts, caption)}. Call it with the modules
+    whose ``save`` to watch."""
+    from pathlib import Path
+
+    from analysis.style import overlapping_texts, text_outside_canvas
+
+    record: dict[str, tuple] = {}
+
+    def watch(*modules):
+        for mod in modules:
+            real = mod.save
+
+            def save(fig, stem, formats, prov, caption, _real=real):
+                record[Path(stem).name] = (overlapping_texts(fig), text_outside_canvas(fig),
+                                           caption)
+                return _real(fig, stem, formats, prov, caption)
+
+            monkeypatch.setattr(mod, "save", save)
+        return record
+
+    return watch

@@ -250,15 +250,26 @@ def test_every_named_cohort_composes_validates_and_plans(name):
     assert all(m.source for m in p["spec"].marginals)
 
 
-def test_cohort_figures_and_the_dataset_loader(tmp_path):
+def test_cohort_figures_and_the_dataset_loader(tmp_path, figure_text_check):
+    import analysis.cohort_figures as module
+
     ov = [o for o in SLOW_ONLY if o != "~cohort.outcomes"] + [
         "cohort.outcomes.delta_pp3=null", "cohort.outcomes.allo_fall_pp3=null",
         "+cohort.outcomes.delta_max={variable: delta_E, statistic: max, window_h: [0, 48],"
         " threshold: {above: 0.5}}"]
     path = _run(ov, tmp_path)
+    checked = figure_text_check(module)
     made = cohort_figures(path, tmp_path / "figures", ["png"])
     assert {"fan_delta_E", "prevalence", "risk_delta_max"} <= set(made)
     assert all(p.stat().st_size > 1000 for v in made.values() for p in v)
+    # every figure readable: no text over another, none outside the canvas
+    assert len(checked) == sum(1 for v in made.values() if v)
+    assert {k: v[:2] for k, v in checked.items() if v[0] or v[1]} == {}
+    # the captions say what is drawn (not only the figure's name)
+    captions = (tmp_path / "figures" / "captions.txt").read_text().splitlines()
+    assert len(captions) == len(made) and all(len(c.split(": ", 1)[1]) > 60 for c in captions)
+    assert "arm (colour)" in checked["cohort_fan_delta_E"][2]
+    assert "arm untreated" in checked["cohort_risk_delta_max"][2]
     ds = load(path)
     assert ds["delta_E"].dims == ("arm", "individual", "time")
     assert ds["tau_up"].attrs["key"] == "homeostasis.tau_up_days"

@@ -185,8 +185,9 @@ def _withdrawal_like() -> tuple[pd.DataFrame, object]:
 
 
 def test_every_figure_keeps_its_text_inside_the_canvas(pregnancy_run):
-    """Labels, ticks, titles, colour-bar labels and legends stay readable in the file."""
-    from analysis.style import text_outside_canvas
+    """Labels, ticks, titles, colour-bar labels and legends stay readable in the file:
+    inside the canvas, and none printed over another."""
+    from analysis.style import overlapping_texts, text_outside_canvas
 
     run = load_run_data(pregnancy_run)
     df, ds = _withdrawal_like()
@@ -203,6 +204,8 @@ def test_every_figure_keeps_its_text_inside_the_canvas(pregnancy_run):
     }
     outside = {name: text_outside_canvas(fig) for name, fig in made.items()}
     assert outside == {name: [] for name in made}
+    overlaps = {name: overlapping_texts(fig) for name, fig in made.items()}
+    assert overlaps == {name: [] for name in made}
 
 
 def test_a_facet_with_one_run_per_panel_is_refused():
@@ -223,3 +226,18 @@ def test_the_canvas_check_finds_clipped_text():
     assert set(text_outside_canvas(fig)) == {
         "a label far too long to fit along the side of a 40-mm-high panel at 7 pt",
         "off the canvas"}
+
+
+def test_the_overlap_check_finds_text_printed_over_text():
+    from analysis.style import mark_incomplete, new_figure, overlapping_texts
+
+    fig = new_figure(40)
+    ax = fig.subplots()
+    ax.set_xticks([0.0, 0.02], ["a long tick label", "another long one"])
+    ax.text(0.5, 0.5, "note A", transform=ax.transAxes)
+    ax.text(0.52, 0.5, "note B", transform=ax.transAxes)
+    ax.text(0.1, 0.9, "apart", transform=ax.transAxes)
+    mark_incomplete(fig)  # drawn over the data on purpose: not a finding
+    found = {frozenset(p) for p in overlapping_texts(fig)}
+    assert found == {frozenset({"a long tick label", "another long one"}),
+                     frozenset({"note A", "note B"})}

@@ -197,12 +197,19 @@ def test_bad_studies_are_refused_before_anything_runs(extra, key, allowed, tmp_p
     assert not [p for p in tmp_path.iterdir() if not p.name.endswith(".lock")]
 
 
-def test_study_figures_with_captions_and_provenance(trial, tmp_path):
+def test_study_figures_with_captions_and_provenance(trial, tmp_path, figure_text_check):
+    import analysis.study_figures as module
+
+    checked = figure_text_check(module)
     made = study_figures(trial / "study.h5", tmp_path, ["png"])
     assert {"measured_vs_true", "arms", "correlations", "responders", "time_course"} <= set(made)
+    assert {k: v[:2] for k, v in checked.items() if v[0] or v[1]} == {}  # readable text
+    assert all("inf" not in str(t) for t in checked["study_responders"][0])
     from PIL import Image
 
     meta = Image.open(made["arms"][0]).text
     assert "against the reference arm 'placebo'" in meta["Description"]
     assert meta["allonet:study"] == "ppd_treatment_trial" and meta["allonet:config_hash"]
-    assert (tmp_path / "captions.txt").read_text().count("study_") == len(made)
+    captions = (tmp_path / "captions.txt").read_text().splitlines()
+    assert len(captions) == len(made) and all(c.startswith("study_") for c in captions)
+    assert all("Study 'ppd_treatment_trial'" in c for c in captions)  # what is drawn
