@@ -115,8 +115,10 @@ def _analysis_figures(path: Path, out: Path) -> int:
     """The figures of an analysis result (PNG and PDF)."""
     from analysis import calibration_figures as cf
 
-    if completeness(path) != "complete":
-        raise ResultFileError(path, "not a complete result")
+    state = completeness(path)
+    if state != "complete":
+        raise ResultFileError(path, "not a complete result (the analysis was interrupted: "
+                              "rerun its command)" if state == "incomplete" else state)
     out.mkdir(parents=True, exist_ok=True)
     made = getattr(cf, ANALYSIS_FILES[path.name])(path, out)
     print(f"wrote {len(made)} files to {out}")

@@ -60,9 +60,11 @@ def load(path: str | Path) -> Any:
     (h) and ``population``; the root attributes as ``attrs``."""
     import xarray as xr
 
+    from sims.io import open_result
+
     data: dict[str, Any] = {}
     coords: dict[str, Any] = {}
-    with h5py.File(path, "r") as f:
+    with open_result(path) as f:  # ResultFileError: missing, empty, truncated
         attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
 
         def visit(name: str, obj: Any) -> None:

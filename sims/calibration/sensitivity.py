@@ -118,7 +118,14 @@ def drive(sweeper: Any, arguments: Sequence[str]) -> list[Any]:
     fp = fingerprint(spec.identity(base))
     stamp = out / "sensitivity_spec.json"
     if stamp.exists():
-        theirs = json.loads(stamp.read_text()).get("fingerprint")
+        try:
+            theirs = json.loads(stamp.read_text()).get("fingerprint")
+        except (OSError, ValueError, AttributeError) as exc:
+            from sims.errors import ResultFileError
+
+            raise ResultFileError(stamp, f"unreadable ({exc}): the record of which analysis "
+                                  "this folder holds; restore it, or use another "
+                                  "hydra.sweep.dir") from None
         if theirs != fp:
             raise ConfigError("sensitivity", spec.name, f"the analysis stored in {out} "
                               f"(fingerprint {theirs}, this one {fp}); refusing to mix them "

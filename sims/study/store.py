@@ -106,8 +106,13 @@ def read_study(path: str | os.PathLike) -> dict[str, Any]:
     and its attributes (``attrs``)."""
     import pandas as pd
 
+    from sims.errors import ResultFileError
+    from sims.io import open_result
+
     out: dict[str, Any] = {}
-    with h5py.File(path, "r") as f:
+    with open_result(path) as f:  # ResultFileError: missing, empty, truncated
+        if f.attrs.get("kind") != "study" or any(t not in f for t in TABLES):
+            raise ResultFileError(path, "not a study file (allonet +study=NAME writes one)")
         out["attrs"] = {k: (v.decode() if isinstance(v, bytes) else v)
                         for k, v in f.attrs.items()}
         for t in TABLES:

@@ -420,3 +420,40 @@ def test_merge_names_the_missing_rows(tmp_path):
     with pytest.raises(ValueError, match="overlaps"):
         shard_plan([a[0], a[0], a[1]])
     assert [p for p, _ in shard_plan(a[::-1])] == a
+
+
+def test_every_cohort_and_study_reader_names_a_damaged_file(cohort_dir, tmp_path):
+    from analysis.cohort_figures import load
+    from sims.study.store import read_study
+
+    bad = tmp_path / "cohort.h5"
+    bad.write_bytes((cohort_dir / "cohort.h5").read_bytes()[:2500])
+    with pytest.raises(ResultFileError, match="not a readable HDF5"):
+        load(bad)
+    (tmp_path / "study.h5").write_bytes(b"")
+    with pytest.raises(ResultFileError, match="empty file"):
+        read_study(tmp_path / "study.h5")
+    with pytest.raises(ResultFileError, match="not a study file"):
+        read_study(cohort_dir / "cohort.h5")
+
+
+def test_a_damaged_partial_cohort_is_started_again_with_a_warning(tmp_path, caplog):
+    part = partial_path(tmp_path / "cohort.h5")
+    part.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100)  # killed while writing
+    with caplog.at_level(logging.WARNING):
+        assert run_cohort_job(_cfg(), tmp_path, COHORT) == "ran"
+    assert str(part) in caplog.text and "starting again" in caplog.text
+    assert io.is_complete(tmp_path / "cohort.h5") and not part.exists()
+
+
+def test_a_damaged_sensitivity_record_is_named(tmp_path):
+    sweep = tmp_path / "sens"
+    sweep.mkdir()
+    (sweep / "sensitivity_spec.json").write_text("{not json")
+    r = subprocess.run([sys.executable, "-m", "sims", "-m", "+sensitivity=quick",
+                        f"hydra.sweep.dir={sweep}"], capture_output=True, text=True,
+                       timeout=300, cwd=tmp_path,
+                       env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert "sensitivity_spec.json" in r.stderr and "Traceback" not in r.stderr
+    assert (sweep / "sensitivity_spec.json").read_text() == "{not json"
