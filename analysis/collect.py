@@ -34,6 +34,7 @@ from sims.errors import EXIT_BAD_INPUT, ResultFileError
 from sims.io import (
     Result,
     Variable,
+    check_replaceable,
     completeness,
     exclusive,
     read_attrs,
@@ -389,9 +390,11 @@ def collect_cohorts(sweep_dir: str | Path) -> tuple[list[tuple[Path, int]], list
                              f"cohort configs ({listing}); nothing was written") from None
     out = []
     with exclusive(sweep_dir / "cohort.h5"):
+        names = {key: "cohort.h5" if len(groups) == 1 else f"cohort_{key}.h5" for key in groups}
+        for key, name in names.items():  # the writers' rule: never another cohort's file
+            check_replaceable(sweep_dir / name, key, False, identity_attr="base_config_hash")
         for key, paths in groups.items():
-            name = "cohort.h5" if len(groups) == 1 else f"cohort_{key}.h5"
-            out.append((merge(paths, sweep_dir / name), len(paths)))
+            out.append((merge(paths, sweep_dir / names[key]), len(paths)))
     return out, []
 
 

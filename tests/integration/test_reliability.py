@@ -394,9 +394,15 @@ def test_collect_names_a_broken_or_foreign_shard_and_writes_nothing(tmp_path):
     a = _shards(sweep, "a", [])
     merged, _ = collect_cohorts(sweep)
     assert len(merged) == 1
+    assert len(collect_cohorts(sweep)[0]) == 1  # collecting again: the same cohort's file
+    b = _shards(tmp_path / "other", "b", ["seed=7"])
+    # a merged file of another cohort where this one would be written: kept
+    (sweep / "cohort.h5").write_bytes(b[0].read_bytes())
+    with pytest.raises(OutputConflictError):
+        collect_cohorts(sweep)
+    assert (sweep / "cohort.h5").read_bytes() == b[0].read_bytes()
     (sweep / "cohort.h5").unlink()
     # a shard of another cohort instead of the second one: named, nothing written
-    b = _shards(tmp_path / "other", "b", ["seed=7"])
     saved = a[1].read_bytes()
     a[1].write_bytes(b[1].read_bytes())
     with pytest.raises(ValueError, match="nothing was written") as err:
