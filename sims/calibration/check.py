@@ -1,11 +1,14 @@
-"""``allonet-check [overrides]``: every calibration target for the current config.
+"""``allonet-check [overrides]``: every target for the current config, calibration and
+validation targets reported apart.
 
 Takes Hydra overrides like ``allonet`` (``allonet-check hpa=sriram``,
 ``allonet-check coupling=slow_only``, ``allonet-check +calibrated=quick``); the targets are
 ``+targets=default`` unless a ``targets=NAME`` override picks others. Under
 ``coupling=slow_only`` the targets that need network probes are listed as skipped.
-Prints the table (target, source, value, published, z-score, relative error, status) and
-writes it to ``check.h5`` and ``check.csv`` in ``--out`` (default
+Prints two tables (target, source, value, published, z-score, relative error, status):
+the calibration targets (which may inform parameters) and the validation targets (held
+out from every fit), each with its counts; writes them (column ``role``) to ``check.h5``
+and ``check.csv`` in ``--out`` (default
 ``outputs/check/<date>/<time>-<pid>``). Exit codes as ``allonet``: 0 evaluated (whatever
 the targets' status), 2 bad input (unknown override, a bad target), 3 a failed run.
 """
@@ -27,8 +30,26 @@ def _targets_override(overrides: Sequence[str]) -> list[str]:
     return ["+targets=default", *overrides]
 
 
+#: Headings of the two tables, by target role (sims.calibration.targets.ROLES).
+ROLE_HEADINGS = {
+    "calibration": "Calibration targets (may inform parameters: passing them is goodness "
+                   "of fit)",
+    "validation": "Validation targets (held out from every fit and hand choice: passing "
+                  "them is evidence)"}
+
+
 def format_table(rows: Sequence[dict]) -> str:
-    """The printed table: one line per target."""
+    """The printed tables: calibration and validation targets apart, one line per target,
+    each with its counts."""
+    out = []
+    for role, heading in ROLE_HEADINGS.items():
+        mine = [r for r in rows if r.get("role", "calibration") == role]
+        if mine:
+            out += [heading, _format_rows(mine), ""]
+    return "\n".join(out).rstrip("\n")
+
+
+def _format_rows(rows: Sequence[dict]) -> str:
     head = f"{'target':<38} {'value':>10} {'published':>20} {'z':>7} {'rel.err':>8}  status"
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -41,7 +62,8 @@ def format_table(rows: Sequence[dict]) -> str:
                      + (f" ({r['reason']})" if r["reason"] else ""))
         lines.append(f"    {r['source']}")
     n = {s: sum(r["status"] == s for r in rows) for s in ("pass", "fail", "skipped")}
-    lines.append(f"{n['pass']} pass, {n['fail']} fail, {n['skipped']} skipped "
+    role = rows[0].get("role", "calibration") if rows else "calibration"
+    lines.append(f"{role}: {n['pass']} pass, {n['fail']} fail, {n['skipped']} skipped "
                  f"(of {len(rows)} targets)")
     return "\n".join(lines)
 

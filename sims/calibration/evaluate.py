@@ -309,7 +309,8 @@ def result_rows(results: Sequence[TargetResult]) -> list[dict[str, Any]]:
             spread = ("sd", "sem", "sigma")
             s = next((f" +/- {pub[k]:g} ({k})" for k in spread if k in pub), "")
             published = f"{pub['value']:g}{s}"
-        rows.append({"target": r.target.name, "source": r.target.source,
+        rows.append({"target": r.target.name, "role": r.target.role,
+                     "source": r.target.source,
                      "experiment": r.target.experiment, "unit": r.target.unit,
                      "value": r.value, "published": published, "z": r.z,
                      "rel_error": r.rel_error, "tolerance_z": r.target.tolerance_z,

@@ -165,8 +165,15 @@ def parse_calibration(c: Mapping[str, Any]) -> CalibrationSpec:
     names = node.get("targets")
     require(names == "all" or (isinstance(names, list | tuple) and len(names) > 0),
             "calibration.targets", names, "a non-empty list of target names, or 'all' for "
-            f"every target of the targets config ({len(ts.items)})")
-    ts = ts.select(None if names == "all" else list(names))
+            f"every calibration target of the targets config "
+            f"({len(ts.by_role('calibration').items)})")
+    if names == "all":  # every target a fit may use: the held-out ones never
+        ts = ts.by_role("calibration")
+    else:
+        held = [n for n in names if n in ts.items and ts.items[n].role == "validation"]
+        require(not held, "calibration.targets", held, "targets with role calibration: "
+                "validation targets are held out from every fit (targets.items.<name>.role)")
+        ts = ts.select(list(names))
     params = parse_parameters(node.get("parameters"), "calibration.parameters")
     for k, lo in (("n_trials", 1), ("batch_size", 1), ("top_k", 1)):
         v = node.get(k)

@@ -58,7 +58,11 @@ _STAT_KEYS = {"kind", "variable", "experiment", "relative_to", "event_index", "n
 TIME_UNITS = {"min": 1.0, "h": 60.0, "day": 1440.0}
 _PUBLISHED_KEYS = {"value", "sd", "sem", "n", "sigma", "range", "scale", "unit", "note"}
 _TARGET_KEYS = {"description", "source", "experiment", "statistic", "published",
-                "tolerance_z", "weight"}
+                "tolerance_z", "weight", "role"}
+#: What a target may be used for: ``calibration`` (may inform parameters: fits, hand
+#: choices) or ``validation`` (held out: never named by a fit nor used to choose a value;
+#: passing it is evidence, not goodness of fit).
+ROLES = ("calibration", "validation")
 
 
 
@@ -85,6 +89,7 @@ class Target:
     published: dict[str, Any]
     tolerance_z: float
     weight: float = 1.0
+    role: str = "calibration"
 
     @property
     def unit(self) -> str:
@@ -98,6 +103,11 @@ class TargetSet:
     name: str
     experiments: dict[str, Experiment]
     items: dict[str, Target]
+
+    def by_role(self, role: str) -> TargetSet:
+        """The targets of one role (``calibration`` or ``validation``)."""
+        return TargetSet(self.name, self.experiments,
+                         {n: t for n, t in self.items.items() if t.role == role})
 
     def select(self, names: Sequence[str] | None, key: str = "calibration.targets"
                ) -> TargetSet:
@@ -285,9 +295,12 @@ def parse_targets(node: Mapping[str, Any], populations: Iterable[str] | None = N
         require(_num(tol) and tol >= 0, f"{k}.tolerance_z", tol, "a number >= 0")
         w = t.get("weight", 1.0)
         require(_num(w) and w >= 0, f"{k}.weight", w, "a number >= 0")
+        role = t.get("role", "calibration")
+        require(role in ROLES, f"{k}.role", role, f"one of {ROLES} (calibration: may inform "
+                "parameters; validation: held out from every fit)")
         items[str(name)] = Target(str(name), str(t.get("description", "")), str(t["source"]),
                                   exp, copy.deepcopy(dict(t["statistic"])), pub, float(tol),
-                                  float(w))
+                                  float(w), str(role))
     return TargetSet(str(node.get("name", "")), exps, items)
 
 
