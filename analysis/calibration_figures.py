@@ -91,7 +91,10 @@ def target_figure(group: h5py.Group, out: Path, stem: str = "targets",
         if np.isfinite(sim[i]) and sim[i] > 0:
             color = {"pass": "tab:green", "fail": "tab:red"}.get(status[i], "0.3")
             ax.plot(sim[i] / refs[i], y, "o", color=color, ms=6)
-    ax.set_yticks(range(n), names[::-1], fontsize=7)
+    roles = _strings(group["role"]) if "role" in group else ["calibration"] * n
+    labels = [f"{nm} [validation]" if r == "validation" else nm
+              for nm, r in zip(names, roles, strict=True)]
+    ax.set_yticks(range(n), labels[::-1], fontsize=7)
     ax.set_xscale("log")
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(-0.7, n - 0.3)
