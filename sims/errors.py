@@ -93,8 +93,10 @@ def exit_code(exc: BaseException) -> int:
     """The exit code (see the module doc) for an exception that ended a command."""
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
+    from yaml import YAMLError  # a config file that is not valid YAML: names file and line
 
-    if isinstance(exc, ConfigError | ResultFileError | HydraException | OmegaConfBaseException):
+    if isinstance(exc, ConfigError | ResultFileError | HydraException | OmegaConfBaseException
+                  | YAMLError):
         return EXIT_BAD_INPUT
     if isinstance(exc, SimulationError):
         return EXIT_SIMULATION

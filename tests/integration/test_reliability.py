@@ -463,3 +463,24 @@ def test_a_damaged_sensitivity_record_is_named(tmp_path):
     assert r.returncode == 2, r.stderr[-2000:]
     assert "sensitivity_spec.json" in r.stderr and "Traceback" not in r.stderr
     assert (sweep / "sensitivity_spec.json").read_text() == "{not json"
+
+
+def test_a_config_file_that_is_not_yaml_is_bad_input_not_a_crash(tmp_path):
+    """A user's edit that breaks a config file's YAML: exit 2 naming the file and line."""
+    import yaml
+
+    from sims.errors import EXIT_BAD_INPUT, exit_code
+
+    with pytest.raises(yaml.YAMLError) as err:
+        yaml.safe_load("a: b: c")
+    assert exit_code(err.value) == EXIT_BAD_INPUT
+    groups = tmp_path / "targets"
+    groups.mkdir()
+    (groups / "broken.yaml").write_text("name: broken\nitems:\n  x: {source: a: b}\n")
+    r = subprocess.run([sys.executable, "-m", "sims", "+targets=broken", "sim=debug",
+                        f"hydra.searchpath=[file://{tmp_path}]",
+                        f"hydra.run.dir={tmp_path / 'run'}"], capture_output=True, text=True,
+                       timeout=300, cwd=tmp_path,
+                       env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert "Traceback" not in r.stderr and "broken.yaml" in r.stderr
