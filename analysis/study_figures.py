@@ -58,7 +58,10 @@ def measured_vs_true(st: dict[str, Any], out: Path, formats: list[str]) -> list[
     assays = sorted(set(m["assay"]))
     if not assays:
         return []
-    fig = new_figure(55, width_in=2.2 * len(assays))
+    width = max(3.3, 2.2 * len(assays))
+    ncol = max(1, int(width // 2.6))
+    entries = 2 * len(m.groupby(["analyte", "matrix"]))  # measured and censored, at most
+    fig = new_figure(55 + 3.5 * entries / ncol, width_in=width)
     for i, assay in enumerate(assays):
         ax = fig.add_subplot(1, len(assays), i + 1)
         d = m[m["assay"] == assay]
@@ -89,7 +92,12 @@ def measured_vs_true(st: dict[str, Any], out: Path, formats: list[str]) -> list[
         ax.set_xlabel("true value (unit of each analyte)")
         if i == 0:
             ax.set_ylabel("measured value (same unit)")
-        ax.legend(fontsize=5, frameon=False, loc="upper left")
+    labels: dict[str, Any] = {}  # one legend for every panel, below them
+    for ax in fig.axes:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            labels.setdefault(lab, h)
+    fig.legend(list(labels.values()), list(labels), fontsize=5, frameon=False,
+               loc="outside lower center", ncol=ncol)
     caption = (f"Study '{st['attrs']['study']}': measured vs noise-free value of every "
                "sample, by assay; dashed: identity; open triangles: censored samples (below "
                "the LLOQ) drawn at the LLOQ (their measured value is missing).")
