@@ -21,6 +21,7 @@ matplotlib.use("Agg")
 import h5py  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import NullFormatter  # noqa: E402
 
 
 def _strings(ds: h5py.Dataset) -> list[str]:
@@ -43,7 +44,7 @@ def target_figure(group: h5py.Group, out: Path, stem: str = "targets",
     each divided by its reference: the published value, a two-sided range's middle, or a
     one-sided range's bound (then drawn as an arrow to the edge: ``> a`` has no upper
     end). A skipped target gets its reason, no bar."""
-    from matplotlib.ticker import LogLocator, NullFormatter
+    from matplotlib.ticker import LogLocator
 
     names = _strings(group["target"])
     sim = group["simulated"][()]
@@ -120,12 +121,14 @@ def calibration_figures(path: str | Path, out: str | Path) -> dict[str, Path]:
         logs = g["log"][()]
         name = str(f.attrs.get("name", ""))
         k = len(names)
-        fig, axes = plt.subplots(k + 1, 1, figsize=(6.0, 1.6 * (k + 1) + 0.5), sharex=True)
+        fig, axes = plt.subplots(k + 1, 1, figsize=(6.0, 1.6 * (k + 1) + 0.5), sharex=True,
+                                 layout="constrained")
         axes[0].semilogy(trial, np.maximum(loss, 1e-12), "o", ms=3, color="0.5",
                          label="trial")
         axes[0].semilogy(trial, np.maximum(best, 1e-12), "-", color="tab:blue",
                          label="best so far")
         axes[0].set_ylabel("loss (Σ w z²)")
+        axes[0].yaxis.set_minor_formatter(NullFormatter())
         axes[0].legend(fontsize=7, frameon=False)
         ib = int(np.argmin(loss))
         for j in range(k):
@@ -134,6 +137,7 @@ def calibration_figures(path: str | Path, out: str | Path) -> dict[str, Path]:
             ax.plot(trial[ib], params[ib, j], "*", ms=10, color="tab:red")
             if logs[j]:
                 ax.set_yscale("log")
+                ax.yaxis.set_minor_formatter(NullFormatter())  # no crowded minor labels
             ax.set_ylabel(names[j].rsplit(".", 1)[-1], fontsize=8)
         axes[-1].set_xlabel("trial")
         axes[0].set_title(f"calibration {name}", fontsize=9)
@@ -205,7 +209,7 @@ def uncertainty_figure(path: str | Path, out: str | Path,
         names = [n for n in names if n in g]
         t = g["time"][()] / 86400.0
         fig, axes = plt.subplots(len(names), 1, figsize=(6.5, 1.9 * len(names) + 0.6),
-                                 sharex=True, squeeze=False)
+                                 sharex=True, squeeze=False, layout="constrained")
         for ax, n in zip(axes[:, 0], names, strict=True):
             q = g[n][()]
             mid = q.shape[1] // 2

@@ -109,3 +109,33 @@ def test_the_dose_response_title_says_what_the_spread_is_over():
     title = fig.axes[0].get_title(loc="left").replace("\n", " ")
     assert "6 run(s)" in title and "seed" in title and "vmax" in title.lower()
     assert overlapping_texts(fig) == [] and text_outside_canvas(fig) == []
+
+
+def test_the_calibration_history_and_uncertainty_figures_are_readable(tmp_path, drawn):
+    path = tmp_path / "calibration.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["name"] = "quick"
+        g = f.create_group("trials")
+        n = 12
+        g["trial"] = np.arange(n)
+        g["loss"] = np.linspace(30, 2, n)
+        g["best_so_far"] = np.minimum.accumulate(g["loss"][()])
+        g["parameter"] = np.array([b"treatment.cl_L_per_h_per_kg", b"treatment.v2_L_per_kg"])
+        g["params"] = np.column_stack([np.linspace(0.5, 3, n), np.linspace(2, 20, n)])
+        g["log"] = np.array([1, 0])
+        _targets(f)  # a best-trial table
+        f["best_targets"] = f["targets"]
+    cf.calibration_figures(path, tmp_path)
+    upath = tmp_path / "uncertainty.h5"
+    with h5py.File(upath, "w") as f:
+        f.attrs.update(n_sets=5, study="quick")
+        g = f.create_group("slow_bands")
+        g["time"] = np.arange(0, 48 * 3600, 3600.0)
+        for name in ("allo_plasma", "cortisol"):
+            g[name] = np.sort(np.random.default_rng(1).random((48, 3)), axis=1)
+        f.create_group("quantile")["quantile"] = np.array([0.05, 0.5, 0.95])
+    cf.uncertainty_figure(upath, tmp_path)
+    assert {"calibration_history", "calibration_targets", "uncertainty"} <= set(drawn)
+    for name, fig in drawn.items():
+        assert overlapping_texts(fig) == [], name
+        assert text_outside_canvas(fig) == [], name
