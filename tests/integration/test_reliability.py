@@ -103,8 +103,7 @@ def test_the_unfinished_cohort_of_another_config_is_kept(cohort_dir, tmp_path):
 def test_a_complete_study_of_another_config_is_never_replaced(tmp_path):
     from sims.study.engine import run_study_job
 
-    ov = ["+study=pmdd_luteal", "cohort.n=2", "sim=debug", "coupling.progress=false",
-          "cohort.workers=1"]
+    ov = ["+study=pmdd_luteal", "cohort.n=2", "coupling=slow_only", "cohort.workers=1"]
     assert run_study_job(validate(compose(ov)), tmp_path, ov) == "ran"
     before = (tmp_path / "study.h5").read_bytes()
     csv = (tmp_path / "summary.csv").read_bytes()
