@@ -352,18 +352,21 @@ def load_sweep_dataset(src: str | Path | Result) -> Any:
     return ds
 
 
-def collect_cohorts(sweep_dir: str | Path) -> tuple[list[tuple[Path, int]], list[str]]:
+def collect_cohorts(sweep_dir: str | Path) -> list[tuple[Path, int]]:
     """Merge the cohort shards (``*/cohort.h5``) below ``sweep_dir`` into
-    ``sweep_dir/cohort.h5`` (several cohorts: ``cohort_<hash>.h5`` each).
+    ``sweep_dir/cohort.h5`` (several cohorts: ``cohort_<hash>.h5`` each). Nothing is
+    written unless every shard is complete and readable and each cohort's shards tile it.
 
     Returns:
-        (merged file, number of shards) per cohort, and the files skipped with the reason.
+        (merged file, number of shards) per cohort.
 
     Raises:
-        ResultFileError: ``sweep_dir`` is not a folder.
+        ResultFileError: ``sweep_dir`` is not a folder; a shard that cannot be read or is
+            not complete (naming it).
         ValueError: shards that do not tile their cohort (missing or overlapping rows).
+        OutputConflictError: the merged file's place holds another cohort's file.
     """
-    from sims.cohort.store import merge, shard_plan
+    from sims.cohort.store import shard_plan, write_merged
 
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
@@ -377,9 +380,10 @@ def collect_cohorts(sweep_dir: str | Path) -> tuple[list[tuple[Path, int]], list
                                   "nothing was written")
         attrs = read_attrs(path)
         groups.setdefault(str(attrs.get("base_config_hash", "")), []).append(path)
-    for paths in groups.values():  # every cohort must tile before any file is written
+    plans = {}
+    for key, paths in groups.items():  # every cohort must tile before any file is written
         try:
-            shard_plan(paths)
+            plans[key] = shard_plan(paths)
         except ValueError as exc:
             if len(groups) == 1:
                 raise ValueError(f"{exc}; nothing was written") from None
@@ -393,9 +397,9 @@ def collect_cohorts(sweep_dir: str | Path) -> tuple[list[tuple[Path, int]], list
         names = {key: "cohort.h5" if len(groups) == 1 else f"cohort_{key}.h5" for key in groups}
         for key, name in names.items():  # the writers' rule: never another cohort's file
             check_replaceable(sweep_dir / name, key, False, identity_attr="base_config_hash")
-        for key, paths in groups.items():
-            out.append((merge(paths, sweep_dir / names[key]), len(paths)))
-    return out, []
+        for key, plan in plans.items():
+            out.append((write_merged(plan, sweep_dir / names[key]), len(plan)))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -405,11 +409,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("sweep_dir", help="a Hydra multirun folder")
     args = ap.parse_args(argv)
     try:
-        cohorts, c_skipped = collect_cohorts(args.sweep_dir)
+        cohorts = collect_cohorts(args.sweep_dir)
         for c_path, n in cohorts:
             print(f"merged {n} cohort shard(s) into {c_path}")
-        for s in c_skipped:
-            print(f"skipped {s}", file=sys.stderr)
         if cohorts and not any(Path(args.sweep_dir).rglob("result.h5")):
             return 0
         path, used, skipped = collect(args.sweep_dir)

@@ -156,9 +156,10 @@ ABSENT, CURRENT, REPLACEABLE = "absent", "current", "replaceable"
 
 def check_replaceable(path: str | os.PathLike, ours: str, overwrite: bool,
                       identity_attr: str = "config_hash") -> str:
-    """The one rule of every allonet writer (``result.h5``, ``cohort.h5``, ``study.h5``,
-    a calibration's ``calibration.h5``, a merged cohort): call it under :func:`exclusive`
-    before anything is computed.
+    """The one rule of allonet's result writers (``result.h5``, ``cohort.h5``, ``study.h5``,
+    a merged cohort; a calibration's storage has its own check,
+    ``sims.calibration.optimize.check_storage``): call it under :func:`exclusive` before
+    anything is computed.
 
     Returns :data:`ABSENT` (nothing there), :data:`CURRENT` (a complete file of exactly
     this identity: the caller may skip or extend it) or :data:`REPLACEABLE` (an incomplete

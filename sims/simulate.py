@@ -106,17 +106,6 @@ def config_digest(c: dict) -> str:
     return config_hash(ident)
 
 
-def up_to_date(path: str | Path, c: dict) -> bool:
-    """True if ``path`` is a complete result of exactly this config (resume: skip it)."""
-    p = Path(path)
-    if not p.is_file() or not io.is_complete(p):
-        return False
-    try:
-        return io.read_attrs(p).get("config_hash") == config_digest(c)
-    except OSError:
-        return False
-
-
 def _refuse_conflict(target: Path, c: dict) -> str:
     """Never replace a complete result of another config, or an unreadable file, silently
     (:func:`sims.io.check_replaceable`, the rule of every writer)."""

@@ -90,18 +90,19 @@ def apply_calibrated(c: dict) -> dict[str, float]:
 def describe(c: Mapping[str, Any]) -> str:
     """Which fit ``+calibrated=NAME`` loaded: its study (storage, fingerprint), trial,
     loss and date as the exported file records them, and the values that apply here."""
-    node = c.get("calibrated") or {}
-    study = node.get("study") if isinstance(node, Mapping) else None
-    name = node.get("name", "?") if isinstance(node, Mapping) else "?"
+    node = c.get("calibrated")
+    node = node if isinstance(node, Mapping) else {}
+    study = node.get("study")
+    name = node.get("name", "?")
     if isinstance(study, Mapping):
         where = (f"study {study.get('storage')} (fingerprint {study.get('fingerprint')}), "
                  f"trial {study.get('trial')} of {study.get('n_complete')}, written "
                  f"{study.get('written')}")
     else:
         where = "a file that does not name its study (written before files recorded it)"
-    params = node.get("parameters") or {} if isinstance(node, Mapping) else {}
+    params = node.get("parameters") or {}
     used = [f"{k}={get_key(c, k)!r}" for k, p in params.items()
             if isinstance(p, Mapping) and applies(c, p.get("when"))]
-    loss = node.get("loss") if isinstance(node, Mapping) else None
+    loss = node.get("loss")
     return (f"calibrated {name}: {where}, loss {loss}; applied "
             f"{', '.join(used) if used else 'none (no value applies to this config)'}")

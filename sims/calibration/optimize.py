@@ -24,12 +24,13 @@ shared folder): SQLite serialises their writes, each asks its own trials.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -127,21 +128,28 @@ def open_study(path: str | Path, spec: CalibrationSpec, base: Sequence[str],
     """
     from filelock import FileLock
 
+    # drivers started together must not both create the database's schema
+    with FileLock(f"{path}.lock", timeout=120), storage_errors(path):
+        return _open_study(path, spec, base, create)
+
+
+@contextlib.contextmanager
+def storage_errors(path: str | Path) -> Iterator[None]:
+    """Turn what SQLAlchemy, sqlite3 or Optuna raise on a damaged ``calibration.db`` into
+    :class:`~sims.errors.ResultFileError` naming the file (exit 2, no traceback); allonet's
+    own errors and anything else pass through."""
     from sims.errors import ResultFileError
 
-    # drivers started together must not both create the database's schema
-    with FileLock(f"{path}.lock", timeout=120):
-        try:
-            return _open_study(path, spec, base, create)
-        except ConfigError:
+    try:
+        yield
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - classified by the raising library below
+        if type(exc).__module__.split(".")[0] not in ("sqlalchemy", "optuna", "sqlite3"):
             raise
-        except Exception as exc:  # noqa: BLE001 - SQLAlchemy / Optuna errors of a bad file
-            if type(exc).__module__.split(".")[0] not in ("sqlalchemy", "optuna", "sqlite3"):
-                raise
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ResultFileError(path, f"damaged calibration database ({first}); restore "
-                                  "it from a copy, or move it away to start a new study"
-                                  ) from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ResultFileError(path, f"damaged calibration database ({first}); restore it "
+                              "from a copy, or move it away to start a new study") from None
 
 
 def _open_study(path: str | Path, spec: CalibrationSpec, base: Sequence[str],

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from sims.errors import ConfigError, require
+from sims.errors import require
 
 log = logging.getLogger("allonet.uncertainty")
 RESULT = "uncertainty.h5"
@@ -66,7 +66,12 @@ def load_sets(node: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
     """Accepted trials of the calibration (best first) and the study's attributes."""
     import optuna
 
-    from sims.calibration.optimize import accepted_trials, storage_problem, storage_url
+    from sims.calibration.optimize import (
+        accepted_trials,
+        storage_errors,
+        storage_problem,
+        storage_url,
+    )
     from sims.errors import ResultFileError
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -76,18 +81,11 @@ def load_sets(node: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
         raise ResultFileError(db, f"{problem}: not a calibration's database "
                               "(uncertainty.calibration)")
     url = storage_url(db)
-    try:
+    with storage_errors(db):
         names = [s.study_name for s in optuna.get_all_study_summaries(url)]
         name = node.get("study") or (names[0] if len(names) == 1 else None)
         require(name in names, "uncertainty.study", name, f"a study of {url} ({names})")
         study = optuna.load_study(study_name=name, storage=url)
-    except ConfigError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - SQLAlchemy / Optuna errors of a damaged file
-        if type(exc).__module__.split(".")[0] not in ("sqlalchemy", "optuna", "sqlite3"):
-            raise
-        raise ResultFileError(db, f"damaged calibration database ({str(exc).strip()[:200]})"
-                              ) from None
     delta = node.get("delta_loss") or float(study.user_attrs.get("accept_delta_loss", 4.0))
     sets = accepted_trials(study, delta, int(node["max_sets"]))
     require(bool(sets), "uncertainty.calibration", node["calibration"],

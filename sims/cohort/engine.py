@@ -450,7 +450,9 @@ def plan(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str, Any]:
     workers = spec.workers or first["coupling"]["workers"]
     block, why = resources.choose_block(len(rows), len(spec.arms), workers, per_ind,
                                         spec.block_size)
-    n_probe = sum(1 for _ in times) * len(first["network"]["populations"]) * 16
+    # per individual and arm: recorded series (+ 3 summaries each), probe metrics (about 16
+    # per population and probe), outcomes with their case flags, parameters, seed and ok
+    n_probe = len(times) * len(first["network"]["populations"]) * 16
     file_bytes = resources.BYTES * len(spec.arms) * len(rows) * (
         len(keep) * (n_samples + 3) + n_probe + len(spec.outcomes) * 2 + len(values) + 2)
     return {"spec": spec, "arms": arms, "seed": seed, "values": values, "names": names,

@@ -30,15 +30,16 @@ STATE_COPIES = 12
 #: Arrays of the cohort's size that sampling holds at once per parameter (uniforms,
 #: normals, the copula's correlated normals, values, truncation masks, ...) [assumption].
 SAMPLING_COPIES = 8
-#: Share of the available memory that the blocks of all workers may take together.
+#: Share of the available memory that the blocks of all workers may take together
+#: [assumption: leaves half for the interpreter, Brian2 and the OS page cache].
 MEMORY_SHARE = 0.5
-#: A block is never made larger than this, whatever the memory (the block's arrays stay
-#: in cache-friendly sizes and progress is reported often enough).
+#: A block is never made larger than this, whatever the memory, so that progress is
+#: reported often enough (individuals) [assumption].
 MAX_AUTO_BLOCK = 2000
 
 
 def available_memory() -> int:
-    """Bytes of memory available now (``psutil``; 4 GiB if it cannot tell)."""
+    """Bytes of memory available now (``psutil``; 4 GiB [assumption] if it cannot tell)."""
     try:
         import psutil
 

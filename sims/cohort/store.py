@@ -278,7 +278,13 @@ def merge(paths: Sequence[str | os.PathLike], out: str | os.PathLike) -> Path:
         ResultFileError: a shard that cannot be read or is incomplete.
         ValueError: shards of different cohorts, missing or overlapping rows.
     """
-    ordered = shard_plan(paths)
+    return write_merged(shard_plan(paths), out)
+
+
+def write_merged(ordered: Sequence[tuple[Path, Mapping[str, Any]]], out: str | os.PathLike
+                 ) -> Path:
+    """Write the shards of a :func:`shard_plan` as one file ``out`` (temporary name, then
+    renamed)."""
     n = int(ordered[0][1]["n"])
     files = [h5py.File(p, "r") for p, _ in ordered]
     try:

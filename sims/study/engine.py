@@ -81,6 +81,10 @@ def cohort_configs(c: Mapping[str, Any], spec: StudySpec, overrides: Sequence[st
     from sims.config import validate
 
     job = _job_overrides(overrides)
+    if spec.design == "paired":  # one cohort whose arms are the study's (checked there)
+        cc = _strip(c)
+        cc["cohort"] = {**cc["cohort"], "arms": {a: list(v) for a, v in spec.arms.items()}}
+        return {".": (cc, job, spec.arms)}
     out = {}
     for arm, extra in spec.arms.items():
         mine = {_key(o) for o in extra}
@@ -97,16 +101,10 @@ def cohort_configs(c: Mapping[str, Any], spec: StudySpec, overrides: Sequence[st
             raise ConfigError(f"study.arms.{arm}", extra, f"overrides with an effect: "
                               f"{', '.join(inert)} only reach(es) the network, and this study "
                               "has no probes (coupling.fast=false)")
-        if spec.design == "paired":
-            continue
         cc = _strip(cfg)
         cc["seed"] = derive_seed(int(c["seed"]), {"study_arm": arm})
         cc["cohort"] = {**cc["cohort"], "arms": {arm: []}}
         out[f"arms/{arm}"] = (cc, [*job, *extra], {arm: []})
-    if spec.design == "paired":
-        cc = _strip(c)
-        cc["cohort"] = {**cc["cohort"], "arms": {a: list(v) for a, v in spec.arms.items()}}
-        return {".": (cc, job, spec.arms)}
     return out
 
 
@@ -170,7 +168,13 @@ def plan_study(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str,
         rec["every_h"] = spec.record_every_h
         node["record"] = rec
         node["probe_times_h"] = []
-        p = cohort_engine.plan(cc, job)  # checks the cohort (and every arm) first
+        try:
+            p = cohort_engine.plan(cc, job)  # checks the cohort (and every arm) first
+        except ConfigError as exc:  # a paired study's arms are the cohort's: name the key
+            if not exc.key.startswith("cohort.arms."):  # the user wrote, study.arms.<arm>
+                raise
+            raise ConfigError("study.arms." + exc.key.split(".", 2)[2], exc.value,
+                              exc.allowed) from None
         arm_cfgs |= {a: p["configs"][a][0] for a in arms}
         cohorts[folder] = {"config": cc, "overrides": job, "plan": p, "arms": list(arms)}
     _check_structure(spec, arm_cfgs)

@@ -235,13 +235,18 @@ def test_all_targets_are_asked_for_by_name():
     (["cohort.n=1000000000"], "cohort.n", "at most"),
     (["cohort.block_size=0"], "cohort.block_size", "auto"),
 ])
-def test_cohort_values_with_no_effect_or_no_room_are_refused(tmp_path, extra, key, allowed):
+def test_cohort_values_with_no_effect_or_no_room_are_refused(tmp_path, monkeypatch, extra,
+                                                             key, allowed):
+    from sims.cohort import engine
+
+    def must_not_run(*a, **kw):
+        raise AssertionError("a block ran: the refusal must come while planning")
+
+    monkeypatch.setattr(engine, "run_block", must_not_run)
     ov = [*COHORT, *extra]
-    t0 = time.perf_counter()
     with pytest.raises(ConfigError) as err:
         run_cohort_job(validate(compose(ov)), tmp_path, ov)
     assert err.value.key == key and allowed in str(err.value), err.value
-    assert time.perf_counter() - t0 < 60  # refused while planning, not after running
     assert not list(tmp_path.glob("*cohort.h5*"))
 
 
@@ -273,7 +278,6 @@ def test_a_study_arm_with_no_effect_is_refused(study):
 
 
 def test_a_sweep_is_checked_for_cohort_keys_before_any_job_runs(tmp_path):
-    t0 = time.perf_counter()
     r = subprocess.run([sys.executable, "-m", "sims", "-m", *COHORT, "cohort.n_shards=2",
                         "cohort.shard=0,1,2", f"hydra.sweep.dir={tmp_path / 's'}"],
                        capture_output=True, text=True, timeout=300, cwd=tmp_path,
@@ -281,7 +285,7 @@ def test_a_sweep_is_checked_for_cohort_keys_before_any_job_runs(tmp_path):
     assert r.returncode == 2, r.stderr[-2000:]
     assert "cohort.shard" in r.stderr and "cohort.shard=2" in r.stderr
     assert not list(tmp_path.rglob("cohort.h5"))
-    assert time.perf_counter() - t0 < 120
+    assert not list(tmp_path.rglob("job_status.json"))  # no job was launched
     c = _cfg()
     c["cohort"] |= {"n_shards": 2, "shard": 2}
     with pytest.raises(ConfigError, match="cohort.shard"):
@@ -391,9 +395,9 @@ def test_collect_names_a_broken_or_foreign_shard_and_writes_nothing(tmp_path):
 
     sweep = tmp_path / "sweep"
     a = _shards(sweep, "a", [])
-    merged, _ = collect_cohorts(sweep)
+    merged = collect_cohorts(sweep)
     assert len(merged) == 1
-    assert len(collect_cohorts(sweep)[0]) == 1  # collecting again: the same cohort's file
+    assert len(collect_cohorts(sweep)) == 1  # collecting again: the same cohort's file
     b = _shards(tmp_path / "other", "b", ["seed=7"])
     # a merged file of another cohort where this one would be written: kept
     (sweep / "cohort.h5").write_bytes(b[0].read_bytes())
