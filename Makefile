@@ -17,7 +17,7 @@ ARGS ?=
 # right Brian2): `make lock` regenerates it from pyproject.toml (see README).
 LOCK := requirements/allonet.lock
 
-.PHONY: run test test-slow test-all lint bench bench-review clean venv lock
+.PHONY: run test test-slow test-all lint bench bench-review bench-validity clean venv lock
 
 venv: $(STAMP)
 
@@ -69,6 +69,9 @@ bench: $(STAMP)
 
 bench-review: $(STAMP)  ## the model review's numbers (README "Model review"), ~6 min
 	$(BIN)/python bench/model_review.py
+
+bench-validity: $(STAMP)  ## the model-validity review's numbers (README "Model validity"), ~3 min
+	$(BIN)/python bench/model_validity.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -146,11 +146,11 @@ class PopulationReceptorConfig:
 
 @dataclass
 class Alpha4PolarityConfig:
-    """Neurosteroid effect on alpha4beta2delta receptors when their current is inward
-    (configs/receptors/default.yaml: sources)."""
+    """Neurosteroid effect on alpha4beta2delta receptors while their current is outward
+    (v > E_tonic; configs/receptors/default.yaml: sources)."""
 
-    inward_emax: float = -0.6  # relative change at full site occupancy (< 0: reduction)
-    inward_potency: float = 2.0  # occupancy at potency x C (EC50 / potency)
+    outward_emax: float = -0.6  # relative change at full site occupancy (< 0: reduction)
+    outward_potency: float = 2.0  # occupancy at potency x C (EC50 / potency)
     source: str = ""
 
 
@@ -182,6 +182,9 @@ class SpeciesConfig:
     gamma2_peak: HillConfig = field(default_factory=HillConfig)
     delta_tonic: HillConfig = field(default_factory=HillConfig)
     nmda: HillConfig = field(default_factory=HillConfig)
+    # unbound (aqueous) fraction of the total brain-tissue concentration: what the receptor
+    # table's in-vitro EC50s are compared with (sims.fast.pharmacology.receptor_concentrations)
+    free_fraction_brain: float = MISSING
     source: str = ""
 
 
@@ -192,10 +195,12 @@ class PharmacologyConfig:
 
 @dataclass
 class SteroidsConfig:
-    """Baseline brain (extracellular) steroid levels per species, and their kinetics.
+    """Baseline brain steroid levels per species (total tissue concentration, as measured in
+    ng/g), and their kinetics.
 
     With the slow layer on, ``brain_nM`` calibrates the baseline state (ALLO, THDOC, PregS,
-    DHEA-S); with ``coupling.slow=false`` the network sees exactly these levels.
+    DHEA-S); with ``coupling.slow=false`` the network sees exactly these levels. The
+    receptors see their unbound part (``pharmacology.species.*.free_fraction_brain``).
     """
 
     brain_nM: dict[str, float] = field(default_factory=dict)
@@ -682,6 +687,9 @@ def _check_pharmacology(c: dict) -> None:
             _check(h["hill"] > 0, f"{k}.{cls}.hill", h["hill"], "a Hill coefficient > 0")
             _check(h["emax"] >= -1, f"{k}.{cls}.emax", h["emax"],
                    "a relative effect >= -1 (-1 is a full block)")
+        f = s["free_fraction_brain"]
+        _check(0 < f <= 1, f"{k}.free_fraction_brain", f,
+               "a fraction in (0, 1]: the unbound share of the total brain concentration")
     for sname, conc in c["steroids"]["brain_nM"].items():
         _check(sname in species, f"steroids.brain_nM.{sname}", conc,
                f"a species from the pharmacology table {sorted(species)}")

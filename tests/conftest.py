@@ -62,6 +62,9 @@ def single_cell_config(base: dict, n_pre: int = 0, **pop: float) -> dict:
     c["sleep"] = dict(c["sleep"], nrem={})  # its own populations: wake values in nrem
     c["chloride"] = dict(c["chloride"], populations={})  # fixed E_GABA
     c["backend"] = dict(c["backend"], name="runtime", codegen_target="numpy")
+    # a slice: the bath concentration is the receptor's (aqueous), not a tissue total
+    c["pharmacology"] = dict(c["pharmacology"], species={
+        k: dict(v, free_fraction_brain=1.0) for k, v in c["pharmacology"]["species"].items()})
     c["probe"] = dict(c["probe"], n_record=1, warmup_ms=0.0)
     return validate(c)
 

@@ -52,7 +52,7 @@ UNIT_CONVERSIONS = {("nM", "ng/mL"): ("mw", 1e-3), ("nM", "pg/mL"): ("mw", 1.0),
 _TIME_KEYS = ("at_h", "at_day", "window_h", "window_day", "baseline_h", "baseline_day",
               "times_h", "times_day")
 _STAT_KEYS = {"kind", "variable", "experiment", "relative_to", "event_index", "numerator",
-              "denominator", "molecule", "unit", "quantity", "population", "brain_nM",
+              "denominator", "molecule", "unit", "quantity", "population", "bath_nM",
               "min_period_h", "time_unit", *_TIME_KEYS}
 #: peak_time in these units (minutes per unit)
 TIME_UNITS = {"min": 1.0, "h": 60.0, "day": 1440.0}
@@ -189,10 +189,10 @@ def check_statistic(stat: Any, key: str, experiments: Mapping[str, Experiment],
         pops = list(populations or [])
         require(not pops or stat.get("population") in pops, f"{key}.population",
                stat.get("population"), f"a population ({', '.join(pops)})")
-        levels = stat.get("brain_nM")
+        levels = stat.get("bath_nM")
         require(isinstance(levels, Mapping) and levels and all(
-            _num(v) and v >= 0 for v in levels.values()), f"{key}.brain_nM", levels,
-            "a mapping species -> brain level (nM >= 0)")
+            _num(v) and v >= 0 for v in levels.values()), f"{key}.bath_nM", levels,
+            "a mapping species -> aqueous (in-vitro bath) concentration (nM >= 0)")
         return
     check_variable(stat.get("variable"), f"{key}.variable", populations)
     if stat.get("relative_to") is not None:
@@ -424,7 +424,7 @@ class RunView:
         return self.time_h, self.values[var]
 
     def receptor(self, parts: list[str], times: np.ndarray) -> np.ndarray:
-        from sims.fast.pharmacology import population_gaba_state
+        from sims.fast.pharmacology import population_gaba_state, receptor_concentrations
         from sims.slow.homeostasis import apply_expression
 
         mode, quantity, pop = parts[1:]
@@ -435,7 +435,9 @@ class RunView:
         for i, t in enumerate(times):
             expr = self.trajectory.expression(float(t))
             ce = apply_expression(light, {pop: expr[pop]} if pop in expr else {})
-            conc = self.trajectory.brain_conc(float(t)) if mode == "in_vivo" else {}
+            conc = (receptor_concentrations(self.c["pharmacology"]["species"],
+                                            self.trajectory.brain_conc(float(t)))
+                    if mode == "in_vivo" else {})
             out[i] = float(np.asarray(population_gaba_state(ce, conc, pop)[quantity])) * factor
         return out
 
@@ -494,7 +496,7 @@ def compute(stat: Mapping[str, Any], views: Mapping[str, RunView], default_exp: 
         from sims.fast.pharmacology import population_gaba_state
 
         q, pop = stat["quantity"], stat["population"]
-        on = population_gaba_state(view.c, dict(stat["brain_nM"]), pop)[q]
+        on = population_gaba_state(view.c, dict(stat["bath_nM"]), pop)[q]  # aqueous, in vitro
         off = population_gaba_state(view.c, {}, pop)[q]
         return float(np.asarray(on)) / float(np.asarray(off))
     off = view.offset(stat, key)

@@ -102,15 +102,18 @@ def tonic_conductance(g_tonic_max: b2.Quantity, delta_expression: float, gaba_ac
 
 def population_gaba_state(c: Mapping[str, Any], conc_nM: Mapping[str, float],
                           population: str) -> dict[str, b2.Quantity | float]:
-    """Run-time receptor values of one population for given brain steroid levels.
+    """Run-time receptor values of one population for given *receptor* (unbound, aqueous)
+    steroid concentrations -- in-vitro bath levels, or brain levels through
+    :func:`receptor_concentrations` (:func:`network_gaba_state` does that).
 
     Returns the values of the population's shared Brian2 variables (names as in
     ``sims.fast.receptors.SHARED_VARIABLES``): ``tau_gaba`` (phasic decay),
-    ``gaba_scale`` (phasic peak, x gamma2 expression), ``g_tonic`` (the tonic conductance,
-    steroid-potentiated: the value while its current is outward) and ``g_a4_inward`` (its
-    change while the current is inward: the alpha4 share's potentiation replaced by the
-    reduction of ``receptors.alpha4_polarity``), ``nmda_scale``, and the Cl- reversals
-    ``E_gaba`` and ``E_tonic`` (configured + the population's ``chloride_shift_mV``).
+    ``gaba_scale`` (phasic peak, x gamma2 expression), ``g_tonic`` (the tonic conductance
+    while its current is outward, v > E_tonic: the non-alpha4 share steroid-potentiated, the
+    alpha4beta2delta share reduced by ``receptors.alpha4_polarity``; Shen et al. 2007) and
+    ``g_a4_inward`` (its change while the current is inward: the alpha4 share potentiated
+    as the rest, minus its outward value), ``nmda_scale``, and the Cl- reversals ``E_gaba``
+    and ``E_tonic`` (configured + the population's ``chloride_shift_mV``).
     """
     rec = c["receptors"]
     rp = rec["populations"][population]
@@ -125,17 +128,17 @@ def population_gaba_state(c: Mapping[str, Any], conc_nM: Mapping[str, float],
     share = alpha4_share(rp)
     pol = rec["alpha4_polarity"]
     occ = site_occupancy(conc_nM, species, "delta_tonic", "neurosteroid",
-                         pol["inward_potency"])
-    inward = _scaled(1.0 + pol["inward_emax"] * occ, rp["tonic_steroid_sensitivity"])
-    g_in = tonic_conductance(qty(rp, "g_tonic_max_nS"), rp["delta_expression"], act, 1.0) \
-        * inward
+                         pol["outward_potency"])
+    outward = _scaled(1.0 + pol["outward_emax"] * occ, rp["tonic_steroid_sensitivity"])
+    g_out = tonic_conductance(qty(rp, "g_tonic_max_nS"), rp["delta_expression"], act, 1.0) \
+        * outward
     shift = rp.get("chloride_shift_mV", 0.0) * b2.mV
     return {
         "tau_gaba": qty(rec["gaba_a"], "tau_decay_ms") * _scaled(f["gamma2_decay"], s_ph)
         * rp.get("phasic_decay_scale", 1.0),
         "gaba_scale": rp["gamma2_expression"] * _scaled(f["gamma2_peak"], s_ph),
-        "g_tonic": g_pot,
-        "g_a4_inward": (g_in - g_pot) * share,
+        "g_tonic": g_pot + (g_out - g_pot) * share,
+        "g_a4_inward": (g_pot - g_out) * share,
         "nmda_scale": f["nmda"],
         "E_gaba": qty(rec["gaba_a"], "E_rev_mV") + shift,
         "E_tonic": qty(rp, "E_tonic_mV") + shift,
@@ -143,12 +146,31 @@ def population_gaba_state(c: Mapping[str, Any], conc_nM: Mapping[str, float],
 
 
 def alpha4_share(rp: Mapping[str, Any]) -> float:
-    """Share of a population's tonic conductance carried by alpha4-containing receptors:
-    its baseline share times the homeostatic alpha4 expression, at most 1."""
+    """Share of a population's tonic conductance carried by alpha4beta2delta receptors (the
+    ones whose steroid effect follows the Cl- current): its adult share times the
+    homeostatic alpha4 expression, at most 1 (Shen et al. 2007: very low in adults, up at
+    puberty and after steroid withdrawal)."""
     return min(1.0, rp.get("alpha4_share", 0.0) * rp.get("alpha4_expression", 1.0))
 
 
-def network_gaba_state(c: Mapping[str, Any], conc_nM: Mapping[str, float]
+def receptor_concentrations(species: Mapping[str, Any], brain_nM: Mapping[str, float]
+                            ) -> dict[str, float]:
+    """Unbound (aqueous) concentrations at the receptor from total brain-tissue levels:
+    ``C_free = free_fraction_brain x C_brain`` per species.
+
+    The Hill table's EC50s are aqueous concentrations of in-vitro experiments, while brain
+    levels (ng/g of tissue; allonet's ``allo_brain`` etc.) are totals, mostly bound to or
+    dissolved in membranes: neurosteroids reach their transmembrane site through the lipid
+    and their inherent affinity is low (Akk et al. 2005 J Neurosci 25:11605; Akk et al. 2009
+    Psychoneuroendocrinology 34S:S59). Comparing totals with aqueous EC50s made the network
+    an anaesthetic at luteal and pregnancy levels (before the model-validity review).
+    """
+    return {k: float(species[k]["free_fraction_brain"]) * v for k, v in brain_nM.items()}
+
+
+def network_gaba_state(c: Mapping[str, Any], brain_nM: Mapping[str, float]
                        ) -> dict[str, dict[str, b2.Quantity | float]]:
-    """:func:`population_gaba_state` for every population of the network."""
-    return {p: population_gaba_state(c, conc_nM, p) for p in c["network"]["populations"]}
+    """:func:`population_gaba_state` for every population of the network, for total brain
+    levels ``brain_nM`` (their unbound part acts: :func:`receptor_concentrations`)."""
+    free = receptor_concentrations(c["pharmacology"]["species"], brain_nM)
+    return {p: population_gaba_state(c, free, p) for p in c["network"]["populations"]}

@@ -13,10 +13,14 @@ Sources:
 - GABA-A phasic decay and reversal: see configs/receptors/default.yaml.
 - Polarity of the alpha4 share of the tonic current (``g_tonic_eff``): the neurosteroid
   effect on alpha4beta2delta receptors reverses with the direction of the Cl- current --
-  potentiation when the current is outward (v > E_tonic), reduction through faster
-  desensitisation when it is inward (Shen et al. 2007 Nat Neurosci 10:469). The switch is
+  THP *decreases* the outward current (Cl- influx, v > E_tonic: the hyperpolarising
+  direction of adult neurons) by increasing desensitisation and increases the inward one
+  (v < E_tonic) (Shen et al. 2007 Nat Neurosci 10:469, abstract and Fig. 1). The switch is
   evaluated every time step from each cell's own v and E_tonic; the current is continuous
-  across it (it vanishes at v = E_tonic).
+  across it (it vanishes at v = E_tonic). ``g_tonic`` is the conductance in the usual
+  (outward) direction, the alpha4 share's steroid effect reduced; ``g_a4_inward`` adds
+  back, while the current is inward, the difference between that share potentiated and
+  reduced (``sims.fast.pharmacology.population_gaba_state``).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from sims.units import qty
 SHARED_VARIABLES: dict[str, str] = {
     "tau_gaba": "second",  # phasic GABA-A decay (gamma2; steroid-prolonged)
     "gaba_scale": "1",  # phasic GABA-A peak scale (gamma2 expression x steroid effect)
-    "g_tonic": "siemens",  # extrasynaptic (alpha4/delta) tonic conductance
+    "g_tonic": "siemens",  # extrasynaptic (alpha4/delta) tonic conductance (outward current)
     "g_a4_inward": "siemens",  # its change while the current is inward (alpha4 polarity)
     "nmda_scale": "1",  # NMDA peak scale (sulfated steroids)
     "E_gaba": "volt",  # Cl- reversal of synaptic GABA-A (the slow chloride state)

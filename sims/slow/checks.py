@@ -80,7 +80,8 @@ def check_homeostasis(c: Mapping[str, Any]) -> None:
         if isinstance(v, int | float) and not isinstance(v, bool):
             _check(v >= 0, f"homeostasis.{key}", v, "a number >= 0")
     for key in ("tau_down_days", "tau_up_days", "gamma2_tau_up_days", "tau_adapt_days",
-                "tau_alpha4_days", "tau_exposure_days", "exposure_fold", "tau_average_h",
+                "tau_alpha4_days", "tau_exposure_days", "tau_exposure_off_days", "exposure_fold",
+                "tau_average_h",
                 "delta_up_k", "delta_down_x50", "gamma2_k", "alpha4_s50"):
         _check(h[key] > 0, f"homeostasis.{key}", h[key], "a number > 0")
     pops = sorted(c["network"]["populations"])

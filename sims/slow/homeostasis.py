@@ -53,8 +53,9 @@ up and down time constants.
 sources are in ``configs/homeostasis/steroid.yaml``.
 
 Effects on the network (``apply_expression``): delta and gamma2 scale the configured
-expression; alpha4 above 1 lowers the tonic steroid sensitivity (alpha4beta2delta polarity
-switch; Shen et al. 2007) and speeds phasic decay (Smith et al. 1998).
+expression; alpha4 scales the alpha4beta2delta share of the tonic conductance, whose
+steroid effect reverses with the Cl- current (``receptors.alpha4_polarity``, Shen et al.
+2007; ``sims.fast.pharmacology``), and above 1 speeds phasic decay (Smith et al. 1998).
 """
 
 from __future__ import annotations
@@ -112,8 +113,12 @@ def exposure_target(p: Mapping[str, Any], fold: float, xp: Any = FLOAT) -> float
 
 def exposure_rhs(p: Mapping[str, Any], fold: float, exposure: float, xp: Any = FLOAT
                  ) -> float:
-    """Derivative (per hour) of the sustained-exposure memory ``E``."""
-    return (exposure_target(p, fold, xp) - exposure) / (p["tau_exposure_days"] * 24.0)
+    """Derivative (per hour) of the sustained-exposure memory ``E``: it charges with
+    ``tau_exposure_days`` while the occupancy is high and discharges with
+    ``tau_exposure_off_days`` once it has fallen."""
+    target = exposure_target(p, fold, xp)
+    tau = xp.where(target < exposure, p["tau_exposure_off_days"], p["tau_exposure_days"])
+    return (target - exposure) / (tau * 24.0)
 
 
 def delta_target(p: Mapping[str, Any], fold: float, exposure: float = 1.0,
@@ -208,8 +213,6 @@ def apply_expression(c: Mapping[str, Any], expression: Mapping[str, Mapping[str,
         a4 = max(e["alpha4"] - 1.0, 0.0)
         rp["delta_expression"] = rp["delta_expression"] * e["delta"]
         rp["gamma2_expression"] = rp["gamma2_expression"] * e["gamma2"]
-        rp["tonic_steroid_sensitivity"] = rp["tonic_steroid_sensitivity"] * max(
-            0.0, 1.0 - h["alpha4_tonic_effect"] * a4)
         rp["phasic_decay_scale"] = 1.0 / (1.0 + h["alpha4_decay_effect"] * a4)
         rp["alpha4_expression"] = rp.get("alpha4_expression", 1.0) * e["alpha4"]
     out["receptors"]["gaba_a"]["tau_decay_ms"] = tau0

@@ -541,10 +541,10 @@ class HomeostasisConfig:
     alpha4_hill: float = 3.0  # switch-like: alpha4 resolves by 5-6 d of exposure
     tau_adapt_days: float = 1.75  # adaptation of the rise reference
     tau_exposure_days: float = 7.0  # sustained-exposure memory [assumption]
+    tau_exposure_off_days: float = 7.0  # its discharge once the occupancy has fallen
     exposure_fold: float = 2.0  # occupancy fold that counts as exposure [assumption]
     exposure_hill: float = 4.0  # [assumption]
     tau_alpha4_days: float = 1.0
-    alpha4_tonic_effect: float = 0.3  # alpha4 excess lowers delta steroid sensitivity
     alpha4_decay_effect: float = 0.2  # alpha4 excess speeds phasic decay (Smith 1998)
     activity_eta_per_day: float = 0.5  # activity rule: delta change per day per unit of
     # relative rate error; each population's set point is its rate in the reference state

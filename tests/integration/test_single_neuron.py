@@ -32,6 +32,7 @@ def _relax(c: dict, conc: dict, v0: b2.Quantity, duration: b2.Quantity, dt: b2.Q
 def test_leak_plus_tonic_relaxes_exponentially(debug_config, allo_nM):
     c = single_cell_config(debug_config)
     pop, rec = c["network"]["populations"]["E"], c["receptors"]["populations"]["E"]
+    rec["alpha4_share"] = 0.0  # one tonic receptor kind (the polarity has its own test below)
     # tonic conductance computed by hand from the config (not via the code under test)
     t_cfg = c["receptors"]["tonic"]
     h = c["pharmacology"]["species"]["allo"]["delta_tonic"]
@@ -57,6 +58,8 @@ def test_leak_plus_tonic_relaxes_exponentially(debug_config, allo_nM):
 
 def test_ipsc_decay_matches_the_modulated_time_constant_and_grows_with_allo(debug_config):
     c = single_cell_config(debug_config, n_pre=1)
+    # the gamma2 table itself (E cells, standing for dentate granule cells, answer it at 0.2)
+    c["receptors"]["populations"]["E"]["phasic_steroid_sensitivity"] = 1.0
     taus = []
     for allo in (0.0, 10.0, 100.0, 1000.0, 3000.0):
         b2.start_scope()
@@ -111,10 +114,11 @@ def test_tonic_conductance_measured_from_membrane_rises_with_allo_and_vanishes_w
 @pytest.mark.parametrize("share", [1.0, 0.5])
 def test_alpha4_polarity_reverses_the_steroid_effect_with_the_chloride_current(debug_config,
                                                                               share):
-    """alpha4beta2delta (Shen et al. 2007): with E_tonic below v (outward current) ALLO
-    potentiates the alpha4 share; with E_tonic above v (inward, depolarising current) it
-    reduces it. The tonic current at the first step, for E_tonic 10 mV either side of v,
-    with and without 30 nM ALLO, against values computed by hand from the config."""
+    """alpha4beta2delta (Shen et al. 2007): with E_tonic below v (outward current, Cl-
+    influx: the adult direction) ALLO *reduces* the alpha4 share; with E_tonic above v
+    (inward current) it potentiates it as every other tonic receptor. The tonic current at
+    the first step, for E_tonic 10 mV either side of v, with and without 30 nM ALLO, against
+    values computed by hand from the config."""
     v0 = -0.060
     rec_cfg = debug_config["receptors"]
     h = debug_config["pharmacology"]["species"]["allo"]["delta_tonic"]
@@ -122,8 +126,8 @@ def test_alpha4_polarity_reverses_the_steroid_effect_with_the_chloride_current(d
     t_cfg = rec_cfg["tonic"]
     allo = 30.0
     f_pot = 1 + h["emax"] * allo / (allo + h["ec50_nM"])
-    x = pol["inward_potency"] * allo / h["ec50_nM"]
-    f_in = 1 + pol["inward_emax"] * x / (1 + x)
+    x = pol["outward_potency"] * allo / h["ec50_nM"]
+    f_out = 1 + pol["outward_emax"] * x / (1 + x)
     ratios = {}
     for e_tonic in (-70.0, -50.0):  # below v: outward current; above v: inward
         currents = []
@@ -146,13 +150,14 @@ def test_alpha4_polarity_reverses_the_steroid_effect_with_the_chloride_current(d
             currents.append(float(mon.I_tonic[0][0] / b2.amp))
             b2.start_scope()
             outward = e_tonic < v0 * 1e3
-            # hand value: the non-alpha4 share potentiated; the alpha4 share potentiated
-            # (outward) or reduced (inward)
-            f = 1.0 if conc == 0 else (1 - share) * f_pot + share * (f_pot if outward
-                                                                     else f_in)
+            # hand value: the non-alpha4 share potentiated; the alpha4 share reduced
+            # (outward) or potentiated (inward)
+            f = 1.0 if conc == 0 else (1 - share) * f_pot + share * (f_out if outward
+                                                                     else f_pot)
             assert currents[-1] == pytest.approx(g0 * f * (e_tonic * 1e-3 - v0), rel=1e-9)
         ratios[e_tonic] = currents[1] / currents[0]
-    assert ratios[-70.0] == pytest.approx(f_pot) and ratios[-70.0] > 1  # potentiated
-    assert ratios[-50.0] == pytest.approx((1 - share) * f_pot + share * f_in)
+    assert ratios[-50.0] == pytest.approx(f_pot) and ratios[-50.0] > 1  # inward: potentiated
+    assert ratios[-70.0] == pytest.approx((1 - share) * f_pot + share * f_out)
+    assert ratios[-70.0] < ratios[-50.0]
     if share == 1.0:
-        assert ratios[-50.0] < 1  # the sign reverses: ALLO reduces the inward current
+        assert ratios[-70.0] < 1  # the sign reverses: ALLO reduces the outward current

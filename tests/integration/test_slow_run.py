@@ -55,20 +55,32 @@ def test_probes_see_the_brain_levels_and_expression_of_their_time(debug_config, 
     sp_table = c["pharmacology"]["species"]
     act = tonic["ambient_gaba_uM"] / (tonic["ambient_gaba_uM"] + tonic["gaba_ec50_uM"])
     for k, i in enumerate(at):
-        x = [(s[f"{n}_brain"].data[i] / sp_table[n]["delta_tonic"]["ec50_nM"])
+        # the receptors see the unbound part of the total brain level
+        x = [(sp_table[n]["free_fraction_brain"] * s[f"{n}_brain"].data[i]
+              / sp_table[n]["delta_tonic"]["ec50_nM"])
              ** sp_table[n]["delta_tonic"]["hill"] for n in ("allo", "thdoc", "androstanediol",
                                                              "zuranolone")]
         emax = [sp_table[n]["delta_tonic"]["emax"] for n in ("allo", "thdoc", "androstanediol",
                                                                "zuranolone")]
         factor = 1 + sum(e * xi for e, xi in zip(emax, x, strict=True)) / (1 + sum(x))
         delta = s["delta_E"].data[i] if rule == "steroid" else 1.0
-        a4 = max(s["alpha4_E"].data[i] - 1, 0) if rule == "steroid" else 0.0
-        sens = rp["tonic_steroid_sensitivity"] * (1 - c["homeostasis"]["alpha4_tonic_effect"] * a4)
-        sulfated = [(s[f"{n}_brain"].data[i] / sp_table[n]["delta_tonic"]["ec50_nM"],
+        a4 = s["alpha4_E"].data[i] if rule == "steroid" else 1.0
+        sens = rp["tonic_steroid_sensitivity"]
+        sulfated = [(sp_table[n]["free_fraction_brain"] * s[f"{n}_brain"].data[i]
+                     / sp_table[n]["delta_tonic"]["ec50_nM"],
                      sp_table[n]["delta_tonic"]["emax"]) for n in ("pregs", "dheas")]
         block = 1 + sum(e * xi for xi, e in sulfated) / (1 + sum(xi for xi, _ in sulfated))
-        expected = (rp["g_tonic_max_nS"] * 1e-9 * delta * act
-                    * (1 + sens * (factor * block - 1)))  # sites multiply, then sensitivity
+        g0 = rp["g_tonic_max_nS"] * 1e-9 * delta * act
+        potentiated = g0 * (1 + sens * (factor * block - 1))  # sites multiply, then sensitivity
+        # the alpha4beta2delta share (adult share x alpha4 expression) is reduced, not
+        # potentiated, while the current is outward (Shen et al. 2007)
+        pol = c["receptors"]["alpha4_polarity"]
+        xo = sum(xi * pol["outward_potency"] ** sp_table[n]["delta_tonic"]["hill"]
+                 for xi, n in zip(x, ("allo", "thdoc", "androstanediol", "zuranolone"),
+                                  strict=True))
+        reduced = g0 * (1 + sens * pol["outward_emax"] * xo / (1 + xo))
+        share = min(1.0, rp["alpha4_share"] * a4)
+        expected = (1 - share) * potentiated + share * reduced
         assert p["g_tonic"].data[k, 0] == pytest.approx(expected, rel=1e-9)
     g_tonic_e = p["g_tonic"].data[:, 0]
     assert p["tau_gaba"].data[1, 0] > p["tau_gaba"].data[2, 0]  # gamma2: ALLO prolongs IPSCs

@@ -93,13 +93,22 @@ def test_row4_abrupt_withdrawal_after_long_exposure_raises_alpha4():
     assert a4[(t > 0) & (t <= 2.0)].max() >= 1.5
 
 
-def test_alpha4_lowers_tonic_steroid_sensitivity_and_speeds_decay():
+def test_alpha4_raises_the_share_that_steroids_reduce_and_speeds_decay():
+    """alpha4 expression 2 doubles E's alpha4beta2delta share, whose steroid effect is a
+    reduction while the current is outward (Shen et al. 2007): less tonic conductance at
+    30 nM, by exactly the share's potentiated-minus-reduced difference."""
     c = validate(compose([]))
     expr = {p: {"delta": 1.0, "gamma2": 1.0, "alpha4": 2.0} for p in c["network"]["populations"]}
     ce = apply_expression(c, expr)
     hi = {"allo": 30.0}
     base, withdrawn = population_gaba_state(c, hi, "E"), population_gaba_state(ce, hi, "E")
     assert withdrawn["g_tonic"] < base["g_tonic"]
+    share = c["receptors"]["populations"]["E"]["alpha4_share"]
+    assert float(withdrawn["g_tonic"] - base["g_tonic"]) == pytest.approx(
+        -float(base["g_a4_inward"]), rel=1e-9)  # one more share-worth of the difference
+    assert float(withdrawn["g_a4_inward"]) == pytest.approx(
+        2 * float(base["g_a4_inward"]), rel=1e-9)
+    assert 0 < share < 0.5
     assert withdrawn["tau_gaba"] < base["tau_gaba"]
     none = population_gaba_state(ce, {}, "E")
     assert none["g_tonic"] == population_gaba_state(c, {}, "E")["g_tonic"]  # only the steroid part
