@@ -38,8 +38,13 @@ def check_hpa(c: Mapping[str, Any]) -> None:
     hp = c["hpa"]
     _check(hp["model"] in MODELS, "hpa.model", hp["model"], f"one of {MODELS}")
     for key, value in hp.items():
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if key != "pvn_operating_mV" and isinstance(value, int | float) and not isinstance(
+                value, bool):
             _check(value >= 0, f"hpa.{key}", value, "a number >= 0")
+    e0 = c["receptors"]["gaba_a"]["E_rev_mV"]
+    _check(e0 < hp["pvn_operating_mV"] <= -30.0, "hpa.pvn_operating_mV", hp["pvn_operating_mV"],
+           f"a membrane potential (mV) above the unshifted E_GABA ({e0} mV, "
+           "receptors.gaba_a.E_rev_mV) and at most -30")
     positive = ["feedback_gain", "cortisol_ref_ug_per_dL", "acth_ref"]
     if hp["model"] == "sriram":
         positive += ["k_i", "k_stress", "K_m1", "K_m2", "K_m3", "K1", "G_tot", "n1", "n2"]

@@ -41,3 +41,11 @@ def shift_rhs(p: Mapping[str, Any], shift: Any, goal: Any, xp: Any = FLOAT) -> A
 def physiological(e_mV: float, lo: float, hi: float) -> bool:
     """Whether a reversal potential lies in the physiological range ``[lo, hi]`` mV."""
     return lo <= e_mV <= hi
+
+
+def gabaa_polarity(shift_mV: Any, e_gaba0_mV: float, v_operating_mV: float) -> Any:
+    """GABA-A driving force at a cell's operating potential, relative to the unshifted one:
+    ``(V_op - E_GABA) / (V_op - E_GABA0)`` with ``E_GABA = E_GABA0 + shift``. 1 without a
+    shift, 0 when E_GABA reaches V_op, negative (depolarising: steroid potentiation then
+    *excites*, Sarkar et al. 2011) beyond it."""
+    return (v_operating_mV - (e_gaba0_mV + shift_mV)) / (v_operating_mV - e_gaba0_mV)

@@ -57,11 +57,16 @@ def _half_life_rate(minutes: float) -> float:
     return math.log(2.0) / (minutes / 60.0)
 
 
-def neurosteroid_brake(p: Mapping[str, Any], neurosteroid_nM: float, xp: Any = FLOAT
-                       ) -> float:
-    """``1 - e H``: the fraction of CRH drive left by brain ALLO + THDOC (Patchev 1996)."""
+def neurosteroid_brake(p: Mapping[str, Any], neurosteroid_nM: float, xp: Any = FLOAT,
+                       polarity: Any = 1.0) -> float:
+    """``1 - e H pol``: the fraction of CRH drive left by brain ALLO + THDOC (Patchev 1996).
+
+    ``pol`` is the PVN's GABA-A driving force relative to the unshifted one
+    (``sims.slow.chloride.gabaa_polarity``): 1 at rest; below 0 after KCC2 loss, when the
+    same steroids *raise* CRH drive (Sarkar et al. 2011); 0 when the PVN network carries
+    the steroid action itself (closed loop with ``coupling.pvn_gain`` > 0): one path."""
     x = xp.maximum(neurosteroid_nM, 0.0)
-    return 1.0 - p["neurosteroid_inhibition"] * x / (x + p["neurosteroid_ec50_nM"])
+    return 1.0 - p["neurosteroid_inhibition"] * polarity * x / (x + p["neurosteroid_ec50_nM"])
 
 
 def circadian_shape(p: Mapping[str, Any], clock_h: float, xp: Any = FLOAT) -> float:
@@ -113,10 +118,12 @@ def awakening_drive(p: Mapping[str, Any], clock_h: float, xp: Any = FLOAT) -> fl
 
 
 def crh_drive(p: Mapping[str, Any], acute: float, chronic: float, neurosteroid_nM: float,
-              clock_h: float, pvn_scale: float = 1.0, xp: Any = FLOAT) -> float:
+              clock_h: float, pvn_scale: float = 1.0, xp: Any = FLOAT,
+              brake_polarity: Any = 1.0) -> float:
     """Effective CRH drive at this moment, relative to the model's unstressed reference
-    (entrained: the daily mean of the SCN drive; sriram: ``k_stress``)."""
-    brake = neurosteroid_brake(p, neurosteroid_nM, xp)
+    (entrained: the daily mean of the SCN drive; sriram: ``k_stress``);
+    ``brake_polarity``: :func:`neurosteroid_brake`."""
+    brake = neurosteroid_brake(p, neurosteroid_nM, xp, brake_polarity)
     if p["model"] == "sriram":
         circ = 1.0 + p["circadian_amplitude"] * xp.cos(
             2 * math.pi * (clock_h - p["circadian_peak_clock_h"]) / 24.0)

@@ -179,6 +179,13 @@ class SlowModel:
         #: Closed-loop inputs, held constant between probes (set by sims.coupling).
         self.feedback: dict[str, Any] = {"crh_scale": 1.0,
                                          "rate_error": {p: 0.0 for p in self.pops}}
+        cp = c["coupling"]
+        #: The steroid action on CRH output takes one path: the PVN network's own receptors
+        #: when its rate feeds CRH (closed loop, pvn_gain > 0), else the slow brake, whose
+        #: sign follows the PVN chloride state.
+        self._network_brake = bool(cp["mode"] == "closed" and cp["fast"]
+                                   and cp["pvn_gain"] > 0)
+        self._e_gaba0 = float(c["receptors"]["gaba_a"]["E_rev_mV"])
         k = self.k
         self.plasma0 = steroids.peripheral_allo_target(
             self.sc["progesterone_follicular_nM"], k["allo_vmax_nM"], k["allo_km_nM"],
@@ -258,6 +265,16 @@ class SlowModel:
         return [(t, off - self.pk_index + comp, amount) for pk, off, _ in self._pk_layout
                 for t, comp, amount in pk.doses]
 
+    def _brake_polarity(self, s: Mapping[str, Any]) -> Any:
+        """Sign and size of the slow neurosteroid brake on CRH drive (``hpa.neurosteroid_brake``):
+        0 when the PVN network carries it, else the PVN's relative GABA-A driving force."""
+        if self._network_brake:
+            return 0.0
+        if "PVN" not in self.cl_pops:
+            return 1.0
+        return chloride.gabaa_polarity(s["chloride_shift_PVN"], self._e_gaba0,
+                                       self.c["hpa"]["pvn_operating_mV"])
+
     def derivatives(self, s: Mapping[str, float], drv: tuple[float, ...], infusion: float,
                     clock_h: float) -> tuple[dict[str, float], dict[str, float]]:
         """Derivatives (per hour) of every state and the algebraic outputs, by name."""
@@ -276,7 +293,7 @@ class SlowModel:
         kb, kp, ks = self.k_brain, self.k_plasma, self.k_sulfated
         boost = 1.0 + k["stress_synthesis_gain"] * prec
         crh_drive = hpa.crh_drive(hp, acute, chronic, a_b + s["thdoc_brain"], clock_h,
-                                  self.feedback["crh_scale"], xp)
+                                  self.feedback["crh_scale"], xp, self._brake_polarity(s))
         gr_k = hpa.feedback_constant(hp, chronic, inflammation.gr_factor(inf, infl, xp))
         d = dict(zip(("crh", "acth", "cortisol", "gr"),
                      hpa.rhs(hp, s["crh"], s["acth"], s["cortisol"], s["gr"], crh_drive, gr_k,

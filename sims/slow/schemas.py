@@ -434,6 +434,7 @@ class HPAConfig:
     chronic_feedback_impairment: float = 0.2
     neurosteroid_inhibition: float = 0.3  # max fractional CRH cut by ALLO+THDOC (Patchev 1996)
     neurosteroid_ec50_nM: float = 30.0  # docs/science.md §5.7 [D]
+    pvn_operating_mV: float = -60.0  # CRH neurons' membrane potential for the brake's sign
     circadian_amplitude: float = 0.8
     circadian_peak_clock_h: float = 8.0
     cortisol_ref_ug_per_dL: float = 8.4  # daily mean cortisol: adrenal output = 1 [D]

@@ -1,9 +1,10 @@
 """Regenerate tests/data/golden_slow.npz: hourly slow-layer trajectories of four runs.
 
 The golden values were first recorded before the cohort engine vectorised the slow layer
-(issue "Virtual cohorts") and regenerated once, when the fitted brain partition became the
-default (issue "Mechanisms"); tests/validation/test_golden_slow.py checks the model
-against them on both numeric backends. Regenerate only for a deliberate model change, and
+(issue "Virtual cohorts") and regenerated when the fitted brain partition became the
+default (issue "Mechanisms") and when the neurosteroid brake on CRH drive began to follow
+the PVN chloride state (model-validity review); tests/validation/test_golden_slow.py checks
+the model against them on both numeric backends. Regenerate only for a deliberate model change, and
 say so in the commit:  .venv/bin/python tests/data/make_golden_slow.py
 """
 from pathlib import Path

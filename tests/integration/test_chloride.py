@@ -98,3 +98,31 @@ def test_egaba_out_of_physiological_range_is_refused(overrides, key):
     assert err.value.key == key
     if "shift_max" in key:
         assert "physiological range" in str(err.value)
+
+
+def test_the_slow_brake_follows_the_pvn_chloride_and_has_one_path():
+    """Sarkar et al. 2011: after KCC2 loss THDOC *excites* CRH neurons. The slow
+    neurosteroid brake on CRH drive scales with the PVN's GABA-A driving force at its
+    operating potential (hand values), turns into a drive once E_GABA passes it, and is off
+    when the PVN network carries the steroid action (closed loop, pvn_gain > 0)."""
+    from sims.slow import chloride, hpa
+
+    c = validate(compose(PULSE))
+    hp, e0 = c["hpa"], c["receptors"]["gaba_a"]["E_rev_mV"]
+    v = hp["pvn_operating_mV"]
+    assert chloride.gabaa_polarity(0.0, e0, v) == 1.0
+    assert chloride.gabaa_polarity(v - e0, e0, v) == 0.0
+    assert chloride.gabaa_polarity(20.0, e0, v) == pytest.approx((v - e0 - 20.0) / (v - e0))
+    levels = [0.0, 10.0, 50.0]
+    rest = [hpa.neurosteroid_brake(hp, x) for x in levels]
+    shifted = [hpa.neurosteroid_brake(hp, x, polarity=chloride.gabaa_polarity(20.0, e0, v))
+               for x in levels]
+    assert rest[0] == shifted[0] == 1.0
+    assert rest[1] > rest[2] and shifted[2] > shifted[1] > 1.0  # inhibition -> excitation
+    model = SlowModel(c)
+    state = {"chloride_shift_PVN": 20.0}
+    assert model._brake_polarity(state) < 0
+    closed = validate(compose([*PULSE[1:], "coupling=closed", "coupling.pvn_gain=0.5"]))
+    assert SlowModel(closed)._brake_polarity(state) == 0.0  # the network's PVN carries it
+    zero_gain = validate(compose([*PULSE[1:], "coupling=closed", "coupling.pvn_gain=0"]))
+    assert SlowModel(zero_gain)._brake_polarity(state) == model._brake_polarity(state)
