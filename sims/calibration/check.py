@@ -1,13 +1,14 @@
-"""``allonet-check [overrides]``: every target for the current config, calibration and
-validation targets reported apart.
+"""``allonet-check [overrides]``: every target for the current config, calibration targets,
+validation targets and mechanism checks reported apart.
 
 Takes Hydra overrides like ``allonet`` (``allonet-check hpa=sriram``,
 ``allonet-check coupling=slow_only``, ``allonet-check +calibrated=quick``); the targets are
 ``+targets=default`` unless a ``targets=NAME`` override picks others. Under
 ``coupling=slow_only`` the targets that need network probes are listed as skipped.
-Prints two tables (target, source, value, published, z-score, relative error, status):
-the calibration targets (which may inform parameters) and the validation targets (held
-out from every fit), each with its counts; writes them (column ``role``) to ``check.h5``
+Prints up to three tables (target, source, value, published, z-score, relative error,
+status): the calibration targets (which may inform parameters), the validation targets
+(held out from every fit) and the mechanism checks (each default scenario's defining
+mechanism acts at the defaults), each with its counts; writes them (column ``role``) to ``check.h5``
 and ``check.csv`` in ``--out`` (default
 ``outputs/check/<date>/<time>-<pid>``). Exit codes as ``allonet``: 0 evaluated (whatever
 the targets' status), 2 bad input (unknown override, a bad target), 3 a failed run.
@@ -35,12 +36,14 @@ ROLE_HEADINGS = {
     "calibration": "Calibration targets (may inform parameters: passing them is goodness "
                    "of fit)",
     "validation": "Validation targets (held out from every fit and hand choice: passing "
-                  "them is evidence)"}
+                  "them is evidence)",
+    "mechanism": "Mechanism checks (each default scenario's defining mechanism must act at "
+                 "the defaults: a failure means it is inert)"}
 
 
 def format_table(rows: Sequence[dict]) -> str:
-    """The printed tables: calibration and validation targets apart, one line per target,
-    each with its counts."""
+    """The printed tables: calibration targets, validation targets and mechanism checks
+    apart, one line per target, each with its counts."""
     out = []
     for role, heading in ROLE_HEADINGS.items():
         mine = [r for r in rows if r.get("role", "calibration") == role]

@@ -637,7 +637,8 @@ def _target_table(results: Sequence[TargetResult]) -> dict[str, Any]:
     return {
         "target": Variable(np.array([r["target"] for r in rows]), ("target",), "", "target"),
         "role": Variable(np.array([r["role"] for r in rows]), ("target",), "",
-                         "calibration (may inform parameters) or validation (held out)"),
+                         "calibration (may inform parameters), validation (held out) or "
+                         "mechanism (a default scenario's mechanism must act)"),
         "source": Variable(np.array([r["source"] for r in rows]), ("target",), "", "source"),
         "unit": Variable(np.array([r["unit"] for r in rows]), ("target",), "", "unit"),
         "status": Variable(np.array([r["status"] for r in rows]), ("target",), "", "status"),

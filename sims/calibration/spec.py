@@ -170,9 +170,10 @@ def parse_calibration(c: Mapping[str, Any]) -> CalibrationSpec:
     if names == "all":  # every target a fit may use: the held-out ones never
         ts = ts.by_role("calibration")
     else:
-        held = [n for n in names if n in ts.items and ts.items[n].role == "validation"]
+        held = [n for n in names if n in ts.items and ts.items[n].role != "calibration"]
         require(not held, "calibration.targets", held, "targets with role calibration: "
-                "validation targets are held out from every fit (targets.items.<name>.role)")
+                "validation targets are held out from every fit, mechanism checks are not "
+                "data (targets.items.<name>.role)")
         ts = ts.select(list(names))
     params = parse_parameters(node.get("parameters"), "calibration.parameters")
     for k, lo in (("n_trials", 1), ("batch_size", 1), ("top_k", 1)):

@@ -62,7 +62,13 @@ _TARGET_KEYS = {"description", "source", "experiment", "statistic", "published",
 #: What a target may be used for: ``calibration`` (may inform parameters: fits, hand
 #: choices) or ``validation`` (held out: never named by a fit nor used to choose a value;
 #: passing it is evidence, not goodness of fit).
-ROLES = ("calibration", "validation")
+ROLES = ("calibration", "validation", "mechanism")
+#: What each role means (``targets.items.<name>.role``).
+ROLE_MEANINGS = {
+    "calibration": "may inform parameters",
+    "validation": "held out from every fit and hand choice",
+    "mechanism": "a default scenario's defining mechanism must act at the defaults (not "
+                 "data: a failure means the mechanism is inert; never fitted)"}
 
 
 
@@ -105,7 +111,7 @@ class TargetSet:
     items: dict[str, Target]
 
     def by_role(self, role: str) -> TargetSet:
-        """The targets of one role (``calibration`` or ``validation``)."""
+        """The targets of one role (``calibration``, ``validation`` or ``mechanism``)."""
         return TargetSet(self.name, self.experiments,
                          {n: t for n, t in self.items.items() if t.role == role})
 
@@ -296,8 +302,8 @@ def parse_targets(node: Mapping[str, Any], populations: Iterable[str] | None = N
         w = t.get("weight", 1.0)
         require(_num(w) and w >= 0, f"{k}.weight", w, "a number >= 0")
         role = t.get("role", "calibration")
-        require(role in ROLES, f"{k}.role", role, f"one of {ROLES} (calibration: may inform "
-                "parameters; validation: held out from every fit)")
+        require(role in ROLES, f"{k}.role", role, f"one of {ROLES} ("
+                + "; ".join(f"{r}: {m}" for r, m in ROLE_MEANINGS.items()) + ")")
         items[str(name)] = Target(str(name), str(t.get("description", "")), str(t["source"]),
                                   exp, copy.deepcopy(dict(t["statistic"])), pub, float(tol),
                                   float(w), str(role))

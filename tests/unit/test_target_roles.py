@@ -30,7 +30,7 @@ def _held_out(c: dict, name: str) -> dict:
 
 def test_every_target_has_a_role_and_a_bad_role_is_refused(quick):
     ts = parse_targets(quick["targets"])
-    assert {t.role for t in ts.items.values()} <= {"calibration", "validation"}
+    assert {t.role for t in ts.items.values()} == {"calibration", "validation", "mechanism"}
     c = copy.deepcopy(quick)
     name = next(iter(c["targets"]["items"]))
     c["targets"]["items"][name]["role"] = "fit"
