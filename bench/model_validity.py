@@ -5,6 +5,7 @@ Run it before and after a model change (``make bench-validity``, ~3 min on 2 cor
 
     .venv/bin/python bench/model_validity.py            # all
     .venv/bin/python bench/model_validity.py --only dose,pmdd
+    .venv/bin/python bench/model_validity.py --set homeostasis.tau_exposure_off_days=1
 
 Network numbers use the default network (one probe each, seed_mode=shared, seed 1).
 """
@@ -21,6 +22,8 @@ from sims.config import compose, validate
 from sims.slow.model import SlowModel
 
 OUT: dict[str, float] = {}
+#: Overrides added to every run (``--set``): measure a candidate change before making it.
+EXTRA: list[str] = []
 
 
 def report(name: str, value: float) -> None:
@@ -29,7 +32,7 @@ def report(name: str, value: float) -> None:
 
 
 def slow(overrides: list[str]):
-    c = validate(compose(["coupling=slow_only", *overrides]))
+    c = validate(compose(["coupling=slow_only", *overrides, *EXTRA]))
     return SlowModel(c).run(c["seed"])
 
 
@@ -37,7 +40,7 @@ def probe(overrides: list[str], pop: str = "E") -> dict[str, float]:
     """One probe of the default network: read-outs of ``pop`` at the first probe time."""
     from sims.simulate import simulate
 
-    c = validate(compose(["seed_mode=shared", *overrides]))
+    c = validate(compose(["seed_mode=shared", *overrides, *EXTRA]))
     g = simulate(c).groups["probes"]
     i = [str(x) for x in g["population"].data].index(pop)
     out = {}
@@ -123,7 +126,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", default=",".join(SECTIONS),
                     help=f"comma-separated sections of {list(SECTIONS)}")
+    ap.add_argument("--set", nargs="*", default=[], metavar="OVERRIDE",
+                    help="Hydra overrides added to every run (a candidate change)")
     args = ap.parse_args()
+    EXTRA.extend(args.set)
     t0 = time.perf_counter()
     for name in args.only.split(","):
         SECTIONS[name.strip()]()

@@ -61,7 +61,6 @@ steroid effect reverses with the Cl- current (``receptors.alpha4_polarity``, She
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -107,11 +106,9 @@ def _hill(d: float, s50: float, n: float, xp: Any = FLOAT) -> float:
 
 
 def exposure_target(p: Mapping[str, Any], fold: float, xp: Any = FLOAT) -> float:
-    """``sigma(x) = L^m / (L^m + ln(theta)^m)`` with ``L = ln(x)+``: 0 at baseline, 1/2 at
-    the fold ``theta`` (``exposure_fold``), towards 1 well above it; graded (``m``,
-    ``exposure_hill``, 1 by default: no threshold below which exposure does not count)."""
-    lm = xp.pow(xp.maximum(xp.log(xp.maximum(fold, 1e-12)), 0.0), p["exposure_hill"])
-    return lm / (lm + xp.pow(math.log(p["exposure_fold"]), p["exposure_hill"]))
+    """``sigma(x)``: 1 while the occupancy is well above baseline, 0 near it."""
+    xm = xp.pow(xp.maximum(fold, 0.0), p["exposure_hill"])
+    return xm / (xm + xp.pow(p["exposure_fold"], p["exposure_hill"]))
 
 
 def exposure_rhs(p: Mapping[str, Any], fold: float, exposure: float, xp: Any = FLOAT
