@@ -93,7 +93,7 @@ def target_figure(group: h5py.Group, out: Path, stem: str = "targets",
             color = {"pass": "tab:green", "fail": "tab:red"}.get(status[i], "0.3")
             ax.plot(sim[i] / refs[i], y, "o", color=color, ms=6)
     roles = _strings(group["role"]) if "role" in group else ["calibration"] * n
-    labels = [f"{nm} [validation]" if r == "validation" else nm
+    labels = [nm if r == "calibration" else f"{nm} [{r}]"  # validation, mechanism
               for nm, r in zip(names, roles, strict=True)]
     ax.set_yticks(range(n), labels[::-1], fontsize=7)
     ax.set_xscale("log")
