@@ -22,6 +22,7 @@ KINDS: dict[str, str] = {
     "min": "minimum over a window",
     "peak_time": "time of the maximum in a window, from the window's start (min)",
     "peak_fold": "maximum in a window / mean of a baseline window (1)",
+    "peak_rise": "maximum in a window - mean of a baseline window (the variable's unit)",
     "peak_clock": "median clock hour (0-24 h) of the daily maximum over the window's days",
     "half_life": "half-life of an exponential fitted to a window (h)",
     "fall_fraction": "(x(t0) - x(t1)) / (x(t0) - x(t2)): share of a fall done by t1 (1)",
@@ -68,6 +69,12 @@ def peak_fold(t: np.ndarray, x: np.ndarray, t0: float, t1: float, b0: float, b1:
     if base == 0:
         raise StatisticError("the baseline window's mean is 0: no fold change")
     return window_stat("max", t, x, t0, t1) / base
+
+
+def peak_rise(t: np.ndarray, x: np.ndarray, t0: float, t1: float, b0: float, b1: float) -> float:
+    """Maximum over ``[t0, t1]`` minus the mean over the baseline ``[b0, b1]`` (a net
+    increase, as stress studies report it)."""
+    return window_stat("max", t, x, t0, t1) - window_stat("mean", t, x, b0, b1)
 
 
 def peak_clock(t: np.ndarray, x: np.ndarray, t0: float, t1: float) -> float:

@@ -213,7 +213,7 @@ def check_statistic(stat: Any, key: str, experiments: Mapping[str, Experiment],
         _check_window(stat, key, "times", 3)
     else:
         _check_window(stat, key, "window")
-    if kind == "peak_fold":
+    if kind in ("peak_fold", "peak_rise"):
         _check_window(stat, key, "baseline")
     if "time_unit" in stat:
         require(kind == "peak_time" and stat["time_unit"] in TIME_UNITS, f"{key}.time_unit",
@@ -527,7 +527,7 @@ def compute(stat: Mapping[str, Any], views: Mapping[str, RunView], default_exp: 
             t, x = view.series(var)
         return st.fall_fraction(t, x, *times)
     t0, t1 = _times(stat, "window", off)
-    if kind == "peak_fold":
+    if kind in ("peak_fold", "peak_rise"):
         b0, b1 = _times(stat, "baseline", off)
         t, x = view.series(var, min(t0, b0), max(t1, b1))
     else:
@@ -538,6 +538,8 @@ def compute(stat: Mapping[str, Any], views: Mapping[str, RunView], default_exp: 
         return st.peak_time(t, x, t0, t1) / TIME_UNITS[str(stat.get("time_unit", "min"))]
     if kind == "peak_fold":
         return st.peak_fold(t, x, t0, t1, b0, b1)
+    if kind == "peak_rise":
+        return _convert(st.peak_rise(t, x, t0, t1, b0, b1), stat, view, unit)
     if kind == "peak_clock":
         return st.peak_clock(t, x, t0, t1)
     if kind == "half_life":

@@ -40,6 +40,9 @@ def test_peak_time_fold_and_clock():
     x = 2.0 + 4.0 * np.exp(-((T - 10.25) / 0.3) ** 2)
     assert st.peak_time(T, x, 10.0, 14.0) == pytest.approx(15.0)  # minutes
     assert st.peak_fold(T, x, 10.0, 14.0, 6.0, 8.0) == pytest.approx(3.0, rel=1e-6)
+    # the net increase (stress studies' measure): the same peak on two baselines
+    assert st.peak_rise(T, x, 10.0, 14.0, 6.0, 8.0) == pytest.approx(4.0, rel=1e-6)
+    assert st.peak_rise(T, x + 5.0, 10.0, 14.0, 6.0, 8.0) == pytest.approx(4.0, rel=1e-6)
     daily = np.cos(2 * np.pi * (T - 8.0) / 24.0)  # maximum at 08:00 every day
     assert st.peak_clock(T, daily, 0.0, 96.0) == pytest.approx(8.0)
 
