@@ -109,13 +109,22 @@ def pmdd() -> None:
 
 
 def hpa() -> None:
-    for onset in (10.0, 20.0):
-        ov = ["scenario=acute_stress", "scenario.duration_days=2"]
+    """A 30-min stressor at 10:00, 15:00 and 20:00: cortisol above the unstressed day (peak,
+    ug/dL), the fold over it, and minutes from onset until the excess is back below 10 %
+    of its peak (Kudielka 2004: similar net responses morning and afternoon)."""
+    ov = ["scenario=acute_stress", "scenario.duration_days=2"]
+    ctl = slow([*ov, "scenario.pulses=[]"])
+    for onset in (10.0, 15.0, 20.0):
         s = slow([*ov, f"scenario.pulses=[{{onset_h:{onset},duration_min:30,intensity:1}}]"])
-        ctl = slow([*ov, "scenario.pulses=[]"])
         t, x, x0 = s.time_h, s.values["cortisol"], ctl.values["cortisol"]
-        after = (t >= onset) & (t <= onset + 6)
-        report(f"stress_{int(onset):02d}h_cortisol_rise_ug_dL", (x - x0)[after].max())
+        after = (t >= onset) & (t <= onset + 8)
+        excess = (x - x0)[after]
+        i = int(np.argmax(excess))
+        back = np.nonzero(excess[i:] < 0.1 * excess[i])[0]
+        report(f"stress_{int(onset):02d}h_cortisol_rise_ug_dL", excess[i])
+        report(f"stress_{int(onset):02d}h_cortisol_fold", x[after][i] / x0[after][i])
+        report(f"stress_{int(onset):02d}h_recovery_min",
+               (t[after][i + back[0]] - onset) * 60 if back.size else float("nan"))
 
 
 SECTIONS = {"dose": dose, "polarity": polarity, "homeostasis": homeostasis, "pmdd": pmdd,

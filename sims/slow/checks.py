@@ -57,6 +57,9 @@ def check_hpa(c: Mapping[str, Any]) -> None:
     for key in positive:
         _check(hp[key] > 0, f"hpa.{key}", hp[key], "a number > 0 (a rate, constant or "
                "reference the HPA equations divide by)")
+    _check(hp["stress_feedback_exponent"] <= 1, "hpa.stress_feedback_exponent",
+           hp["stress_feedback_exponent"], "an exponent in [0, 1] (0: the stress drive is "
+           "not gated by GR feedback at the PVN, 1: gated as the rest of the drive)")
     _check(hp["neurosteroid_inhibition"] <= 1, "hpa.neurosteroid_inhibition",
            hp["neurosteroid_inhibition"], "a fraction in [0, 1]")
     for key in ("circadian_peak_clock_h", "circadian_peak_2_clock_h", "wake_clock_h"):

@@ -141,10 +141,20 @@ def feedback_constant(p: Mapping[str, Any], chronic: float,
             / p["feedback_gain"])
 
 
+def stress_drive(p: Mapping[str, Any], acute: float) -> float:
+    """The acute-stress part of the CRH drive (entrained model; see :func:`rhs`)."""
+    return p["stress_drive_gain"] * acute
+
+
 def rhs(p: Mapping[str, Any], crh: float, acth: float, cort: float, gr: float,
-        drive: float, feedback: float, xp: Any = FLOAT) -> tuple[float, float, float, float]:
+        drive: float, feedback: float, xp: Any = FLOAT, stress: float = 0.0
+        ) -> tuple[float, float, float, float]:
     """Time derivatives (per hour) of CRH, ACTH, cortisol and GR for ``drive`` (relative
-    CRH drive) and ``feedback`` (relative GR-feedback constant)."""
+    CRH drive, everything included) and ``feedback`` (relative GR-feedback constant).
+
+    ``stress`` is the acute-stress part of ``drive`` (:func:`stress_drive`): at the PVN it
+    meets the GR feedback factor raised to ``stress_feedback_exponent`` (1: gated as the
+    rest of the drive; 0: not gated there), the rest of the drive meets it fully."""
     if p["model"] == "sriram":
         return sriram_rhs(crh, acth, cort, gr, p["k_stress"] * drive, p["k_i"] * feedback, p,
                           xp)
@@ -152,7 +162,10 @@ def rhs(p: Mapping[str, Any], crh: float, acth: float, cort: float, gr: float,
     gn = xp.pow(xp.maximum(gr, 0.0) / (k0 * feedback), n)
     f = (1.0 + xp.pow(1.0 / k0, n)) / (1.0 + gn)
     o_ref = p["cortisol_scale_ug_per_dL"]
-    return (_half_life_rate(p["crh_half_life_min"]) * (drive * f - crh),
+    g = p["stress_feedback_exponent"]
+    # (exponent 1: drive * f exactly, the model before the split, to the last bit)
+    pvn = xp.where(g == 1.0, drive * f, (drive - stress) * f + stress * xp.pow(f, g))
+    return (_half_life_rate(p["crh_half_life_min"]) * (pvn - crh),
             _half_life_rate(p["acth_half_life_min"]) * (crh * f - acth),
             _half_life_rate(p["cortisol_half_life_min"]) * (o_ref * acth - cort),
             _half_life_rate(p["gr_half_life_min"]) * (cort / o_ref - gr))

@@ -297,7 +297,7 @@ class SlowModel:
         gr_k = hpa.feedback_constant(hp, chronic, inflammation.gr_factor(inf, infl, xp))
         d = dict(zip(("crh", "acth", "cortisol", "gr"),
                      hpa.rhs(hp, s["crh"], s["acth"], s["cortisol"], s["gr"], crh_drive, gr_k,
-                             xp), strict=True))
+                             xp, hpa.stress_drive(hp, acute)), strict=True))
         r5a_t = steroids.r5a_target(chronic, k["chronic_r5a_loss"],
                                     inflammation.synthesis_factor(inf, infl, xp))
         cyt_t = inflammation.cytokine_target(inf, chronic, a_p, self.plasma0, xp)

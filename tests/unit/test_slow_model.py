@@ -153,6 +153,7 @@ def test_unparseable_infusion_schedule_is_rejected(schedule):
     ("coupling.probe_times_h=[-1.0]", "coupling.probe_times_h[0]"),
     ("coupling.probe_times_h=[100.0]", "coupling.probe_times_h[0]"),
     ("hpa.feedback_gain=0", "hpa.feedback_gain"),
+    ("hpa.stress_feedback_exponent=1.5", "hpa.stress_feedback_exponent"),
 ])
 def test_bad_slow_settings_are_rejected(override, key):
     with pytest.raises(ConfigError) as info:
@@ -202,3 +203,22 @@ def test_molecular_weights_have_one_source():
     assert hits == []
     species = validate(compose([]))["pharmacology"]["species"]
     assert set(species) <= set(MOLECULES)
+
+
+def test_stress_feedback_exponent_gates_only_the_stress_part_of_the_crh_drive():
+    """The CRH derivative against hand values: the basal drive meets the GR factor f, the
+    acute-stress part f ** stress_feedback_exponent (1: today's model exactly; 0: ungated)."""
+    from sims.slow import hpa
+
+    p = dict(validate(compose([]))["hpa"])
+    n, k0, gr = p["gr_hill"], p["gr_k"], 3.0
+    f = (1.0 + (1.0 / k0) ** n) / (1.0 + (gr / k0) ** n)
+    rate = np.log(2.0) / (p["crh_half_life_min"] / 60.0)
+    basal, stress, crh = 1.3, 4.0, 0.5
+    for g, gated in ((1.0, f), (0.0, 1.0), (0.5, f ** 0.5)):
+        p["stress_feedback_exponent"] = g
+        d_crh = hpa.rhs(p, crh, 1.0, 9.0, gr, basal + stress, 1.0, stress=stress)[0]
+        assert d_crh == pytest.approx(rate * (basal * f + stress * gated - crh), rel=1e-12)
+    p["stress_feedback_exponent"] = 1.0
+    assert hpa.rhs(p, crh, 1.0, 9.0, gr, basal + stress, 1.0, stress=stress) == \
+        hpa.rhs(p, crh, 1.0, 9.0, gr, basal + stress, 1.0)
