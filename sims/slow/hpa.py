@@ -130,7 +130,7 @@ def crh_drive(p: Mapping[str, Any], acute: float, chronic: float, neurosteroid_n
         return ((1.0 + p["stress_drive_gain"] * acute + p["chronic_drive_gain"] * chronic)
                 * brake * circ * pvn_scale)
     rhythm = circadian_shape(p, clock_h, xp) + awakening_drive(p, clock_h, xp)
-    return (rhythm * brake * pvn_scale + p["stress_drive_gain"] * acute
+    return (rhythm * brake * pvn_scale + stress_drive(p, acute)
             + p["chronic_drive_gain"] * chronic)
 
 

@@ -406,7 +406,8 @@ class HPAConfig:
     wake_clock_h: float = 7.0
     awakening_drive: float = 5.0
     awakening_duration_min: float = 30.0
-    stress_feedback_exponent: float = 1.0  # GR gating of the acute-stress drive at the PVN
+    stress_feedback_exponent: float = 1.0  # (1) GR gating of the acute-stress drive at the
+    # PVN, in [0, 1] [assumption; configs/hpa/default.yaml]
     # --- Sriram, Rodriguez-Fernandez & Doyle 2012 (docs/science.md §5.1)
     k_stress: float = 10.1
     k_i: float = 1.51
