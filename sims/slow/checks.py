@@ -104,6 +104,9 @@ def check_homeostasis(c: Mapping[str, Any]) -> None:
         _check(not missing, "homeostasis.populations", sorted(h["populations"]),
                f"an entry for every network population (missing {missing}): each states "
                "how its subunits are regulated, {delta: 0, gamma2: 0, alpha4: 0} for none")
+    _check(0 <= h["alpha4_rise_exposure_gate"] <= 1, "homeostasis.alpha4_rise_exposure_gate",
+           h["alpha4_rise_exposure_gate"], "a gate in [0, 1] (0: the full alpha4 rise "
+           "transient whatever the exposure history, 1: scaled by 1 - E^2)")
     if h["rule"] == "activity":
         _check(c["coupling"]["mode"] == "closed", "homeostasis.rule", "activity",
                "only with coupling.mode=closed (it needs measured activity)")
@@ -116,7 +119,10 @@ def check_scenario(c: Mapping[str, Any]) -> dict | None:
         if key in ("stress_allo_response", "level", "daily_pulse_intensity",
                    "luteal_amplitude_log_sd") or key.endswith(("_prob_start", "_prob_end")):
             _check(v >= 0, f"scenario.{key}", v, "a number >= 0")
-    for key in ("anovulation_prob_start", "anovulation_prob_end", "level"):
+    _check(sc["alpha4_withdrawal_scale"] >= 0, "scenario.alpha4_withdrawal_scale",
+           sc["alpha4_withdrawal_scale"], "a scale >= 0 of the fall the alpha4 response reads")
+    for key in ("anovulation_prob_start", "anovulation_prob_end", "level",
+                "alpha4_withdrawal_susceptibility"):
         if key in sc:
             _check(0 <= sc[key] <= 1, f"scenario.{key}", sc[key], "a probability in [0, 1]")
     _check(sc["dt_min"] > 0, "scenario.dt_min", sc["dt_min"], "a step > 0 min")

@@ -37,14 +37,26 @@ up and down time constants.
 
   - a *rise* above ``L_slow`` gives a transient (``d_up = (L - L_slow)+``): 2-3-fold at
     48-72 h of exposure, resolved by 5-6 days as ``L_slow`` adapts (Gulinello et al.
-    2001);
+    2001, rats exposed from baseline). It is scaled by ``1 - g E^2``
+    (``alpha4_rise_exposure_gate`` g, 1 by default) [assumption]: the transient answers a
+    level new to the week-scale history, so a re-exposure after weeks of high levels
+    (brexanolone on postpartum day 2: E 0.9-0.98) triggers at most a fifth of it, while an
+    exposure from baseline keeps >= 94 % (E <= 0.25 by 48 h). No data show an alpha4
+    transient on re-exposure; without the gate brexanolone raised E-cell firing in the
+    PPD state during the infusion (README "Model validity", item 3);
   - a *withdrawal* below ``L_slow`` (``d_down = (L_slow - L)+``) raises alpha4 in
     proportion to ``E``: after 21 days of exposure fully (~2x at 24 h, Smith et al. 1998),
     after 2 days to about a quarter of that, whatever the level.
 
-  ``alpha4_target = 1 + A_up h(d_up) + w E A_down h(d_down)`` with ``h(d) = d^n/(d^n +
-  s50^n)`` and ``w`` the scenario's ``alpha4_withdrawal_scale`` (PMDD: a larger withdrawal
-  response to the same hormones, docs/science.md §7.2).
+  ``alpha4_target = 1 + A_up (1 - g E^2) h(d_up) + G A_down h(w d_down)`` with ``h(d) = d^n/(d^n +
+  s50^n)``, the gate ``G = E + s (1 - E)`` and the scenario's two sensitivities
+  (docs/science.md §7.2): ``w = alpha4_withdrawal_scale`` multiplies the fall (a larger
+  response to the same hormones: half the response at a fall of ``s50/w``), and
+  ``s = alpha4_withdrawal_susceptibility`` (0-1) lets a fall trigger the response whatever
+  the exposure history. ``s = 0`` (default): the response follows long exposure (Smith
+  1998); PMDD ``s = 1``: in susceptible animals the natural late-dioestrus fall raises
+  alpha4 (Lovick 2008: rat PAG; absent in rats housed quietly) and so does withdrawal
+  after 3 days of 5a-reductase block (Smith et al. 2006: mouse CA1).
 - ``activity`` rule (closed loop): delta additionally follows the measured rate of each
   population, ``d delta/dt += eta (rate/target - 1)``.
 
@@ -139,14 +151,31 @@ def gamma2_target(p: Mapping[str, Any], fold: float, xp: Any = FLOAT) -> float:
     return xp.maximum(1.0 - p["gamma2_down_max"] * _sat(fold - 1.0, p["gamma2_k"], xp), 0.0)
 
 
+def withdrawal_gate(exposure: float, susceptibility: float = 0.0) -> float:
+    """Fraction of the full withdrawal response a fall can trigger: the sustained-exposure
+    memory ``E``, raised towards 1 by the scenario's ``alpha4_withdrawal_susceptibility``
+    ``s`` (``E + s (1 - E)``; ``s = 0``: ``E`` exactly)."""
+    return exposure + susceptibility * (1.0 - exposure)
+
+
+def rise_gate(p: Mapping[str, Any], exposure: float) -> float:
+    """Fraction of the alpha4 rise transient a rise can trigger: ``1 - g E^2`` with
+    ``g = alpha4_rise_exposure_gate`` (0: always the full transient, exactly)."""
+    return 1.0 - p["alpha4_rise_exposure_gate"] * exposure * exposure
+
+
 def alpha4_target(p: Mapping[str, Any], log_allo: float, log_slow: float, exposure: float,
-                  withdrawal_scale: float = 1.0, xp: Any = FLOAT) -> float:
-    """alpha4 after a rise (transient, adapting) and after a withdrawal (scaled by the
-    sustained-exposure memory)."""
+                  withdrawal_scale: float = 1.0, susceptibility: float = 0.0,
+                  xp: Any = FLOAT) -> float:
+    """alpha4 after a rise (transient, adapting) and after a withdrawal (gated by the
+    sustained-exposure memory and the susceptibility, :func:`withdrawal_gate`; the
+    ``withdrawal_scale`` multiplies the fall, so a larger scale answers a smaller fall
+    with the same response: ``s50 / scale``)."""
     n, s50 = p["alpha4_hill"], p["alpha4_s50"]
-    return (1.0 + p["alpha4_gain"] * _hill(log_allo - log_slow, s50, n, xp)
-            + withdrawal_scale * exposure * p["alpha4_withdrawal_gain"]
-            * _hill(log_slow - log_allo, s50, n, xp))
+    return (1.0 + p["alpha4_gain"] * rise_gate(p, exposure)
+            * _hill(log_allo - log_slow, s50, n, xp)
+            + withdrawal_gate(exposure, susceptibility) * p["alpha4_withdrawal_gain"]
+            * _hill(withdrawal_scale * (log_slow - log_allo), s50, n, xp))
 
 
 def scaled(target: float, scale: float) -> float:
@@ -164,12 +193,14 @@ def relax(p: Mapping[str, Any], x: float, target: float, up_key: str = "tau_up_d
 
 
 def expression_targets(p: Mapping[str, Any], fold: float, log_allo: float, log_slow: float,
-                       exposure: float, withdrawal_scale: float = 1.0, xp: Any = FLOAT
+                       exposure: float, withdrawal_scale: float = 1.0,
+                       susceptibility: float = 0.0, xp: Any = FLOAT
                        ) -> tuple[float, float, float]:
     """The full rule's delta, gamma2 and alpha4 targets (shared by every population; each
     scales their deviation from 1, :func:`expression_rhs`)."""
     return (delta_target(p, fold, exposure, xp), gamma2_target(p, fold, xp),
-            alpha4_target(p, log_allo, log_slow, exposure, withdrawal_scale, xp))
+            alpha4_target(p, log_allo, log_slow, exposure, withdrawal_scale, susceptibility,
+                          xp))
 
 
 def expression_rhs(p: Mapping[str, Any], pop: Mapping[str, float], delta: float,

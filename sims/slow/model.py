@@ -355,7 +355,9 @@ class SlowModel:
         fold = s["allo_equivalent_avg"] / self.c_eq0
         d["steroid_exposure"] = homeostasis.exposure_rhs(hm, fold, exposure, xp)
         targets = homeostasis.expression_targets(hm, fold, log_c, log_slow, exposure,
-                                                 self.sc["alpha4_withdrawal_scale"], xp)
+                                                 self.sc["alpha4_withdrawal_scale"],
+                                                 self.sc["alpha4_withdrawal_susceptibility"],
+                                                 xp)
         if self.vector:  # every population at once: [population, individual] blocks
             stacked = [s[sub] for sub in variables.SUBUNITS]  # slices (_views)
             rate_error = 0.0  # read by the activity rule only

@@ -35,7 +35,10 @@ class ScenarioBase:
     progesterone_follicular_nM: float = 0.5  # P_f, docs/science.md §7.1 [D] (Anckaert 2021: 0.21)
     testosterone_nM: float = 1.0  # female total T ~0.5-2 nM [R]
     stress_allo_response: float = 1.0  # scale of the acute-stress ALLO rise (PMDD: blunted)
-    alpha4_withdrawal_scale: float = 1.0  # scale of the alpha4 withdrawal response (PMDD)
+    alpha4_withdrawal_scale: float = 1.0  # multiplies the ln-fall the alpha4 withdrawal
+    # response reads (1; PMDD: a larger response to the same fall, sims/slow/homeostasis.py)
+    alpha4_withdrawal_susceptibility: float = 0.0  # 0-1: share of the full withdrawal gate
+    # a fall opens whatever the exposure history (0: long exposure only, Smith 1998)
     stress_tests: list[StressTest] = field(default_factory=list)  # lab stressors (studies)
 
 
@@ -65,6 +68,10 @@ class PMDDScenario(MenstrualScenario):
     name: str = "pmdd"
     stress_allo_response: float = 0.5  # 42 % vs 83 % stress ALLO responders (Girdler 2001)
     alpha4_withdrawal_scale: float = 2.0  # a larger alpha4 response to the same fall [assumption]
+    # a natural fall triggers the withdrawal response in susceptible animals (late-dioestrus
+    # alpha4 rise, Lovick 2008: rat PAG, absent in quietly housed rats; 3-day withdrawal,
+    # mouse hippocampus CA1: Smith et al. 2006): PMDD as that susceptibility [assumption: 1]
+    alpha4_withdrawal_susceptibility: float = 1.0
 
 
 @dataclass
@@ -406,7 +413,7 @@ class HPAConfig:
     wake_clock_h: float = 7.0
     awakening_drive: float = 5.0
     awakening_duration_min: float = 30.0
-    stress_feedback_exponent: float = 1.0  # (1) GR gating of the acute-stress drive at the
+    stress_feedback_exponent: float = 0.0  # (1) GR gating of the acute-stress drive at the
     # PVN, in [0, 1] [assumption; configs/hpa/default.yaml]
     # --- Sriram, Rodriguez-Fernandez & Doyle 2012 (docs/science.md §5.1)
     k_stress: float = 10.1
@@ -540,6 +547,8 @@ class HomeostasisConfig:
     gamma2_tau_up_days: float = 0.75  # gamma2 likewise (Maguire & Mody 2008)
     alpha4_gain: float = 1.5  # rise: alpha4 peak 2-3x at 48-72 h (Gulinello et al. 2001)
     alpha4_withdrawal_gain: float = 1.0  # withdrawal after long exposure: ~2x (Smith 1998)
+    alpha4_rise_exposure_gate: float = 1.0  # (1) in [0, 1]: the rise transient x (1 - g E^2)
+    # [assumption] (configs/homeostasis/steroid.yaml; 0 = the model before item 3)
     alpha4_s50: float = 0.4  # ln-change of C_eq for half the alpha4 response
     alpha4_hill: float = 3.0  # switch-like: alpha4 resolves by 5-6 d of exposure
     tau_adapt_days: float = 1.75  # adaptation of the rise reference

@@ -3,8 +3,12 @@
 The golden values were first recorded before the cohort engine vectorised the slow layer
 (issue "Virtual cohorts") and regenerated when the fitted brain partition became the
 default (issue "Mechanisms") and when the neurosteroid brake on CRH drive began to follow
-the PVN chloride state (model-validity review); tests/validation/test_golden_slow.py checks
-the model against them on both numeric backends. Regenerate only for a deliberate model change, and
+the PVN chloride state and when the acute-stress CRH drive stopped being gated by GR
+feedback at the PVN (hpa.stress_feedback_exponent 1 -> 0; model-validity review, item 5:
+only the chronic-stress case, which has stressors, changed), and when the alpha4 rise
+transient became scaled by 1 - E^2 (homeostasis.alpha4_rise_exposure_gate 0 -> 1, item 3);
+tests/validation/test_golden_slow.py checks the model against them on both numeric
+backends. Regenerate only for a deliberate model change, and
 say so in the commit:  .venv/bin/python tests/data/make_golden_slow.py
 """
 from pathlib import Path

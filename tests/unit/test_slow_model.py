@@ -154,6 +154,7 @@ def test_unparseable_infusion_schedule_is_rejected(schedule):
     ("coupling.probe_times_h=[100.0]", "coupling.probe_times_h[0]"),
     ("hpa.feedback_gain=0", "hpa.feedback_gain"),
     ("hpa.stress_feedback_exponent=1.5", "hpa.stress_feedback_exponent"),
+    ("homeostasis.alpha4_rise_exposure_gate=-0.5", "homeostasis.alpha4_rise_exposure_gate"),
 ])
 def test_bad_slow_settings_are_rejected(override, key):
     with pytest.raises(ConfigError) as info:

@@ -163,6 +163,33 @@ def test_alpha4_withdrawal_depends_on_how_long_the_exposure_lasted():
     assert effects[21] >= 0.3 and effects[21] > effects[2] + 0.3
 
 
+def test_alpha4_withdrawal_gate_and_scale_against_hand_values():
+    """sims/slow/homeostasis.py: alpha4 = 1 + A_up (1 - g E^2) h(d_up) + (E + s (1 - E))
+    A_down h(w d_down), h(d) = d^n/(d^n + s50^n). With s = 0, w = 1 the gate is E exactly (the
+    model before PMDD's susceptibility); s = 1 opens it fully; w shifts the fall."""
+    p = {"alpha4_hill": 3.0, "alpha4_s50": 0.4, "alpha4_gain": 1.5,
+         "alpha4_withdrawal_gain": 1.0, "alpha4_rise_exposure_gate": 1.0}
+    log_slow, log_allo, e = 1.5, 1.5 - 0.2, 0.1  # a fall of 0.2 in ln C_eq
+
+    def h(d: float) -> float:
+        return d ** 3 / (d ** 3 + 0.4 ** 3)
+
+    assert homeostasis.withdrawal_gate(e) == e
+    assert homeostasis.alpha4_target(p, log_allo, log_slow, e) == 1.0 + e * h(0.2)
+    assert homeostasis.alpha4_target(p, log_allo, log_slow, e, 1.0, 1.0) == pytest.approx(
+        1.0 + h(0.2))  # 1.111
+    assert homeostasis.alpha4_target(p, log_allo, log_slow, e, 2.0, 0.5) == pytest.approx(
+        1.0 + 0.55 * 0.5)  # w d = s50: half the response, gate 0.1 + 0.5 * 0.9
+    # a rise is read by the transient only, whatever the withdrawal sensitivities, scaled
+    # by 1 - g E^2 (the rise gate: 0.99 at E = 0.1, 0.19 at E = 0.9; g = 0: the full one)
+    assert homeostasis.alpha4_target(p, 1.9, log_slow, e, 2.0, 1.0) == pytest.approx(
+        1.0 + 1.5 * 0.99 * 0.5)
+    assert homeostasis.alpha4_target(p, 1.9, log_slow, 0.9) == pytest.approx(
+        1.0 + 1.5 * 0.19 * 0.5)
+    assert homeostasis.alpha4_target({**p, "alpha4_rise_exposure_gate": 0.0}, 1.9,
+                                     log_slow, 0.9) == pytest.approx(1.0 + 1.5 * 0.5)
+
+
 def test_a_short_exposure_raises_delta_and_only_weeks_of_it_lower_it():
     """Shen et al. 2005: 48 h of THP raise delta (rat CA1); Maguire & Mody 2008: weeks of
     pregnancy levels lower it. The same high level, held 2 days or 21 days, moves E-cell

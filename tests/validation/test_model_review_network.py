@@ -47,16 +47,11 @@ def test_the_principal_cells_tonic_share_gives_delta_leverage():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "open item 3 of the model-validity review: in the PPD state the infusion's own rise "
-    "triggers the alpha4 transient of Gulinello 2001 (rats, 48-72 h of progesterone), whose "
-    "alpha4beta2delta share the steroid now reduces (Shen 2007) while E cells keep the "
-    "dentate IPSC insensitivity (Cooper 1999): treated/untreated E x1.19 at 24 h (README "
-    "'Model validity'; calibration row ppd_brexanolone_lowers_e_rate fails the same way)"))
 def test_brexanolone_restores_inhibition_during_the_infusion():
     """docs/science.md §10 row 11 (Kanes 2017; Meltzer-Brody 2018): in a PPD-like state
     (impaired re-expression) brexanolone lowers E-cell firing within the 60-h infusion.
-    Strict xfail: the test turns red the day the model meets it, so the marker has to go."""
+    Measured: x0.48 at 24 h; without the alpha4 rise gate (homeostasis.alpha4_rise_exposure_gate
+    = 0) x1.19, the infusion's own rise then triggered the Gulinello transient."""
     ov = ["scenario=pregnancy_postpartum", "homeostasis=impaired_recovery",
           "coupling.probe_times_h=[408.0]"]  # postpartum day 3, 24 h into the infusion
     untreated, treated = probe(ov), probe([*ov, "treatment=brexanolone"])
