@@ -121,8 +121,11 @@ def check_scenario(c: Mapping[str, Any]) -> dict | None:
             _check(v >= 0, f"scenario.{key}", v, "a number >= 0")
     _check(sc["alpha4_withdrawal_scale"] >= 0, "scenario.alpha4_withdrawal_scale",
            sc["alpha4_withdrawal_scale"], "a scale >= 0 of the fall the alpha4 response reads")
-    for key in ("anovulation_prob_start", "anovulation_prob_end", "level",
-                "alpha4_withdrawal_susceptibility"):
+    _check(0 <= sc["alpha4_withdrawal_susceptibility"] <= 1,
+           "scenario.alpha4_withdrawal_susceptibility", sc["alpha4_withdrawal_susceptibility"],
+           "a share in [0, 1] of the withdrawal gate a fall opens whatever the exposure "
+           "history (0: long exposure only, 1: fully; pmdd 1)")
+    for key in ("anovulation_prob_start", "anovulation_prob_end", "level"):
         if key in sc:
             _check(0 <= sc[key] <= 1, f"scenario.{key}", sc[key], "a probability in [0, 1]")
     _check(sc["dt_min"] > 0, "scenario.dt_min", sc["dt_min"], "a step > 0 min")

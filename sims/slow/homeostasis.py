@@ -45,8 +45,9 @@ up and down time constants.
     transient on re-exposure; without the gate brexanolone raised E-cell firing in the
     PPD state during the infusion (README "Model validity", item 3);
   - a *withdrawal* below ``L_slow`` (``d_down = (L_slow - L)+``) raises alpha4 in
-    proportion to ``E``: after 21 days of exposure fully (~2x at 24 h, Smith et al. 1998),
-    after 2 days to about a quarter of that, whatever the level.
+    proportion to ``E`` (unless the scenario is susceptible, below): after 21 days of
+    exposure fully (~2x at 24 h, Smith et al. 1998), after 2 days to about a quarter of
+    that, whatever the level.
 
   ``alpha4_target = 1 + A_up (1 - g E^2) h(d_up) + G A_down h(w d_down)`` with ``h(d) = d^n/(d^n +
   s50^n)``, the gate ``G = E + s (1 - E)`` and the scenario's two sensitivities

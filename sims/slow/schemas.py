@@ -35,10 +35,10 @@ class ScenarioBase:
     progesterone_follicular_nM: float = 0.5  # P_f, docs/science.md §7.1 [D] (Anckaert 2021: 0.21)
     testosterone_nM: float = 1.0  # female total T ~0.5-2 nM [R]
     stress_allo_response: float = 1.0  # scale of the acute-stress ALLO rise (PMDD: blunted)
-    alpha4_withdrawal_scale: float = 1.0  # multiplies the ln-fall the alpha4 withdrawal
-    # response reads (1; PMDD: a larger response to the same fall, sims/slow/homeostasis.py)
-    alpha4_withdrawal_susceptibility: float = 0.0  # 0-1: share of the full withdrawal gate
-    # a fall opens whatever the exposure history (0: long exposure only, Smith 1998)
+    alpha4_withdrawal_scale: float = 1.0  # (1) multiplies the ln-fall the alpha4 withdrawal
+    # response reads (PMDD: a larger response to the same fall, sims/slow/homeostasis.py)
+    alpha4_withdrawal_susceptibility: float = 0.0  # (1) in [0, 1]: share of the withdrawal
+    # gate a fall opens whatever the exposure history (0: long exposure only, Smith 1998)
     stress_tests: list[StressTest] = field(default_factory=list)  # lab stressors (studies)
 
 
