@@ -77,9 +77,14 @@ class PopulationConfig:
 
 @dataclass
 class ConnectionConfig:
-    """A projection ``PRE_to_POST``: Bernoulli connectivity and peak conductances."""
+    """A projection from ``pre`` to ``post``: Bernoulli connectivity and peak conductances.
+
+    The key names the projection; ``pre`` and ``post`` name its populations (when left
+    empty, they are read from a key of the form ``PRE_to_POST``)."""
 
     p: float = MISSING
+    pre: str = ""  # presynaptic population ("" = PRE of a PRE_to_POST key)
+    post: str = ""  # postsynaptic population ("" = POST of a PRE_to_POST key)
     g_nS: float = MISSING  # AMPA (exc pre) or GABA-A (inh pre) peak conductance
     g_nmda_nS: float = 0.0  # NMDA peak conductance (exc pre only)
     delay_ms: float = 1.5
@@ -349,9 +354,21 @@ def register_configs() -> None:
 _POSITIVE = (lambda v: v > 0, "a number > 0")
 _NONNEG = (lambda v: v >= 0, "a number >= 0")
 _FRACTION = (lambda v: 0 <= v <= 1, "a fraction in [0, 1]")
+#: Upper bounds of concentrations. Steroids and the drugs dissolve in water at uM at most,
+#: so 1 mM is beyond any level a brain, a plasma or a bath can hold [assumption: a bound,
+#: not a value]; ions stay below 1 M (extracellular Na+ ~150 mM).
+_STEROID_MAX_NM = 1e6
+_ION_MAX_MM = 1e3
+_NANOMOLAR = (lambda v: 0 <= v <= _STEROID_MAX_NM,
+              f"a number >= 0 and <= {_STEROID_MAX_NM:g} nM (1 mM, above any steroid's "
+              "solubility)")
+_MICROMOLAR = (lambda v: 0 <= v <= _STEROID_MAX_NM / 1e3,
+               f"a number >= 0 and <= {_STEROID_MAX_NM / 1e3:g} uM (1 mM)")
+_MILLIMOLAR = (lambda v: 0 <= v <= _ION_MAX_MM,
+               f"a number >= 0 and <= {_ION_MAX_MM:g} mM (1 M)")
 _SUFFIX_RULES = {
     "_ms": _NONNEG, "_nS": _NONNEG, "_pA": _NONNEG, "_pF": _POSITIVE, "_Hz": _NONNEG,
-    "_nM": _NONNEG, "_uM": _NONNEG, "_mM": _NONNEG, "_g_per_mol": _POSITIVE,
+    "_nM": _NANOMOLAR, "_uM": _MICROMOLAR, "_mM": _MILLIMOLAR, "_g_per_mol": _POSITIVE,
     "_min": _NONNEG, "_h": _NONNEG, "_days": _NONNEG, "_day": _NONNEG, "_weeks": _NONNEG,
     "_years": _NONNEG,
     "_per_h": _NONNEG, "_mg": _NONNEG, "_kg": _POSITIVE, "_L": _POSITIVE,
@@ -379,6 +396,8 @@ PSD_METHODS = ("multitaper", "welch")
 SITES = ("neurosteroid", "sulfated")
 #: Population names become parts of Brian2 object names and of ``PRE_to_POST`` keys.
 POPULATION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+#: Connection keys name Brian2 objects (``syn_<key>``).
+CONNECTION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 #: The Welch spectrum needs at least this many samples per segment.
 PSD_MIN_SAMPLES = 8
 #: The synchrony measure needs at least this many bins in the analysis window.
@@ -397,6 +416,15 @@ def _walk(node: Any, prefix: str = ""):
             yield from _walk(v, f"{prefix}[{i}]")
     else:
         yield prefix, prefix.rsplit(".", 1)[-1].split("[")[0], node
+
+
+def connection_ends(cname: str, conn: dict) -> tuple[str, str]:
+    """The (pre, post) populations of connection ``cname``: its ``pre``/``post`` fields, or
+    the two halves of a ``PRE_to_POST`` key ("" where neither tells)."""
+    head, sep, tail = cname.partition("_to_")
+    pre = conn.get("pre") or (head if sep else "")
+    post = conn.get("post") or (tail if sep else "")
+    return pre, post
 
 
 def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
@@ -649,16 +677,71 @@ def _check_network(c: dict) -> None:
                    f"network.ext_dt_ms={bin_ms:g} bin)")
     for cname, conn in net["connections"].items():
         k = f"network.connections.{cname}"
-        parts = cname.split("_to_")
-        _check(len(parts) == 2 and all(x in pops for x in parts), k, cname,
-               f"a key PRE_to_POST with PRE and POST among populations {sorted(pops)}")
+        _check(bool(CONNECTION_NAME.match(cname)), k, cname,
+               "a name of letters, digits and underscores starting with a letter (it names "
+               "a Brian2 object)")
+        pre, post = connection_ends(cname, conn)
+        for end, name in (("pre", pre), ("post", post)):
+            if conn.get(end):
+                _check(name in pops, f"{k}.{end}", name,
+                       f"one of the populations {sorted(pops)}")
+        _check(pre in pops and post in pops, k, cname,
+               f"a key PRE_to_POST with PRE and POST among populations {sorted(pops)}, or "
+               "its populations given as pre and post")
+        head, sep, tail = cname.partition("_to_")
+        if sep and head in pops and tail in pops:
+            _check((head, tail) == (pre, post), f"{k}.pre", conn.get("pre"),
+                   f"the populations its key names ({head} to {tail}), or another key")
+        parts = (pre, post)
         _check(0.0 <= conn["p"] <= 1.0, f"{k}.p", conn["p"], "a probability in [0, 1]")
         if pops[parts[0]]["kind"] == "inh":
             _check(conn["g_nmda_nS"] == 0, f"{k}.g_nmda_nS", conn["g_nmda_nS"],
                    "0 for an inhibitory (GABA-A) presynaptic population")
     _check(net["method"] in METHODS, "network.method", net["method"], f"one of {METHODS}")
+    _check_network_memory(net)
     _check(net["lfp_population"] in pops, "network.lfp_population", net["lfp_population"],
            f"one of the populations {sorted(pops)}")
+
+
+#: Memory of one neuron in the compiled network: ~20 float64 state variables, their
+#: integration temporaries and its share of monitors [assumption: counted from the
+#: equations of sims.fast.neurons, rounded up].
+NEURON_BYTES = 400
+#: Memory of one synapse: pre and post indices (int32), a float64 weight or delay, the
+#: spike queue's entry, x2 for the growth of the vectors while connecting [assumption].
+SYNAPSE_BYTES = 48
+#: Share of this machine's physical memory a network may take [assumption: the rest for
+#: the interpreter, the compiler and the OS].
+NETWORK_MEMORY_SHARE = 0.5
+
+
+def network_memory_bytes(net: dict) -> tuple[float, dict[str, float]]:
+    """Estimated bytes of the built network, and each population's part: its neurons and
+    half of the expected synapses (p x N_pre x N_post) of each connection it is in."""
+    pops = net["populations"]
+    parts = {k: float(p["n"]) * NEURON_BYTES for k, p in pops.items()}
+    for cname, conn in net["connections"].items():
+        pre, post = connection_ends(cname, conn)
+        if pre in pops and post in pops:
+            b = float(conn["p"]) * pops[pre]["n"] * pops[post]["n"] * SYNAPSE_BYTES
+            parts[pre] += b / 2
+            parts[post] += b / 2
+    return sum(parts.values()), parts
+
+
+def _check_network_memory(net: dict) -> None:
+    """Refuse a network that cannot fit this machine before Brian2 builds it, naming the
+    population that takes most of it."""
+    from sims.machine import gib, total_memory
+
+    need, parts = network_memory_bytes(net)
+    have = NETWORK_MEMORY_SHARE * total_memory()
+    if need > have:
+        name = max(parts, key=parts.get)
+        raise ConfigError(f"network.populations.{name}.n", net["populations"][name]["n"],
+                          f"a network that fits this machine: ~{gib(need)} estimated "
+                          f"(this population {gib(parts[name])}), {gib(have)} allowed "
+                          f"({NETWORK_MEMORY_SHARE:.0%} of its {gib(total_memory())})")
 
 
 def _check_receptors(c: dict) -> None:
@@ -765,6 +848,54 @@ def _check_running(c: dict) -> None:
            out["compression_level"], "an integer in [0, 9]")
 
 
+#: Sections with one entry per population. They ship entries for the shipped network's
+#: populations; in a network without one of those, its entry does not apply.
+POPULATION_SECTIONS = ("sleep.nrem", "chloride.populations", "homeostasis.populations")
+
+
+@functools.cache
+def shipped_population_names() -> frozenset[str]:
+    """Population names of the shipped networks (configs/network/*.yaml)."""
+    import yaml
+
+    names: set[str] = set()
+    for f in sorted((CONFIG_DIR / "network").glob("*.yaml")):
+        names |= set((yaml.safe_load(f.read_text()) or {}).get("populations") or {})
+    return frozenset(names)
+
+
+def _apply_to_existing_populations(c: dict) -> None:
+    """Per-population sections apply to the populations that exist, and say so.
+
+    An entry for a shipped population (E, PV, SST, PVN) that this network does not have is
+    dropped, with a log line; any other name stays and is refused by its section's check (an
+    explicit reference to a missing population). A population that
+    ``homeostasis.populations`` does not list keeps its expression fixed (scale 0), logged.
+    """
+    import logging
+
+    log = logging.getLogger(__name__)
+    pops = set(c["network"]["populations"])
+    shipped = shipped_population_names()
+    for path in POPULATION_SECTIONS:
+        section, _, key = path.partition(".")
+        entries = c[section][key]
+        gone = sorted(n for n in entries if n not in pops and n in shipped)
+        for n in gone:
+            del entries[n]
+        if gone:
+            log.info("%s: no population %s in this network; those entries do not apply",
+                     path, ", ".join(gone))
+    h = c["homeostasis"]["populations"]
+    fixed = sorted(p for p in pops if p not in h)
+    for p in fixed:
+        h[p] = {"delta": 0.0, "gamma2": 0.0, "alpha4": 0.0,
+                "source": "not listed: fixed expression"}
+    if fixed and c["homeostasis"]["rule"] != "none":
+        log.info("homeostasis.populations: %s not listed; their subunit expression stays "
+                 "fixed", ", ".join(fixed))
+
+
 def validate(cfg: DictConfig | dict) -> dict:
     """Check a composed config and return it as a plain resolved dict.
 
@@ -793,6 +924,7 @@ def validate(cfg: DictConfig | dict) -> dict:
     _type_entries(c, "chloride.populations", ChloridePopulationConfig)
     _check_polymorphic(c, "scenario", SCENARIO_SCHEMAS)
     c["treatment"] = normalise_treatment(c["treatment"])
+    _apply_to_existing_populations(c)
     _check_numbers(c)
     _check_running(c)
     _check_time_grid(c)

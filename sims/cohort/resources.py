@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 
 from sims.errors import ConfigError
+from sims.machine import available_memory, gib  # noqa: F401 - re-exported for callers
 
 BYTES = 8  # float64
 #: Copies of a block's recorded series alive at once: the integrator's record, the
@@ -36,21 +37,6 @@ MEMORY_SHARE = 0.5
 #: A block is never made larger than this, whatever the memory, so that progress is
 #: reported often enough (individuals) [assumption].
 MAX_AUTO_BLOCK = 2000
-
-
-def available_memory() -> int:
-    """Bytes of memory available now (``psutil``; 4 GiB [assumption] if it cannot tell)."""
-    try:
-        import psutil
-
-        return int(psutil.virtual_memory().available)
-    except Exception:  # noqa: BLE001 - no psutil or no /proc: a conservative guess
-        return 4 << 30
-
-
-def gib(n: float) -> str:
-    """Bytes as GiB (or MiB below 1 GiB), for messages."""
-    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
 
 
 def bytes_per_individual(n_record: int, n_samples: int, n_states: int) -> int:

@@ -17,6 +17,7 @@ import brian2 as b2
 import numpy as np
 from brian2.core.functions import DEFAULT_FUNCTIONS
 
+from sims.config import connection_ends
 from sims.fast import neurons, receptors
 from sims.units import qty
 
@@ -159,7 +160,7 @@ def build_network(c: Mapping[str, Any], monitors: bool = True) -> FastNetwork:
                                                   qty(nmda, "tau_decay_ms"))
     synapses: dict[str, b2.Synapses] = {}
     for cname, conn in net_cfg["connections"].items():
-        pre, post = cname.split("_to_")
+        pre, post = connection_ends(cname, conn)
         if conn["p"] <= 0 or conn["g_nS"] + conn["g_nmda_nS"] <= 0:
             continue
         if net_cfg["populations"][pre]["kind"] == "exc":

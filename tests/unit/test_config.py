@@ -37,6 +37,15 @@ def _err(c: dict) -> ConfigError:
      "pharmacology.species.allo.delta_tonic.emax", ">= -1"),
     (lambda c: c["backend"].update(name="gpu"), "backend.name", "cpp_standalone"),
     (lambda c: c["probe"].update(window_ms=100.05), "probe.window_ms", "multiple"),
+    # absurd magnitudes: physical bounds, refused before anything is built
+    (lambda c: c["steroids"]["brain_nM"].update(allo=1e30), "steroids.brain_nM.allo",
+     "<= 1e+06 nM"),
+    (lambda c: c["receptors"]["tonic"].update(ambient_gaba_uM=5e3),
+     "receptors.tonic.ambient_gaba_uM", "<= 1000 uM"),
+    (lambda c: c["receptors"]["nmda"].update(mg_mM=5e3), "receptors.nmda.mg_mM",
+     "<= 1000 mM"),
+    (lambda c: c["network"]["populations"]["E"].update(n=200_000_000),
+     "network.populations.E.n", "fits this machine"),
 ])
 def test_bad_values_name_key_value_and_allowed(debug_config, mutate, key, allowed):
     c = copy.deepcopy(debug_config)
@@ -109,3 +118,29 @@ def test_every_group_is_covered():
                       "treatment", "hpa", "inflammation", "homeostasis", "coupling",
                       "backend", "sim"}
     assert len(_group_options()) >= 30
+
+
+def test_network_memory_estimate_against_a_hand_count(debug_config):
+    """Neurons x bytes plus expected synapses (p N_pre N_post) x bytes, split between the
+    two populations of each connection; the default network is far below any machine."""
+    from sims.config import NEURON_BYTES, SYNAPSE_BYTES, network_memory_bytes
+
+    net = {"populations": {"A": {"n": 100}, "B": {"n": 10}},
+           "connections": {"A_to_B": {"p": 0.5}, "B_to_B": {"p": 1.0}}}
+    total, parts = network_memory_bytes(net)
+    syn_ab, syn_bb = 0.5 * 100 * 10 * SYNAPSE_BYTES, 1.0 * 10 * 10 * SYNAPSE_BYTES
+    assert parts["A"] == pytest.approx(100 * NEURON_BYTES + syn_ab / 2)
+    assert parts["B"] == pytest.approx(10 * NEURON_BYTES + syn_ab / 2 + syn_bb)
+    assert total == pytest.approx(110 * NEURON_BYTES + syn_ab + syn_bb)
+    assert network_memory_bytes(debug_config["network"])[0] < 2**30
+
+
+def test_the_memory_bound_follows_the_machine(debug_config, monkeypatch):
+    """A network that fits a large machine is refused on a small one, by population."""
+    import sims.machine
+
+    c = copy.deepcopy(debug_config)
+    validate(c)  # fits here
+    monkeypatch.setattr(sims.machine, "total_memory", lambda: 2**20)  # a 1 MiB machine
+    e = _err(copy.deepcopy(debug_config))
+    assert e.key == "network.populations.E.n" and "fits this machine" in str(e)
