@@ -11,60 +11,33 @@ steroid levels and rates). In a multirun (``-m``) a failing job is recorded in i
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import time
-import traceback
-from collections.abc import Callable
-from typing import Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from sims import figure_hooks
 from sims.config import register_configs, register_resolvers
 from sims.constants import CONFIG_DIR
-from sims.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, exit_code
+from sims.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, exit_code, report, run_and_report
 
 register_configs()
 register_resolvers()
 log = logging.getLogger("allonet")
 
-
-def _report(exc: BaseException, code: int) -> None:
-    """The one-line message of a failure (bad input, failed run) or a traceback (a bug)."""
-    if code == EXIT_INTERNAL:
-        traceback.print_exception(exc, file=sys.stderr)
-        return
-    text = str(exc).strip()
-    override = getattr(exc, "override", None)  # Hydra's OverrideParseException
-    if override and override not in text:
-        text = f"cannot parse the override {override!r}: {text}"
-    cause = exc.__cause__
-    if cause is not None and str(cause).strip() and str(cause).strip() not in text:
-        text += "\n" + str(cause).strip()
-    print(f"allonet: {text}", file=sys.stderr, flush=True)
-
-
-def run_and_report(func: Callable[[], Any]) -> Any:
-    """Hydra's ``run_and_report`` with allonet's exit codes.
-
-    Hydra reports every exception raised while it composes the config or parses overrides
-    with exit status 1, like a crash. allonet's task function handles its own failures
-    (and exits with their code), so what reaches here is Hydra's: composition errors and
-    bad override syntax are bad input (2, a message without a traceback); anything else is
-    an internal error (1, with the traceback). ``HYDRA_FULL_ERROR=1`` re-raises as Hydra
-    does.
-    """
-    try:
-        return func()
-    except Exception as exc:  # noqa: BLE001 - classified and reported, then exit
-        if os.environ.get("HYDRA_FULL_ERROR") == "1":
-            raise
-        code = exit_code(exc)
-        _report(exc, code)
-        sys.exit(code)
+#: The figures allonet's commands draw after an analysis writes its result: the engines
+#: call sims.figure_hooks.draw and never import analysis/ themselves.
+COMMAND_DRAWERS = {
+    "check": "analysis.calibration_figures:check_figure",
+    "calibration": "analysis.calibration_figures:calibration_figures",
+    "uncertainty": "analysis.calibration_figures:uncertainty_figure",
+    "sensitivity": "analysis.calibration_figures:sensitivity_figures",
+}
+for _kind, _drawer in COMMAND_DRAWERS.items():
+    figure_hooks.register(_kind, _drawer)
 
 
 def _use_allonet_exit_codes() -> None:
@@ -140,7 +113,7 @@ def _app(cfg: DictConfig) -> str:
             log.info("%s", sweep.progress_line(hc.sweep.dir))
             return "failed"
         if code == EXIT_BAD_INPUT:
-            _report(exc, code)  # a message on stderr: nothing ran
+            report(exc, code)  # a message on stderr: nothing ran
         elif code == EXIT_INTERNAL:
             log.exception("internal error: %s", msg)  # with the traceback, also in the log
         else:

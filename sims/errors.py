@@ -17,6 +17,10 @@ A sweep exits with the code its failed jobs share, or 1 if they differ (``sims.s
 from __future__ import annotations
 
 import math
+import os
+import sys
+import traceback
+from collections.abc import Callable
 from typing import Any
 
 EXIT_OK = 0
@@ -102,3 +106,37 @@ def exit_code(exc: BaseException) -> int:
         return EXIT_SIMULATION
     return EXIT_INTERNAL
 
+
+def report(exc: BaseException, code: int) -> None:
+    """The one-line message of a failure (bad input, failed run) or a traceback (a bug)."""
+    if code == EXIT_INTERNAL:
+        traceback.print_exception(exc, file=sys.stderr)
+        return
+    text = str(exc).strip()
+    override = getattr(exc, "override", None)  # Hydra's OverrideParseException
+    if override and override not in text:
+        text = f"cannot parse the override {override!r}: {text}"
+    cause = exc.__cause__
+    if cause is not None and str(cause).strip() and str(cause).strip() not in text:
+        text += "\n" + str(cause).strip()
+    print(f"allonet: {text}", file=sys.stderr, flush=True)
+
+
+def run_and_report(func: Callable[[], Any]) -> Any:
+    """Hydra's ``run_and_report`` with allonet's exit codes.
+
+    Hydra reports every exception raised while it composes the config or parses overrides
+    with exit status 1, like a crash. allonet's task function handles its own failures
+    (and exits with their code), so what reaches here is Hydra's: composition errors and
+    bad override syntax are bad input (2, a message without a traceback); anything else is
+    an internal error (1, with the traceback). ``HYDRA_FULL_ERROR=1`` re-raises as Hydra
+    does.
+    """
+    try:
+        return func()
+    except Exception as exc:  # noqa: BLE001 - classified and reported, then exit
+        if os.environ.get("HYDRA_FULL_ERROR") == "1":
+            raise
+        code = exit_code(exc)
+        report(exc, code)
+        sys.exit(code)

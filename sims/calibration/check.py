@@ -1,5 +1,6 @@
-"""``allonet-check [overrides]``: every target for the current config, calibration targets,
-validation targets and mechanism checks reported apart.
+"""The tables of ``allonet-check`` (its command line: :mod:`sims.check_cli`): every target
+for the current config, calibration targets, validation targets and mechanism checks
+reported apart.
 
 Takes Hydra overrides like ``allonet`` (``allonet-check hpa=sriram``,
 ``allonet-check coupling=slow_only``, ``allonet-check +calibrated=quick``); the targets are
@@ -16,16 +17,11 @@ the targets' status), 2 bad input (unknown override, a bad target), 3 a failed r
 
 from __future__ import annotations
 
-import argparse
-import logging
-import os
-import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 
-def _targets_override(overrides: Sequence[str]) -> list[str]:
+def targets_override(overrides: Sequence[str]) -> list[str]:
     if any(o.partition("=")[0].lstrip("+~") == "targets" for o in overrides):
         return list(overrides)
     return ["+targets=default", *overrides]
@@ -91,56 +87,4 @@ def write_table(rows: Sequence[dict], results: Sequence, out: Path,
     return csv, h5
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """The ``allonet-check`` command."""
-    ap = argparse.ArgumentParser(prog="allonet-check", description=__doc__.split("\n\n")[0])
-    ap.add_argument("overrides", nargs="*", help="Hydra overrides, as for allonet")
-    ap.add_argument("--out", default=None, help="folder for check.h5 and check.csv")
-    ap.add_argument("--only", default="", help="comma-separated target names (default: all)")
-    args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from sims.app import run_and_report
-
-    def _main() -> int:
-        from omegaconf import OmegaConf
-
-        from sims.calibration.evaluate import compose_config, evaluate, result_rows
-        from sims.calibration.targets import parse_targets
-
-        overrides = _targets_override(args.overrides)
-        t0 = time.perf_counter()
-        cfg = compose_config(overrides)
-        c = OmegaConf.to_container(cfg, resolve=True)
-        targets = parse_targets(c.get("targets"), list(c["network"]["populations"]))
-        only = [n for n in args.only.split(",") if n]
-        targets = targets.select(only, "--only")
-        from sims.config import validate
-
-        validate(cfg)  # the user's own config is valid before any experiment runs
-        results = evaluate(targets, args.overrides)
-        rows = result_rows(results)
-        print(format_table(rows), flush=True)
-        out = Path(args.out) if args.out else Path("outputs/check") / time.strftime(
-            "%Y-%m-%d") / f"{time.strftime('%H-%M-%S')}-{os.getpid()}"
-        csv, h5 = write_table(rows, results, out, {
-            "overrides": " ".join(args.overrides), "targets": targets.name})
-        from analysis.calibration_figures import check_figure
-
-        check_figure(h5, out)
-        print(f"wrote {csv}, {h5} and the figure ({time.perf_counter() - t0:.0f} s)",
-              flush=True)
-        return 0
-
-    return run_and_report(_main)
-
-
-def entry() -> None:
-    """Console-script entry point."""
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("allonet-check: interrupted", file=sys.stderr)
-        sys.exit(130)
-
-
-__all__ = ["main", "entry", "format_table"]
+__all__ = ["format_table", "write_table"]

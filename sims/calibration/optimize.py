@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from sims import figure_hooks
 from sims.calibration.evaluate import check_parameters, evaluate, simulation_overrides
 from sims.calibration.jobs import read_measures
 from sims.calibration.spec import CalibrationSpec, fingerprint, parse_calibration
@@ -562,12 +563,7 @@ def finalize(study: Any, spec: CalibrationSpec, targets: TargetSet, out: Path,
     }
     res.groups["best_targets"] = _target_table(best_results)
     io.write_result(paths["result"], res)
-    try:
-        from analysis.calibration_figures import calibration_figures
-
-        paths.update(calibration_figures(paths["result"], out))
-    except ImportError:  # analysis not installed alongside: results are complete anyway
-        pass
+    paths.update(figure_hooks.draw("calibration", paths["result"], out) or {})
     log.info("calibration %s: best loss %.4g (trial %d) %s; wrote %s", spec.name, best.value,
              best.number, json.dumps(best.params), out)
     for r in rows:

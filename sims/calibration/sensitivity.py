@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from sims import figure_hooks
 from sims.calibration.evaluate import check_parameters, simulation_overrides
 from sims.calibration.jobs import read_measures
 from sims.calibration.spec import Parameter, SensitivitySpec, fingerprint, parse_sensitivity
@@ -204,12 +205,7 @@ def finalize(spec: SensitivitySpec, unit: np.ndarray, values: np.ndarray, out: P
                        "", f"SALib {spec.method} {k}") for k in keys},
     }
     path = io.write_result(out / RESULT, res)
-    try:
-        from analysis.calibration_figures import sensitivity_figures
-
-        sensitivity_figures(path, out)
-    except ImportError:
-        pass
+    figure_hooks.draw("sensitivity", path, out)
     for n in names:
         order = np.argsort(-indices[n]["mu_star" if spec.method == "morris" else "ST"])
         k = "mu_star" if spec.method == "morris" else "ST"

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from sims import figure_hooks
 from sims.errors import require
 
 log = logging.getLogger("allonet.uncertainty")
@@ -181,12 +182,7 @@ def bands(files: Sequence[Path], sets: Sequence[Any], keys: Sequence[str],
                                      else "")
         res.groups[f"{group}_bands"] = bands_g
     path = io.write_result(out / RESULT, res)
-    try:
-        from analysis.calibration_figures import uncertainty_figure
-
-        uncertainty_figure(path, out, list(node.get("variables") or []))
-    except ImportError:
-        pass
+    figure_hooks.draw("uncertainty", path, out, list(node.get("variables") or []))
     print(f"uncertainty: {len(done)} of {len(sets)} sets ran; bands in {path}", flush=True)
     return path
 

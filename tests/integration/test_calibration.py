@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sims.calibration.check import main as check_main
 from sims.calibration.evaluate import check_parameters
 from sims.calibration.spec import parse_calibration, parse_sensitivity
+from sims.check_cli import main as check_main
 from sims.config import CONFIG_DIR, compose
 from sims.errors import ConfigError
 

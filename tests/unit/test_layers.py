@@ -1,0 +1,59 @@
+"""The layer contract: engines and config never import the figures (``analysis/``) or the
+command-line layer, at module level or inside functions (figures reach them through
+``sims.figure_hooks``)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ENGINES = ["sims/slow", "sims/fast", "sims/cohort", "sims/study", "sims/calibration",
+           "sims/config.py", "sims/errors.py", "sims/machine.py", "sims/figure_hooks.py"]
+#: Modules of the layers above the engines.
+ABOVE = ("analysis", "sims.app", "sims.check_cli", "hydra_plugins")
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.append((node.lineno, node.module))
+    return out
+
+
+def _files() -> list[Path]:
+    files = []
+    for e in ENGINES:
+        p = ROOT / e
+        files += sorted(p.rglob("*.py")) if p.is_dir() else [p]
+    return files
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_engines_do_not_import_upward(path):
+    bad = [f"{path.relative_to(ROOT)}:{line} imports {m}" for line, m in _imports(path)
+           if any(m == a or m.startswith(a + ".") for a in ABOVE)]
+    assert not bad, bad
+
+
+def test_the_contract_sees_a_violation(tmp_path):
+    """The scanner finds an import inside a function (the contract can fail)."""
+    f = tmp_path / "x.py"
+    f.write_text("def f():\n    from analysis.calibration_figures import check_figure\n")
+    assert (2, "analysis.calibration_figures") in _imports(f)
+
+
+def test_figure_hooks_draw_registered_and_skip_missing():
+    from sims import figure_hooks
+
+    calls = []
+    figure_hooks.register("test-kind", lambda *a: calls.append(a) or {"fig": "p"})
+    assert figure_hooks.draw("test-kind", 1, 2) == {"fig": "p"} and calls == [(1, 2)]
+    figure_hooks.register("test-missing", "no_such_module_xyz:f")
+    assert figure_hooks.draw("test-missing") is None
+    assert figure_hooks.draw("never-registered") is None
