@@ -17,7 +17,7 @@ ARGS ?=
 # right Brian2): `make lock` regenerates it from pyproject.toml (see README).
 LOCK := requirements/allonet.lock
 
-.PHONY: run test test-slow test-all lint bench bench-review bench-validity clean venv lock
+.PHONY: run test test-slow test-all lint bench bench-review bench-validity clean venv lock docs docs-serve lock-docs
 
 venv: $(STAMP)
 
@@ -49,6 +49,34 @@ lock:  ## re-resolve the dependencies into $(LOCK): keeps current pins, UPGRADE=
 	@rm -f $(LOCK).new
 	@echo "wrote $(LOCK); reinstall with 'make clean venv'"
 
+# The documentation site (mkdocs, material theme, mkdocstrings) in its own environment, so
+# that allonet's install stays light; mkdocstrings reads the docstrings without importing.
+DOCS_VENV ?= .venv-docs
+DOCS_LOCK := requirements/docs.lock
+DOCS_STAMP := $(DOCS_VENV)/.installed
+
+$(DOCS_STAMP): $(DOCS_LOCK)
+	@test -n "$(PYTHON)" || { echo "error: no Python >= 3.12 found (tried: $(CANDIDATES))." >&2; exit 1; }
+	$(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/python -m pip install -q --require-hashes --no-deps -r $(DOCS_LOCK)
+	@touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)  ## build the manual (docs/) as a site into site/, warnings are errors
+	NO_MKDOCS_2_WARNING=1 $(DOCS_VENV)/bin/mkdocs build --strict
+
+docs-serve: $(DOCS_STAMP)  ## serve the manual at http://127.0.0.1:8000 while editing
+	NO_MKDOCS_2_WARNING=1 $(DOCS_VENV)/bin/mkdocs serve
+
+lock-docs:  ## re-resolve the site's tools into $(DOCS_LOCK)
+	@test -x $(DOCS_VENV)/bin/python || $(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/python -m pip install -q uv
+	$(DOCS_VENV)/bin/uv pip compile requirements/docs.in --universal --python-version 3.12 \
+	  --generate-hashes --no-header -o $(DOCS_LOCK).new
+	@{ echo "# The documentation site's locked tools, with hashes; written by 'make lock-docs' (uv pip"; \
+	   echo "# compile --universal --generate-hashes) from requirements/docs.in. 'make docs' installs"; \
+	   echo "# exactly these into .venv-docs."; cat $(DOCS_LOCK).new; } > $(DOCS_LOCK)
+	@rm -f $(DOCS_LOCK).new
+
 run: $(STAMP)  ## the default simulation (full network, one probe) -> outputs/runs/...
 	$(BIN)/allonet $(ARGS)
 
@@ -67,11 +95,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-bench-review: $(STAMP)  ## the model review's numbers (README "Model review"), ~6 min
+bench-review: $(STAMP)  ## the model review's numbers (docs/changelog.md "Model review"), ~6 min
 	$(BIN)/python bench/model_review.py
 
-bench-validity: $(STAMP)  ## the model-validity review's numbers (README "Model validity"), ~3 min
+bench-validity: $(STAMP)  ## the model-validity review's numbers (docs/changelog.md "Model validity"), ~3 min
 	$(BIN)/python bench/model_validity.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(DOCS_VENV) site .pytest_cache

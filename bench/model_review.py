@@ -1,7 +1,7 @@
-"""The numbers of the model review (issue "Model review"), printed as ``name: value`` lines.
+"""The numbers of the model review (docs/changelog.md), printed as ``name: value`` lines.
 
 Each number is a behaviour a referee would check (docs/science.md gives the data it is
-compared with). Run it before and after a model change to put both in the README:
+compared with). Run it before and after a model change to put both in docs/changelog.md:
 
     .venv/bin/python bench/model_review.py            # ~6 min on 2 cores (make bench-review)
     .venv/bin/python bench/model_review.py --slow-only

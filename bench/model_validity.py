@@ -1,5 +1,5 @@
 """The numbers of the model-validity review (brain steroid -> receptor -> network -> read-out),
-printed as ``name: value`` lines; README "Model validity" holds the before/after table.
+printed as ``name: value`` lines; docs/changelog.md "Model validity" holds the before/after table.
 
 Run it before and after a model change (``make bench-validity``, ~3 min on 2 cores):
 

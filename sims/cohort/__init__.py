@@ -1,1 +1,1 @@
-"""Virtual cohorts: populations of individuals (issue in progress; see sims.cohort.sampling)."""
+"""Virtual cohorts: populations of individuals (sims.cohort.sampling, sims.cohort.engine)."""

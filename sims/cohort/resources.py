@@ -2,12 +2,12 @@
 sampling and for one block of individuals, disk for ``cohort.h5``; and the block size
 ``cohort.block_size: auto`` chooses from them.
 
-The trade-off (measured on 2 cores, README "Cohorts"): each block pays a fixed cost (its
-config copies, the slow model's set-up, a worker's start), so a few large blocks are much
-faster than many small ones (n = 40, 2 workers: 20.6 s with one block per arm, 70.8 s
-with blocks of 10); a block's memory grows with its individuals x recorded variables x
-recorded samples. ``auto`` takes the largest block that fits a share of the available
-memory, and no larger than needed to give every worker a block.
+The trade-off (measured on 2 cores, docs/populations.md "Cohorts"): each block pays a
+fixed cost (its config copies, the slow model's set-up, a worker's start), so a few large
+blocks are much faster than many small ones (n = 40, 2 workers: 20.6 s with one block per
+arm, 70.8 s with blocks of 10); a block's memory grows with its individuals x recorded
+variables x recorded samples. ``auto`` takes the largest block that fits a share of the
+available memory, and no larger than needed to give every worker a block.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ up and down time constants.
     (brexanolone on postpartum day 2: E 0.9-0.98) triggers at most a fifth of it, while an
     exposure from baseline keeps >= 94 % (E <= 0.25 by 48 h). No data show an alpha4
     transient on re-exposure; without the gate brexanolone raised E-cell firing in the
-    PPD state during the infusion (README "Model validity", item 3);
+    PPD state during the infusion (docs/changelog.md "Model validity", item 3);
   - a *withdrawal* below ``L_slow`` (``d_down = (L_slow - L)+``) raises alpha4 in
     proportion to ``E`` (unless the scenario is susceptible, below): after 21 days of
     exposure fully (~2x at 24 h, Smith et al. 1998), after 2 days to about a quarter of

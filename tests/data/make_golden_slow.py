@@ -1,8 +1,8 @@
 """Regenerate tests/data/golden_slow.npz: hourly slow-layer trajectories of four runs.
 
 The golden values were first recorded before the cohort engine vectorised the slow layer
-(issue "Virtual cohorts") and regenerated when the fitted brain partition became the
-default (issue "Mechanisms") and when the neurosteroid brake on CRH drive began to follow
+(the cohorts round) and regenerated when the fitted brain partition became the
+default (the mechanisms round) and when the neurosteroid brake on CRH drive began to follow
 the PVN chloride state and when the acute-stress CRH drive stopped being gated by GR
 feedback at the PVN (hpa.stress_feedback_exponent 1 -> 0; model-validity review, item 5:
 only the chronic-stress case, which has stressors, changed), and when the alpha4 rise

@@ -1,4 +1,4 @@
-"""Chloride homeostasis as a slow state (issue "Mechanisms", part 3): E_GABA shifts and
+"""Chloride homeostasis as a slow state (docs/mechanisms.md): E_GABA shifts and
 recovers with its time constants (exact exponentials of a boxcar stressor), reaches the
 network at run time, and the PVN population's response to ALLO follows from it."""
 

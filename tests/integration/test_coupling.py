@@ -60,7 +60,7 @@ def test_closed_loop_pvn_feedback_lowers_crh_when_allo_silences_pvn(debug_config
     pvn = list(open_.probes[0].raw.sizes).index("PVN")
     rates = [p.per_population["rate"][pvn] for p in closed.probes]
     assert rates[-1] > rates[0]  # postpartum (day 3) PVN fires more than in pregnancy (day 0)
-    # one path for the steroid action on CRH (README "Model validity", chloride): in the
+    # one path for the steroid action on CRH (docs/changelog.md "Model validity", chloride): in the
     # closed loop the PVN's measured rate scales the rhythm and the slow brake is off; open,
     # the brake acts on the same rhythm. Their ratio, after the last probe, by hand:
     from sims.slow.hpa import neurosteroid_brake

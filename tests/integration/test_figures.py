@@ -50,7 +50,7 @@ def test_timecourse_has_every_panel_with_units_and_phases(pregnancy_run):
 
 
 def test_timecourse_shows_the_chloride_shift_and_glucocorticoid_load_when_moved(tmp_path):
-    """Issue Mechanisms: the new slow variables appear in the time course when a run moves
+    """Mechanisms: the new slow variables appear in the time course when a run moves
     them (stress with the loop on shifts PVN E_GABA and raises the load); the values drawn
     are the stored ones."""
     over = ["coupling=slow_only", "scenario=stress_recovery", "scenario.duration_days=21",

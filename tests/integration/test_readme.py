@@ -1,12 +1,12 @@
-"""Every command in the README runs as written.
+"""Every command in the README and the manual's pages (``docs/``) runs as written.
 
-The commands are extracted from the README's ``bash`` code blocks (continuation lines
-joined, comments dropped) and run in order in an empty folder, with the shortenings the
-README's *Tests* section states: ``sim=debug`` on every ``allonet`` run, the withdrawal
-grid probed every 48 h, the dose-response grid with one seed, and the Slurm command
-composed without submitting (``--cfg hydra``). ``<date>/<time>`` and ``SWEEP_DIR`` stand
-for the newest run or sweep folder made so far. ``make`` lines are the suite's own entry
-points and are not run here.
+The commands are extracted from the ``bash`` code blocks of the README and of the pages in
+the site's order (continuation lines joined, comments dropped) and run in order in an
+empty folder, with the shortenings the *Tests* page (docs/testing.md) states:
+``sim=debug`` on every ``allonet`` run, the withdrawal grid probed every 48 h, the dose-
+response grid with one seed, and the Slurm command composed without submitting (``--cfg
+hydra``). ``<date>/<time>`` and ``SWEEP_DIR`` stand for the newest run or sweep folder
+made so far. ``make`` lines are the suite's own entry points and are not run here.
 """
 
 from __future__ import annotations
@@ -71,8 +71,29 @@ def prepare(line: str, cwd: Path) -> list[str]:
     return [str(BIN / exe), *args[1:]]
 
 
+#: The README, then the manual's pages in the site's order (mkdocs.yml nav).
+PAGES = ["README.md", "docs/model.md", "docs/running.md", "docs/calibration.md",
+         "docs/populations.md", "docs/mechanisms.md", "docs/results.md", "docs/sources.md",
+         "docs/changelog.md", "docs/testing.md", "docs/performance.md"]
+
+
+def manual_commands() -> list[str]:
+    """The commands of the README and of every page, in order."""
+    return [c for page in PAGES for c in readme_commands((ROOT / page).read_text())]
+
+
+def test_the_pages_list_is_the_site_nav():
+    """Every page with commands is in PAGES, in the site's order."""
+    import yaml
+
+    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"]
+    site = ["docs/" + next(iter(item.values())) for item in nav]
+    assert [p for p in site if p in PAGES] == PAGES[1:]
+    assert all(not readme_commands((ROOT / p).read_text()) for p in site if p not in PAGES)
+
+
 def test_the_readme_has_commands_of_every_kind():
-    commands = readme_commands((ROOT / "README.md").read_text())
+    commands = manual_commands()
     kinds = {c.split()[0].removeprefix(".venv/bin/") for c in commands}
     assert kinds == set(COMMANDS) and len(commands) >= 15
 
@@ -80,7 +101,7 @@ def test_the_readme_has_commands_of_every_kind():
 @pytest.mark.slow
 def test_every_readme_command_runs_as_written(tmp_path):
     env = dict(os.environ, HYDRA_FULL_ERROR="0")
-    for line in readme_commands((ROOT / "README.md").read_text()):
+    for line in manual_commands():
         args = prepare(line, tmp_path)
         p = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=900,
                            env=env)

@@ -1,4 +1,4 @@
-"""Brain states (issue "Mechanisms", part 5): the nrem state's slow oscillation emerges in
+"""Brain states (docs/mechanisms.md): the nrem state's slow oscillation emerges in
 the debug network and the wake state stays asynchronous; probe.state=auto follows the
 slow layer's clock; the state is stored with each probe."""
 

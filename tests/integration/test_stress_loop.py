@@ -1,4 +1,4 @@
-"""The stress-neurosteroid vicious cycle (issue "Mechanisms", part 4)."""
+"""The stress-neurosteroid vicious cycle (docs/mechanisms.md)."""
 
 from __future__ import annotations
 

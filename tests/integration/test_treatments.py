@@ -1,5 +1,5 @@
 """Treatments: precursor supplements (pregnenolone, DHEA), progesterone routes and lists of
-treatments given together (issue "Mechanisms", part 1).
+treatments given together (docs/mechanisms.md).
 
 PK checks are exact: a linear compartment model's area under the curve after one dose is
 ``-M^-1 x0``, so the amount each conversion delivers is known in closed form and must equal

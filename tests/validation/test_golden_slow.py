@@ -1,6 +1,6 @@
 """The slow layer against golden trajectories (tests/data/golden_slow.npz, written by
 tests/data/make_golden_slow.py; first recorded before the cohort engine vectorised it,
-regenerated once, for the fitted brain partition of issue "Mechanisms"):
+regenerated once, for the fitted brain partition of the mechanisms round):
 four runs (human postpartum; menstrual cycles with seeded jitter; chronic stress with a
 brexanolone infusion; zuranolone with the Sriram HPA model), every recorded variable,
 hourly. Tolerance: relative 1e-9 (plus 1e-12 of the variable's range), room for
@@ -29,7 +29,7 @@ ARRAY_FAST = ("zuranolone_sriram",)
 
 
 #: Variables added after the golden values were recorded (none since the regeneration for
-#: the fitted brain partition, issue "Mechanisms"; declare any new one here).
+#: the fitted brain partition, mechanisms round; declare any new one here).
 ADDED_SINCE_GOLDEN: set[str] = set()
 
 

@@ -15,7 +15,7 @@ DELIVERY_H = 14 * 24.0
 #: rodents [R], while the human scenario's falls with tau 0.9 d (Nappi 2001: 19 nM on day
 #: 3). Since brain ALLO now follows circulating P (docs/science.md §7.1), the mouse rows
 #: run with the mouse's fast fall; with human kinetics delta is luteal-like up-regulated
-#: on days 2-3 (a model prediction, README "Model review").
+#: on days 2-3 (a model prediction, docs/changelog.md "Model review").
 MOUSE = ["scenario.progesterone_pp_tau_days=0.25"]
 
 

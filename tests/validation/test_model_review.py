@@ -1,4 +1,4 @@
-"""The model review (README "Model review"): one regression test per finding, each against
+"""The model review (docs/changelog.md): one regression test per finding, each against
 its cited number or direction (docs/science.md), so that no later change brings an
 artefact back."""
 

@@ -1,4 +1,4 @@
-"""The model review's network findings (README "Model review"): PMDD differs from the
+"""The model review's network findings (docs/changelog.md "Model review"): PMDD differs from the
 menstrual cycle at its late-luteal fall without any stressor; E cells carry a tonic share
 that gives the delta story leverage; brexanolone restores inhibition during the infusion
 and, given at the clinical time, leaves the network no more excitable than untreated after
@@ -67,7 +67,7 @@ def test_after_the_infusion_the_treated_network_is_not_more_excitable():
     (the states nearly coincide; network noise) after 14 days. Before: E 4.9
     vs 4.3 Hz on postpartum day 7 (alpha4 answered every |d ln ALLO|, also the 2-day rise).
     The steroid-exposure memory that makes this hold also makes the model predict a 1-3 day
-    rebound when the infusion starts within ~2 weeks of delivery (README "Model review")."""
+    rebound when the infusion starts within ~2 weeks of delivery (docs/changelog.md)."""
     start, end = 35.0, 37.5
     times = ",".join(str(24 * (end + d)) for d in (1, 3, 7, 14))
     ov = ["scenario=pregnancy_postpartum", f"scenario.duration_days={end + 15}",
