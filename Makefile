@@ -17,7 +17,7 @@ ARGS ?=
 # right Brian2): `make lock` regenerates it from pyproject.toml (see README).
 LOCK := requirements/allonet.lock
 
-.PHONY: run test test-slow test-all lint bench bench-review bench-validity clean venv lock docs docs-serve lock-docs
+.PHONY: run test test-integration test-slow test-all lint bench bench-review bench-validity clean venv lock docs docs-serve lock-docs
 
 venv: $(STAMP)
 
@@ -80,8 +80,11 @@ lock-docs:  ## re-resolve the site's tools into $(DOCS_LOCK)
 run: $(STAMP)  ## the default simulation (full network, one probe) -> outputs/runs/...
 	$(BIN)/allonet $(ARGS)
 
-test: $(STAMP)  ## fast suite (slow checks excluded)
-	$(BIN)/python -m pytest -m "not slow" $(ARGS)
+test: $(STAMP)  ## the fast tier: pure functions, config errors in-process (~2 min on 2 cores)
+	$(BIN)/python -m pytest -m "not slow and not integration" -n auto $(ARGS)
+
+test-integration: $(STAMP)  ## real commands, compiled networks, long runs (~30 min on 2 cores)
+	$(BIN)/python -m pytest -m "integration and not slow" $(ARGS)
 
 test-slow: $(STAMP)  ## only the checks marked slow
 	$(BIN)/python -m pytest -m slow $(ARGS)

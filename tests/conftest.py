@@ -69,6 +69,20 @@ def single_cell_config(base: dict, n_pre: int = 0, **pop: float) -> dict:
     return validate(c)
 
 
+# --------------------------------------------------------------------------- test tiers
+#: Folders whose tests run through the real command line, build networks or run long
+#: scenarios: the ``integration`` tier (``make test-integration``); ``make test`` runs the
+#: rest (pure functions, config errors in-process), ``make test-slow`` the ``slow`` ones.
+INTEGRATION_DIRS = ("integration", "validation")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test under tests/integration and tests/validation ``integration``."""
+    for item in items:
+        if any(part in INTEGRATION_DIRS for part in item.path.parts[-3:-1]):
+            item.add_marker(pytest.mark.integration)
+
+
 # --------------------------------------------------------------------------- CI time budget
 #: Unix time after which the remaining tests of this session are skipped, with a reason
 #: (``.ci/run`` sets it for the slow tier so that CI ends inside its limit; unset: none).

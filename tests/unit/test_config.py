@@ -29,8 +29,9 @@ def _err(c: dict) -> ConfigError:
     (lambda c: c.update(seed=-1), "seed", "[0, 2147483647]"),
     (lambda c: c["network"]["populations"]["E"].update(kind="glia"),
      "network.populations.E.kind", "exc"),
-    (lambda c: c["network"]["connections"].update(E_to_VIP=dict(
-        c["network"]["connections"]["E_to_E"])), "network.connections.E_to_VIP", "PRE_to_POST"),
+    (lambda c: c["network"]["connections"].update(E_to_VIP={  # its populations from its key
+        k: v for k, v in c["network"]["connections"]["E_to_E"].items()
+        if k not in ("pre", "post")}), "network.connections.E_to_VIP", "PRE_to_POST"),
     (lambda c: c["receptors"]["gaba_a"].update(tau_decay_ms=0.0),
      "receptors.gaba_a.tau_decay_ms", "> 0"),
     (lambda c: c["pharmacology"]["species"]["allo"]["delta_tonic"].update(emax=-2.0),
@@ -88,6 +89,7 @@ OPTIONAL_GROUPS = ("targets", "calibration", "sensitivity", "uncertainty", "coho
 COMPANIONS = {("homeostasis", "activity"): ["coupling=closed"]}
 
 
+@pytest.mark.integration  # composes every option of every group (~1 s each)
 @pytest.mark.parametrize("group, option", _group_options())
 def test_every_option_of_every_group_composes_and_validates_with_its_values(group, option):
     """The option's own values (its YAML, at its package) are what validation returns."""

@@ -26,6 +26,7 @@ def _run(overrides, seed=None):
     return c, SlowModel(c).run(c["seed"] if seed is None else seed)
 
 
+@pytest.mark.integration  # long scenario runs (seconds each)
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_scenario_runs_with_nonnegative_concentrations(scenario):
     _, tr = _run([f"scenario={scenario}"] + SHORT.get(scenario, []))
@@ -36,6 +37,7 @@ def test_every_scenario_runs_with_nonnegative_concentrations(scenario):
     assert tr.time_h[0] == 0.0 and tr.time_h[-1] > 0
 
 
+@pytest.mark.integration  # long scenario runs (seconds each)
 @pytest.mark.parametrize("treatment", TREATMENTS)
 def test_every_treatment_composes_with_chronic_stress(treatment):
     """Combinations compose, e.g. chronic stress + zuranolone."""
@@ -49,6 +51,7 @@ def test_every_treatment_composes_with_chronic_stress(treatment):
         assert x[tr.time_h > 80].max() > x[tr.time_h < 70].max()
 
 
+@pytest.mark.integration  # long scenario runs (seconds each)
 def test_brexanolone_mass_balance():
     """Infused amount = eliminated (CL x AUC) + what remains in the body."""
     c, tr = _run(["scenario=baseline", "scenario.duration_days=4", "treatment=brexanolone",
@@ -70,6 +73,7 @@ def test_pk_matrices_conserve_mass_except_elimination():
                                atol=1e-12)
 
 
+@pytest.mark.integration  # long scenario runs (seconds each)
 def test_seed_determines_stochastic_scenarios():
     ov = ["scenario=perimenopause", "scenario.duration_days=120"]
     _, a = _run(ov, seed=1)
@@ -87,6 +91,7 @@ def test_perimenopause_loses_luteal_progesterone_over_time():
     assert p[day < 120].max() > p[day > 245].max()
 
 
+@pytest.mark.integration  # long scenario runs (seconds each)
 def test_male_ageing_lowers_testosterone_and_androstanediol():
     _, tr = _run(["scenario=male_ageing", "scenario.duration_days=365.25"])
     for name in ("testosterone_plasma", "androstanediol_brain"):
@@ -94,6 +99,7 @@ def test_male_ageing_lowers_testosterone_and_androstanediol():
         assert x[-1] / x[0] == pytest.approx(1 - 0.016, rel=0.005)
 
 
+@pytest.mark.integration  # long scenario runs (seconds each)
 def test_a_run_split_in_two_resumed_halves_equals_one_run():
     c = validate(compose(["scenario=acute_stress", "treatment=zuranolone",
                           "treatment.start_day=0"]))
@@ -106,6 +112,7 @@ def test_a_run_split_in_two_resumed_halves_equals_one_run():
         np.testing.assert_allclose(joined, full.values[name], rtol=0, atol=1e-12, err_msg=name)
 
 
+@pytest.mark.integration  # long scenario runs (seconds each)
 def test_from_file_interpolates_the_csv():
     _, tr = _run(["scenario=from_file"])
     assert tr.time_h[-1] == pytest.approx(28 * 24)
