@@ -92,8 +92,9 @@ test-slow: $(STAMP)  ## only the checks marked slow
 test-all: $(STAMP)  ## everything, including slow checks
 	$(BIN)/python -m pytest $(ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff, and the layer contract of pyproject.toml (import-linter)
 	$(BIN)/ruff check sims analysis tests bench hydra_plugins
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

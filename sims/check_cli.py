@@ -36,8 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     def _main() -> int:
         from omegaconf import OmegaConf
 
-        from sims.calibration.evaluate import compose_config, evaluate, result_rows
+        from sims.calibration.evaluate import evaluate, result_rows
         from sims.calibration.targets import parse_targets
+        from sims.config import compose_config
 
         overrides = targets_override(args.overrides)
         t0 = time.perf_counter()

@@ -46,7 +46,8 @@ from typing import Any
 
 import numpy as np
 
-SEED_MODES = ("per_job", "shared")
+from sims.config import compose_config, validate
+
 SEED_RULE = "science-values-v1"
 
 #: Config keys (prefixes) that do not enter a job's seed.
@@ -117,23 +118,10 @@ def base_config() -> dict[str, Any]:
     """The validated config with no overrides at all (cached per process).
 
     Inside a running ``allonet`` app it is composed with the app's own config loader;
-    elsewhere (tests, notebooks) with ``sims.config.compose``.
+    elsewhere (tests, notebooks) with ``sims.config.compose`` (``sims.config.compose_config``
+    does both).
     """
-    from hydra.core.global_hydra import GlobalHydra
-    from omegaconf import OmegaConf, open_dict
-
-    from sims.config import compose, validate
-
-    gh = GlobalHydra.instance()
-    if gh.is_initialized():
-        from hydra.types import RunMode
-
-        cfg = gh.config_loader().load_configuration("config", overrides=[],
-                                                    run_mode=RunMode.RUN)
-        with open_dict(cfg):
-            del cfg["hydra"]
-        return validate(OmegaConf.to_container(cfg, resolve=True))
-    return validate(compose([]))
+    return validate(compose_config([]))
 
 
 def job_seed(c: Mapping[str, Any], base: Mapping[str, Any] | None = None) -> int:

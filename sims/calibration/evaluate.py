@@ -32,6 +32,7 @@ from sims.calibration.targets import (
     probe_times,
     score,
 )
+from sims.config import compose_config, override_key
 from sims.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,6 @@ log = logging.getLogger(__name__)
 #: the simulation: validation applies them).
 ANALYSIS_NODES = ("targets", "calibration", "sensitivity", "uncertainty")
 
-_COMPOSED: dict[tuple[str, ...], DictConfig] = {}
-
-
-def _key(override: str) -> str:
-    return override.partition("=")[0].lstrip("+~")
 
 
 def simulation_overrides(overrides: Iterable[str]) -> list[str]:
@@ -51,39 +47,11 @@ def simulation_overrides(overrides: Iterable[str]) -> list[str]:
     analysis nodes (``+calibration=...``, ``calibration.point=...``, ...)."""
     out = []
     for o in overrides:
-        k = _key(o)
+        k = override_key(o)
         if k.startswith("hydra.") or k.split(".")[0].split("/")[0] in ANALYSIS_NODES:
             continue
         out.append(o)
     return out
-
-
-def compose_config(overrides: Sequence[str]) -> DictConfig:
-    """The composed (unresolved) config of ``overrides``, inside a running ``allonet``
-    app through its config loader, elsewhere through ``sims.config.compose``; cached per
-    process (a deep copy is returned)."""
-    key = tuple(overrides)
-    if key not in _COMPOSED:
-        from hydra.core.global_hydra import GlobalHydra
-
-        gh = GlobalHydra.instance()
-        if gh.is_initialized():
-            from hydra.types import RunMode
-
-            cfg = gh.config_loader().load_configuration("config", overrides=list(overrides),
-                                                        run_mode=RunMode.RUN)
-            with open_dict(cfg):
-                del cfg["hydra"]
-            OmegaConf.set_struct(cfg, False)
-            from sims.config import normalised
-
-            cfg = normalised(cfg)
-        else:
-            from sims.config import compose
-
-            cfg = compose(list(overrides))
-        _COMPOSED[key] = cfg
-    return copy.deepcopy(_COMPOSED[key])
 
 
 def has_key(cfg: DictConfig, key: str) -> bool:
@@ -92,8 +60,7 @@ def has_key(cfg: DictConfig, key: str) -> bool:
     ``treatment.<key>`` is looked up in the validated form of the treatment node (a
     single treatment's keys are ``treatment.<key>``, set by the shorthand override)."""
     if key.startswith("treatment.") and "treatment" in cfg:
-        from sims.calibration.calibrated import MISSING, get_key
-        from sims.config import normalise_treatment
+        from sims.config import MISSING, get_key, normalise_treatment
         from sims.errors import ConfigError
 
         try:
@@ -108,8 +75,8 @@ def has_key(cfg: DictConfig, key: str) -> bool:
 def experiment_overrides(base: Sequence[str], experiment: Sequence[str]) -> list[str]:
     """The user's overrides followed by the experiment's; where both set a key, the
     experiment's."""
-    mine = {_key(o) for o in experiment}
-    return [o for o in simulation_overrides(base) if _key(o) not in mine] + list(experiment)
+    mine = {override_key(o) for o in experiment}
+    return [o for o in simulation_overrides(base) if override_key(o) not in mine] + list(experiment)
 
 
 def experiment_config(base: Sequence[str], experiment: Sequence[str],

@@ -244,7 +244,8 @@ def current_values(spec: CalibrationSpec, base: Sequence[str]) -> dict[str, floa
     each key); empty if one is missing or outside its bounds."""
     from omegaconf import OmegaConf
 
-    from sims.calibration.evaluate import compose_config, experiment_overrides, has_key
+    from sims.calibration.evaluate import experiment_overrides, has_key
+    from sims.config import compose_config
 
     out = {}
     for p in spec.parameters:
@@ -402,7 +403,8 @@ def best_passing(trials: Sequence[Any], n_fail: Sequence[int], delta_loss: float
 def conditions(spec: CalibrationSpec, base: Sequence[str]) -> dict[str, dict[str, list]]:
     """For each parameter under ``scenario.`` or ``treatment.``: the scenario or treatment
     names of the experiments that have the key (where the calibrated value applies)."""
-    from sims.calibration.evaluate import compose_config, experiment_overrides, has_key
+    from sims.calibration.evaluate import experiment_overrides, has_key
+    from sims.config import compose_config
 
     out: dict[str, dict[str, list]] = {}
     for p in spec.parameters:

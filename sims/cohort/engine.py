@@ -35,10 +35,9 @@ import numpy as np
 from omegaconf import OmegaConf
 
 from sims import io, provenance
-from sims.calibration.calibrated import set_key
 from sims.cohort import outcomes as oc
 from sims.cohort import resources
-from sims.cohort.sampling import format_value, individual_seed, sample
+from sims.cohort.sampling import individual_overrides, individual_seed, sample
 from sims.cohort.spec import (
     CohortSpec,
     check_strata,
@@ -49,7 +48,7 @@ from sims.cohort.spec import (
     record_steps,
 )
 from sims.cohort.store import COHORT_SCHEMA, FILENAME, CohortWriter, partial_path
-from sims.config import config_hash
+from sims.config import config_hash, override_key, set_key
 from sims.errors import ConfigError, SimulationError, require
 from sims.seeds import SEED_RULE, job_seed
 from sims.slow import variables
@@ -77,21 +76,6 @@ def with_values(c: Mapping[str, Any], values: Mapping[str, Any]) -> dict:
     return out
 
 
-def individual_overrides(values: Mapping[str, np.ndarray], seeds: np.ndarray, j: int,
-                         base: Sequence[str] = ()) -> list[str]:
-    """The ``allonet`` overrides that rerun individual ``j`` of a block alone: the arm's
-    (``base``, :func:`arm_overrides`, less the keys the individual sets), its values
-    (numbers exact with ``repr``; names as they are, a group's option as ``group=option``),
-    its seed as a shared seed, and the array backend."""
-    own = [o for o in base if _key(o) not in values]
-    return [*own, *(f"{k}={format_value(v[j])}" for k, v in values.items()),
-            f"seed={int(seeds[j])}", "seed_mode=shared", "slow.backend=array"]
-
-
-def _key(o: str) -> str:
-    return o.partition("=")[0].lstrip("+~")
-
-
 def cohort_defaults(name: str) -> list[str]:
     """The group choices a named cohort's file makes (``override /scenario: X`` ->
     ``scenario=X``): what a single run needs instead of ``+cohort=NAME``."""
@@ -113,11 +97,11 @@ def cohort_defaults(name: str) -> list[str]:
 def arm_overrides(job: Sequence[str], arm: Sequence[str]) -> list[str]:
     """The single run's overrides for an arm: the cohort file's group choices, the job's
     own overrides (without the cohort's and Hydra's), then the arm's; a later key wins."""
-    cohort = next((o.partition("=")[2] for o in job if _key(o) == "cohort"), None)
-    own = [o for o in job if _key(o).split(".")[0] not in ("cohort", "hydra")]
+    cohort = next((o.partition("=")[2] for o in job if override_key(o) == "cohort"), None)
+    own = [o for o in job if override_key(o).split(".")[0] not in ("cohort", "hydra")]
     out: list[str] = []
     for o in [*(cohort_defaults(cohort) if cohort else []), *own, *arm]:
-        out = [x for x in out if _key(x) != _key(o)] + [o]
+        out = [x for x in out if override_key(x) != override_key(o)] + [o]
     return out
 
 
@@ -275,8 +259,7 @@ def _unit(key: str) -> str:
 def arm_configs(c: Mapping[str, Any], spec: CohortSpec, overrides: Sequence[str]
                 ) -> dict[str, dict]:
     """The validated config of every arm: the job's overrides, then the arm's."""
-    from sims.calibration.evaluate import compose_config
-    from sims.config import validate
+    from sims.config import compose_config, validate
 
     def key(o: str) -> str:
         return o.partition("=")[0].lstrip("+~")
@@ -315,8 +298,7 @@ def stratum_configs(spec: CohortSpec, arms: Mapping[str, dict],
         ConfigError: an arm that sets a varied key; a choice that does not compose or
             validate, or that changes a key every individual shares or a compiled one.
     """
-    from sims.calibration.evaluate import compose_config
-    from sims.config import validate
+    from sims.config import compose_config, validate
 
     labels = [m for m in spec.marginals if m.labels]
     if not labels:
@@ -325,7 +307,7 @@ def stratum_configs(spec: CohortSpec, arms: Mapping[str, dict],
     varied = {m.key for m in labels}
     out: dict[str, list[dict]] = {}
     for arm, extra in spec.arms.items():
-        clash = sorted(varied & {_key(o) for o in extra})
+        clash = sorted(varied & {override_key(o) for o in extra})
         if clash:
             raise ConfigError(f"cohort.arms.{arm}", extra, f"overrides of keys the cohort "
                               f"does not vary ({clash[0]} varies in cohort.parameters)")
@@ -336,8 +318,8 @@ def stratum_configs(spec: CohortSpec, arms: Mapping[str, dict],
             groups = [f"{k}={v}" for k, v in chosen.items() if is_group(k)]
             try:
                 if groups:
-                    job = [o for o in overrides if not _key(o).startswith("hydra.")
-                           and _key(o) not in varied | {_key(x) for x in extra}]
+                    job = [o for o in overrides if not override_key(o).startswith("hydra.")
+                           and override_key(o) not in varied | {override_key(x) for x in extra}]
                     cfg: Any = compose_config([*job, *extra, *groups])
                     cfg.pop("cohort", None)
                     cfg = OmegaConf.to_container(cfg, resolve=True)

@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from sims.config import override_key
 from sims.errors import ConfigError, require
 from sims.errors import is_finite_number as _num
 
@@ -278,3 +279,14 @@ def format_value(v: Any) -> str:
     if isinstance(v, str | np.str_):
         return str(v)
     return repr(float(v))
+
+
+def individual_overrides(values: Mapping[str, np.ndarray], seeds: np.ndarray, j: int,
+                         base: Sequence[str] = ()) -> list[str]:
+    """The ``allonet`` overrides that rerun individual ``j`` of a block alone: the arm's
+    (``base``, :func:`sims.cohort.engine.arm_overrides`, less the keys the individual
+    sets), its values (numbers exact with ``repr``; names as they are, a group's option as
+    ``group=option``), its seed as a shared seed, and the array backend."""
+    own = [o for o in base if override_key(o) not in values]
+    return [*own, *(f"{k}={format_value(v[j])}" for k, v in values.items()),
+            f"seed={int(seeds[j])}", "seed_mode=shared", "slow.backend=array"]

@@ -124,7 +124,7 @@ def check_key(c: Mapping[str, Any], key: str, where: str,
         ConfigError: unknown, not a number (not a string), shared by all individuals, or
             compiled into the network (it would need a recompile per individual).
     """
-    from sims.calibration.calibrated import MISSING, get_key
+    from sims.config import MISSING, get_key
     from sims.fast.build_cache import COMPILED, key_class
 
     if names is not None and is_group(key):

@@ -348,7 +348,7 @@ def individual_overrides(path: str | os.PathLike, k: int, arm: str | None = None
                          ) -> list[str]:
     """The ``allonet`` overrides of a single run that reproduces individual ``k`` (its
     index in the cohort) of ``arm`` (default: the first) of a cohort file."""
-    from sims.cohort.engine import individual_overrides as _overrides
+    from sims.cohort.sampling import individual_overrides as _overrides
     from sims.errors import ResultFileError
     from sims.io import open_result
 

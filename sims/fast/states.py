@@ -24,6 +24,8 @@ from typing import Any
 
 import brian2 as b2
 
+from sims.config import PROBE_STATES, STATES  # noqa: F401 - the states a probe runs in
+
 #: Run-time (shared) neuron variables that set the brain state, with their units.
 STATE_VARIABLES: dict[str, str] = {
     "b_adapt": "amp",  # spike-triggered adaptation increment (the population's b)
@@ -31,10 +33,6 @@ STATE_VARIABLES: dict[str, str] = {
     "drive_scale": "1",  # scale of the external Poisson drive's weight
     "recurrent_scale": "1",  # scale of recurrent (intracortical) excitatory synapses onto it
 }
-#: The states a probe runs in.
-STATES = ("wake", "nrem")
-#: What ``probe.state`` may be: a state, or ``auto`` (by the clock of the slow layer).
-PROBE_STATES = (*STATES, "auto")
 
 
 def in_night(clock_h: float, start_h: float, end_h: float) -> bool:

@@ -32,7 +32,7 @@ from sims import io, provenance
 from sims.cohort import engine as cohort_engine
 from sims.cohort.spec import network_only_keys
 from sims.cohort.store import FILENAME as COHORT_FILE
-from sims.config import config_hash
+from sims.config import config_hash, override_key
 from sims.errors import ConfigError, require
 from sims.seeds import derive_seed
 from sims.study import evaluate
@@ -58,12 +58,8 @@ def readout_names(c: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def _key(o: str) -> str:
-    return o.partition("=")[0].lstrip("+~")
-
-
 def _job_overrides(overrides: Sequence[str]) -> list[str]:
-    return [o for o in overrides if not _key(o).startswith("hydra.")]
+    return [o for o in overrides if not override_key(o).startswith("hydra.")]
 
 
 def _strip(c: Mapping[str, Any]) -> dict:
@@ -77,8 +73,7 @@ def cohort_configs(c: Mapping[str, Any], spec: StudySpec, overrides: Sequence[st
     Raises:
         ConfigError: an arm that does not compose or validate.
     """
-    from sims.calibration.evaluate import compose_config
-    from sims.config import validate
+    from sims.config import compose_config, validate
 
     job = _job_overrides(overrides)
     if spec.design == "paired":  # one cohort whose arms are the study's (checked there)
@@ -87,9 +82,10 @@ def cohort_configs(c: Mapping[str, Any], spec: StudySpec, overrides: Sequence[st
         return {".": (cc, job, spec.arms)}
     out = {}
     for arm, extra in spec.arms.items():
-        mine = {_key(o) for o in extra}
+        mine = {override_key(o) for o in extra}
         try:
-            cfg = validate(compose_config([*[o for o in job if _key(o) not in mine], *extra]))
+            own = [o for o in job if override_key(o) not in mine]
+            cfg = validate(compose_config([*own, *extra]))
         except ConfigError as exc:
             raise ConfigError(f"study.arms.{arm}", extra, f"overrides that validate "
                               f"({exc.key}: {exc.allowed})") from None

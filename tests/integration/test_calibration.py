@@ -109,8 +109,7 @@ def test_calibration_resumes_from_its_sqlite_storage_and_refuses_another(tmp_pat
 
 
 def test_calibrated_values_apply_only_under_their_treatment(tmp_path):
-    from sims.calibration.calibrated import apply_calibrated
-    from sims.config import validate
+    from sims.config import apply_calibrated, validate
 
     node = {"name": "x", "parameters": {"treatment.cl_L_per_h_per_kg": {
         "value": 2.0, "when": {"treatment.name": ["brexanolone"]}}}}

@@ -1,17 +1,20 @@
 """The layer contract: engines and config never import the figures (``analysis/``) or the
 command-line layer, at module level or inside functions (figures reach them through
-``sims.figure_hooks``)."""
+``sims.figure_hooks``); the full direction (pyproject.toml's import-linter contracts) holds,
+and the linter does see a violation."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINES = ["sims/slow", "sims/fast", "sims/cohort", "sims/study", "sims/calibration",
-           "sims/config.py", "sims/errors.py", "sims/machine.py", "sims/figure_hooks.py"]
+           "sims/config", "sims/errors.py", "sims/machine.py", "sims/figure_hooks.py"]
 #: Modules of the layers above the engines.
 ABOVE = ("analysis", "sims.app", "sims.check_cli", "hydra_plugins")
 
@@ -57,3 +60,35 @@ def test_figure_hooks_draw_registered_and_skip_missing():
     figure_hooks.register("test-missing", "no_such_module_xyz:f")
     assert figure_hooks.draw("test-missing") is None
     assert figure_hooks.draw("never-registered") is None
+
+
+def _lint_imports(cwd: Path) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).parent / "lint-imports"
+    return subprocess.run([str(exe), "--no-cache"], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_the_import_linter_contracts_hold():
+    """Every layer imports only the layers below it; no module cycles inside a package."""
+    r = _lint_imports(ROOT)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
+    assert "2 kept, 0 broken" in r.stdout
+
+
+def test_the_import_linter_sees_an_upward_import(tmp_path):
+    """The same contracts, on a copy of the tree with one upward import (the config layer
+    importing the fast layer), are broken: the check can fail."""
+    import shutil
+
+    for d in ("sims", "analysis", "hydra_plugins"):
+        shutil.copytree(ROOT / d, tmp_path / d,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.so"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    net = tmp_path / "sims" / "config" / "network.py"
+    net.write_text(net.read_text() + "\n\ndef _upward():\n    from sims.fast import network\n"
+                   "    return network\n")
+    r = subprocess.run([str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                       env={"PYTHONPATH": str(tmp_path), "PATH": ""})
+    assert r.returncode == 1, r.stdout[-2000:]
+    assert "sims.config is not allowed to import sims.fast" in r.stdout

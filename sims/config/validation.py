@@ -1,0 +1,70 @@
+"""The one entry of validation: a composed config in, a plain checked dict out."""
+
+from __future__ import annotations
+
+from omegaconf import DictConfig, OmegaConf
+
+from sims.config.calibrated import apply_calibrated
+from sims.config.network import _apply_to_existing_populations, _check_network
+from sims.config.rules import _check_numbers
+from sims.config.schema import (
+    ANALYSIS_NODES,
+    AllonetConfig,
+    ConnectionConfig,
+    PopulationConfig,
+    PopulationReceptorConfig,
+    SleepPopulationConfig,
+    SpeciesConfig,
+)
+from sims.config.sections import (
+    _check_pharmacology,
+    _check_probe,
+    _check_receptors,
+    _check_running,
+    _check_sleep,
+    _check_time_grid,
+)
+from sims.config.typed import _check_polymorphic, _merge_typed, _type_entries, normalise_treatment
+from sims.slow import checks as slow_checks
+from sims.slow.schemas import (
+    SCENARIO_SCHEMAS,
+    ChloridePopulationConfig,
+    PopulationHomeostasisConfig,
+)
+
+
+def validate(cfg: DictConfig | dict) -> dict:
+    """Check a composed config and return it as a plain resolved dict.
+
+    Raises:
+        ConfigError: naming the first offending key, its value and what is allowed.
+    """
+    c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+    if "treatment" in c:  # first: calibrated values address its validated keys
+        c["treatment"] = normalise_treatment(c["treatment"])
+    if c.get("calibrated"):
+        apply_calibrated(c)
+    c = _merge_typed(AllonetConfig, c)
+    for node in ANALYSIS_NODES:  # unset analyses are not part of a run's config (or hash)
+        if c[node] is None:
+            del c[node]
+    _type_entries(c, "network.populations", PopulationConfig)
+    _type_entries(c, "network.connections", ConnectionConfig)
+    _type_entries(c, "receptors.populations", PopulationReceptorConfig)
+    _type_entries(c, "pharmacology.species", SpeciesConfig)
+    _type_entries(c, "homeostasis.populations", PopulationHomeostasisConfig)
+    _type_entries(c, "sleep.nrem", SleepPopulationConfig)
+    _type_entries(c, "chloride.populations", ChloridePopulationConfig)
+    _check_polymorphic(c, "scenario", SCENARIO_SCHEMAS)
+    c["treatment"] = normalise_treatment(c["treatment"])
+    _apply_to_existing_populations(c)
+    _check_numbers(c)
+    _check_running(c)
+    _check_time_grid(c)
+    _check_network(c)
+    _check_receptors(c)
+    _check_pharmacology(c)
+    _check_probe(c)
+    _check_sleep(c)
+    slow_checks.check(c)
+    return c
