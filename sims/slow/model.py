@@ -114,32 +114,34 @@ class SlowModel:
         #: The scenario (its values drive the driver generators; arrays: per individual).
         self.sc_drivers = c["scenario"]
         configured = c
-        self.c = c
-        self.sc, self.tr = c["scenario"], c["treatment"]
-        self.k, self.hp, self.inf = c["steroids"]["kinetics"], c["hpa"], c["inflammation"]
+        self.config = c
+        self.scenario_cfg, self.treatment_cfg = c["scenario"], c["treatment"]
+        self.kinetics_cfg = c["steroids"]["kinetics"]
+        self.hpa_cfg, self.inflammation_cfg = c["hpa"], c["inflammation"]
         self.loop = c["stress_loop"]
         self._loop = stress_loop.active(self.loop)
         self.brain0 = c["steroids"]["brain_nM"]
-        if self.sc["name"] == "from_file" and table is None:
-            path = scenarios.resolve_path(self.sc["path"], CONFIG_DIR)
+        if self.scenario_cfg["name"] == "from_file" and table is None:
+            path = scenarios.resolve_path(self.scenario_cfg["path"], CONFIG_DIR)
             table = scenarios.load_timecourse(path)  # read once, during validation
         self.table = table
         self.dt = step_hours(configured)  # the clock: numbers, shared by all individuals
         self.t_end = duration_hours(configured, table)
-        self.n = int(round(self.t_end / self.dt))
+        self.n_steps = int(round(self.t_end / self.dt))
         self.record_every = record_steps(configured)
         #: One PK model per treatment (none: empty); their compartments follow the
         #: recorded states in this order.
-        self.pks: list[PKModel] = build_treatments(self.tr, self.sc["name"])
-        infused = [pk for pk in self.pks if pk.infusion]
+        self.pk_models: list[PKModel] = build_treatments(self.treatment_cfg,
+                                                         self.scenario_cfg["name"])
+        infused = [pk for pk in self.pk_models if pk.infusion]
         #: The treatment given by infusion (at most one: only brexanolone infuses).
         self.infused: PKModel | None = infused[0] if infused else None
-        self.hm = c["homeostasis"]
+        self.homeostasis_cfg = c["homeostasis"]
         self.pops = list(c["network"]["populations"])
         self.species = c["pharmacology"]["species"]
         #: Per-population regulation scales (validated: every population is listed).
         none = {"delta": 0.0, "gamma2": 0.0, "alpha4": 0.0}
-        self.regulation = {p: self.hm["populations"].get(p, none) for p in self.pops}
+        self.regulation = {p: self.homeostasis_cfg["populations"].get(p, none) for p in self.pops}
         #: The same as arrays [population, individual] (array backend).
         self._regulation_stack = {
             sub: np.stack([np.broadcast_to(np.asarray(self.regulation[p][sub], float),
@@ -153,14 +155,14 @@ class SlowModel:
             {sp: v for sp, v in self.brain0.items() if sp in BRAIN_STATE}, self.species,
             self.xp)
         #: Recorded states (registry order): the fixed states, then homeostasis.
-        self.cl = c["chloride"]
+        self.chloride_cfg = c["chloride"]
         #: Populations whose E_GABA can shift (shift_max not 0), and their maximal shifts.
         self.cl_pops = [p for p in self.pops if _nonzero(
-            self.cl["populations"].get(p, {}).get("shift_max_mV", 0.0))]
+            self.chloride_cfg["populations"].get(p, {}).get("shift_max_mV", 0.0))]
         self.recorded = (*variables.STATES, *variables.expression_variables(self.pops),
                          *variables.chloride_variables(self.cl_pops))
-        pk = tuple(v for m in self.pks for v in variables.pk_variables(
-            m.name, m.compartments, prefixed=len(self.pks) > 1))
+        pk = tuple(v for m in self.pk_models for v in variables.pk_variables(
+            m.name, m.compartments, prefixed=len(self.pk_models) > 1))
         #: (model, index of its first compartment in the state vector, state names)
         self._pk_layout: list[tuple[PKModel, int, list[str]]] = []
         #: Every state, in the order of the state vector.
@@ -168,12 +170,12 @@ class SlowModel:
         self.state_names = [v.name for v in self.state_variables]
         self.pk_index = len(self.recorded)
         offset = self.pk_index
-        for m in self.pks:
+        for m in self.pk_models:
             names = self.state_names[offset:offset + len(m.compartments)]
             self._pk_layout.append((m, offset, names))
             offset += len(m.compartments)
         #: Whether a treatment adds plasma PregS / DHEA-S (pregnenolone, DHEA).
-        self._sulfate_pk = any(o in m.outputs for m in self.pks for o in ("pregs", "dheas"))
+        self._sulfate_pk = any(o in m.outputs for m in self.pk_models for o in ("pregs", "dheas"))
         self.state_units = {v.name: v.unit for v in self.recorded}
         self.descriptions = {v.name: v.description for v in (*self.recorded, *variables.OUTPUTS)}
         #: Closed-loop inputs, held constant between probes (set by sims.coupling).
@@ -186,13 +188,13 @@ class SlowModel:
         self._network_brake = bool(cp["mode"] == "closed" and cp["fast"]
                                    and cp["pvn_gain"] > 0)
         self._e_gaba0 = float(c["receptors"]["gaba_a"]["E_rev_mV"])
-        k = self.k
+        k = self.kinetics_cfg
         self.plasma0 = steroids.peripheral_allo_target(
-            self.sc["progesterone_follicular_nM"], k["allo_vmax_nM"], k["allo_km_nM"],
+            self.scenario_cfg["progesterone_follicular_nM"], k["allo_vmax_nM"], k["allo_km_nM"],
             k["allo_adrenal_nM"], 1.0, 0.0)
         self.local = steroids.local_synthesis(
             self.brain0.get("allo", 0.0), k["brain_plasma_ratio_allo"], self.plasma0,
-            steroids.brain_progesterone_conversion(self.sc["progesterone_follicular_nM"],
+            steroids.brain_progesterone_conversion(self.scenario_cfg["progesterone_follicular_nM"],
                                                    k["brain_p_vmax_nM"], k["brain_p_km_nM"]))
         # first-order rate constants (1/h), computed once: rhs runs 4x per step
         self.k_brain = steroids.rate(k["brain_half_life_min"] / 60.0)
@@ -212,11 +214,11 @@ class SlowModel:
         """Driver values at ``t`` (default: the half-step grid ``0, dt/2, ..., t_end``) of
         the scenario ``sc`` (default: the config's)."""
         if t is None:
-            t = np.arange(2 * self.n + 1) * (self.dt / 2)
+            t = np.arange(2 * self.n_steps + 1) * (self.dt / 2)
         sc = self.sc_drivers if sc is None else sc
         rng = np.random.default_rng([seed, 1])  # stream 1: the slow layer's
         gen = scenarios.GENERATORS[sc["name"]]
-        t_end = 2 * self.n * (self.dt / 2)  # the last grid time, whatever t is
+        t_end = 2 * self.n_steps * (self.dt / 2)  # the last grid time, whatever t is
         if sc["name"] == "from_file":
             out = gen(sc, t, rng, t_end=t_end, table=self.table)
         else:
@@ -231,7 +233,7 @@ class SlowModel:
         t = np.arange(h0, h1 + 1) * (self.dt / 2)
         u = (self.infused.infusion_rate(t) if self.infused is not None
              else np.zeros(len(t)))
-        own = self.sc["name"] in scenarios.STOCHASTIC or any(
+        own = self.scenario_cfg["name"] in scenarios.STOCHASTIC or any(
             is_array(v) for v in self.sc_drivers.values())
         if not own:
             v = self.drivers(int(seeds[0]), t).values
@@ -251,7 +253,7 @@ class SlowModel:
 
     def _pk_outputs(self, s: Mapping[str, float]) -> Mapping[str, float]:
         """Plasma concentrations (nM) the treatments add, by species."""
-        if not self.pks:
+        if not self.pk_models:
             return self._NO_PK  # read only
         out = dict(self._NO_PK)
         for m, _, names in self._pk_layout:
@@ -273,13 +275,13 @@ class SlowModel:
         if "PVN" not in self.cl_pops:
             return 1.0
         return chloride.gabaa_polarity(s["chloride_shift_PVN"], self._e_gaba0,
-                                       self.c["hpa"]["pvn_operating_mV"])
+                                       self.config["hpa"]["pvn_operating_mV"])
 
     def derivatives(self, s: Mapping[str, float], drv: tuple[float, ...], infusion: float,
                     clock_h: float) -> tuple[dict[str, float], dict[str, float]]:
         """Derivatives (per hour) of every state and the algebraic outputs, by name."""
         prog_d, testo_d, plac, acute, chronic = drv
-        k, hp, inf = self.k, self.hp, self.inf
+        k, hp, inf = self.kinetics_cfg, self.hpa_cfg, self.inflammation_cfg
         pk = self._pk_outputs(s)
         prog = prog_d + pk["progesterone"]
         testo = testo_d + pk["testosterone"]
@@ -310,7 +312,7 @@ class SlowModel:
         # only by peripheral 5a-reduction (de Lignieres 1995: vaginal P, few metabolites)
         a_pt = steroids.peripheral_allo_target(prog_d, k["allo_vmax_nM"], k["allo_km_nM"],
                                                k["allo_adrenal_nM"], drive, plac)
-        if self.pks:
+        if self.pk_models:
             a_pt = a_pt + k["exogenous_progesterone_allo_ratio"] * pk["progesterone"]
         a_bt = steroids.brain_allo_target(
             k["brain_plasma_ratio_allo"], a_p, self.local, r5a, k["stress_synthesis_gain"], prec,
@@ -319,8 +321,8 @@ class SlowModel:
         th_bt = self.brain0.get("thdoc", 0.0) * (th_p / k["thdoc_plasma_nM"]) * r5a * boost
         d |= {
             "r5a": (r5a_t - r5a) / (k["r5a_tau_days"] * 24.0),
-            "stress_precursor": self.k_precursor * (self.sc["stress_allo_response"] * acute
-                                                    - prec),
+            "stress_precursor": self.k_precursor * (
+                self.scenario_cfg["stress_allo_response"] * acute - prec),
             "allo_plasma_endogenous": kp * (a_pt - s["allo_plasma_endogenous"]),
             "thdoc_plasma": kp * (k["thdoc_plasma_nM"] * drive - th_p),
             "androstanediol_plasma": kp * (k["androstanediol_per_testosterone"] * testo
@@ -343,10 +345,10 @@ class SlowModel:
             stress = acute + chronic
             for pop in self.cl_pops:
                 name = f"chloride_shift_{pop}"
-                goal = chloride.target(self.cl, self.cl["populations"][pop]["shift_max_mV"],
-                                       stress, xp)
-                d[name] = chloride.shift_rhs(self.cl, s[name], goal, xp)
-        hm = self.hm
+                shift_max = self.chloride_cfg["populations"][pop]["shift_max_mV"]
+                goal = chloride.target(self.chloride_cfg, shift_max, stress, xp)
+                d[name] = chloride.shift_rhs(self.chloride_cfg, s[name], goal, xp)
+        hm = self.homeostasis_cfg
         c_eq = self.allo_equivalent(s)
         log_c = homeostasis.log_allo(c_eq, xp)
         log_slow, exposure = s["allo_log_slow"], s["steroid_exposure"]
@@ -355,8 +357,8 @@ class SlowModel:
         fold = s["allo_equivalent_avg"] / self.c_eq0
         d["steroid_exposure"] = homeostasis.exposure_rhs(hm, fold, exposure, xp)
         targets = homeostasis.expression_targets(hm, fold, log_c, log_slow, exposure,
-                                                 self.sc["alpha4_withdrawal_scale"],
-                                                 self.sc["alpha4_withdrawal_susceptibility"],
+                                                 self.scenario_cfg["alpha4_withdrawal_scale"],
+                                                 self.scenario_cfg["alpha4_withdrawal_susceptibility"],
                                                  xp)
         if self.vector:  # every population at once: [population, individual] blocks
             stacked = [s[sub] for sub in variables.SUBUNITS]  # slices (_views)
@@ -417,13 +419,15 @@ class SlowModel:
         """The baseline quantities that registry entries name as initial values."""
         b = self.brain0
         hpa0 = dict(zip(("hpa_crh", "hpa_acth", "hpa_cortisol", "hpa_gr"),
-                        hpa.initial_state(self.hp), strict=True))
-        return hpa0 | {"plasma_allo": self.plasma0, "plasma_thdoc": self.k["thdoc_plasma_nM"],
-                "brain_allo": b.get("allo", 0.0), "brain_thdoc": b.get("thdoc", 0.0),
-                "brain_pregs": b.get("pregs", 0.0), "brain_dheas": b.get("dheas", 0.0),
-                "log_allo_equivalent": homeostasis.log_allo(self.c_eq0, self.xp),
-                "allo_equivalent": self.c_eq0,
-                "steroid_exposure": homeostasis.exposure_target(self.hm, 1.0, self.xp)}
+                        hpa.initial_state(self.hpa_cfg), strict=True))
+        return hpa0 | {"plasma_allo": self.plasma0,
+                       "plasma_thdoc": self.kinetics_cfg["thdoc_plasma_nM"],
+                       "brain_allo": b.get("allo", 0.0), "brain_thdoc": b.get("thdoc", 0.0),
+                       "brain_pregs": b.get("pregs", 0.0), "brain_dheas": b.get("dheas", 0.0),
+                       "log_allo_equivalent": homeostasis.log_allo(self.c_eq0, self.xp),
+                       "allo_equivalent": self.c_eq0,
+                       "steroid_exposure": homeostasis.exposure_target(
+                           self.homeostasis_cfg, 1.0, self.xp)}
 
     def initial_values(self) -> dict[str, float]:
         """Baseline values of every state before burn-in, by name (from the registry)."""
@@ -447,21 +451,21 @@ class SlowModel:
         Expression adapts over days, longer than the burn-in; its equilibrium for constant
         drivers is known exactly (targets; alpha4 = 1; references = current ln C_eq).
         """
-        if self.hm["rule"] == "none":
+        if self.homeostasis_cfg["rule"] == "none":
             return
         index = {n: i for i, n in enumerate(self.state_names)}
         c_eq = self.allo_equivalent(dict(zip(self.state_names, y, strict=True)))
         fold = c_eq / self.c_eq0
-        exposure = homeostasis.exposure_target(self.hm, fold, self.xp)
+        exposure = homeostasis.exposure_target(self.homeostasis_cfg, fold, self.xp)
         y[index["allo_log_slow"]] = homeostasis.log_allo(c_eq, self.xp)
         y[index["allo_equivalent_avg"]] = c_eq
         y[index["steroid_exposure"]] = exposure
         for pop in self.pops:
             r = self.regulation[pop]
             y[index[f"delta_{pop}"]] = homeostasis.scaled(
-                homeostasis.delta_target(self.hm, fold, exposure, self.xp), r["delta"])
+                homeostasis.delta_target(self.homeostasis_cfg, fold, exposure, self.xp), r["delta"])
             y[index[f"gamma2_{pop}"]] = homeostasis.scaled(
-                homeostasis.gamma2_target(self.hm, fold, self.xp), r["gamma2"])
+                homeostasis.gamma2_target(self.homeostasis_cfg, fold, self.xp), r["gamma2"])
             y[index[f"alpha4_{pop}"]] = 1.0
 
     def _rk4(self, y: list[float], d0, d1, d2, u0, u1, u2, clock: float) -> list[float]:
@@ -498,14 +502,14 @@ class SlowModel:
         u = (self.infused.infusion_rate(drivers.t) if self.infused is not None
              else np.zeros(len(drivers.t))).tolist()
         i0 = int(round(t_start_h / self.dt))
-        i1 = self.n if t_stop_h is None else int(round(t_stop_h / self.dt))
+        i1 = self.n_steps if t_stop_h is None else int(round(t_stop_h / self.dt))
         if state is None:
             y = self.initial_state()
-            n_burn = int(round(slow_value(self.c["slow"], "burn_in_days") / self.dt))
+            n_burn = int(round(slow_value(self.config["slow"], "burn_in_days") / self.dt))
             for j in range(n_burn):
                 clock = (-(n_burn - j) * self.dt) % 24.0
                 y = self._rk4(y, dv[0], dv[0], dv[0], 0.0, 0.0, 0.0, clock)
-            if self.pks:
+            if self.pk_models:
                 y[self.pk_index:] = [0.0] * (len(y) - self.pk_index)
             self._settle_expression(y)
         else:
@@ -633,16 +637,16 @@ class SlowModel:
             raise ValueError(f"{len(seeds)} seeds for {self.n_individuals} individuals")
         every = record_every or self.record_every
         i0 = int(round(t_start_h / self.dt))
-        i1 = self.n if t_stop_h is None else int(round(t_stop_h / self.dt))
+        i1 = self.n_steps if t_stop_h is None else int(round(t_stop_h / self.dt))
         if state is None:
             y = self.initial_array()
             rows, _ = self._driver_block(seeds, 0, 0)
             d0 = rows[0]
-            n_burn = int(round(slow_value(self.c["slow"], "burn_in_days") / self.dt))
+            n_burn = int(round(slow_value(self.config["slow"], "burn_in_days") / self.dt))
             for j in range(n_burn):
                 clock = (-(n_burn - j) * self.dt) % 24.0
                 y = self._rk4_array(y, d0, d0, d0, 0.0, 0.0, 0.0, clock)
-            if self.pks:
+            if self.pk_models:
                 y[self.pk_index:] = 0.0
             self._settle_expression(y)
         else:

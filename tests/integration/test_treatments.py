@@ -87,7 +87,7 @@ def test_slow_model_integrates_the_pk_as_the_matrix_exponential(name):
                 "scenario.duration_days=2")
     model = SlowModel(c)
     traj = model.run(c["seed"], t_stop_h=30.0)
-    pk = model.pks[0]
+    pk = model.pk_models[0]
     m = np.asarray(pk.matrix, float)
     x = np.zeros(len(m))
     for t_d, comp, amount in sorted(pk.doses):

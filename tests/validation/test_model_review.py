@@ -264,7 +264,7 @@ def test_drug_and_endogenous_allo_reach_the_brain_alike():
     y = m.initial_values()
     drv = (0.5, 1.0, 0.0, 0.0, 0.0)
     endogenous = dict(y, allo_plasma_endogenous=y["allo_plasma_endogenous"] + 50.0)
-    drug = dict(y, pk_central=50.0 / m.pks[0].outputs["allo"][1])
+    drug = dict(y, pk_central=50.0 / m.pk_models[0].outputs["allo"][1])
     d1, _ = m.derivatives(endogenous, drv, 0.0, 8.0)
     d2, _ = m.derivatives(drug, drv, 0.0, 8.0)
     assert d1["allo_brain"] == pytest.approx(d2["allo_brain"], rel=1e-12)
