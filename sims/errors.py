@@ -16,6 +16,7 @@ A sweep exits with the code its failed jobs share, or 1 if they differ (``sims.s
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import sys
@@ -41,6 +42,39 @@ def require(ok: bool, key: str, value: Any, allowed: str) -> None:
     """Raise :class:`ConfigError` (key, value, what is allowed) unless ``ok``."""
     if not ok:
         raise ConfigError(key, value, allowed)
+
+
+#: The optional extras (pyproject.toml) and the modules each brings.
+EXTRAS: dict[str, tuple[str, ...]] = {
+    "calibration": ("optuna", "SALib"),  # +calibration, +sensitivity, +uncertainty
+    "parquet": ("pyarrow",),  # a study's measurements.parquet (the CSV is always written)
+    "slurm": ("hydra_plugins.hydra_submitit_launcher",),  # hydra/launcher=submitit_slurm
+}
+
+
+class MissingExtraError(ConfigError):
+    """A feature the config asks for needs an optional dependency that is not installed
+    (exit code 2, before anything runs)."""
+
+
+def has_module(module: str) -> bool:
+    """Whether ``module`` can be imported (it is imported: the caller needs it next)."""
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+def require_extra(extra: str, key: str, value: Any) -> None:
+    """Raise :class:`MissingExtraError`, naming the config key that asked for the feature,
+    unless every module of the optional extra ``extra`` is installed."""
+    missing = [m for m in EXTRAS[extra] if not has_module(m)]
+    if missing:
+        raise MissingExtraError(key, value, f"a feature of the optional extra '{extra}', "
+                                f"which is not installed (missing: {', '.join(missing)}): "
+                                f"pip install 'allonet[{extra}]' (make venv installs every "
+                                "extra)")
 
 
 def is_finite_number(x: Any) -> bool:
@@ -119,6 +153,9 @@ def report(exc: BaseException, code: int) -> None:
     cause = exc.__cause__
     if cause is not None and str(cause).strip() and str(cause).strip() not in text:
         text += "\n" + str(cause).strip()
+    if "hydra/launcher/submitit" in text and not has_module(EXTRAS["slurm"][0]):
+        text += ("\nthe Slurm launcher is the optional extra 'slurm', which is not "
+                 "installed: pip install 'allonet[slurm]' (make venv installs every extra)")
     print(f"allonet: {text}", file=sys.stderr, flush=True)
 
 

@@ -2,7 +2,9 @@
 
 - ``measurements.csv`` / ``measurements.parquet``: one row per individual x visit x analyte
   (or network read-out) x matrix x assay, long format (:data:`MEASUREMENT_COLUMNS`);
-  ``measured_value`` is empty (NaN) where ``censored`` is true.
+  ``measured_value`` is empty (NaN) where ``censored`` is true. The Parquet copy needs
+  the optional extra ``parquet`` (pyarrow; ``make venv`` installs it); without it only the
+  CSV is written, with a warning.
 - ``endpoints.csv``: one row per individual x endpoint (value, case 1/0/empty).
 - ``summary.csv``: one row per endpoint and arm, comparison or correlation
   (:data:`SUMMARY_COLUMNS`).
@@ -17,6 +19,7 @@ file that looks finished.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,7 +28,10 @@ from typing import Any
 import h5py
 import numpy as np
 
+from sims.errors import has_module
 from sims.study.evaluate import MEASUREMENT_COLUMNS, SUMMARY_COLUMNS
+
+log = logging.getLogger(__name__)
 
 STUDY_SCHEMA = "study-1.0"
 STUDY_FILE = "study.h5"
@@ -73,9 +79,14 @@ def write_study(out_dir: str | os.PathLike, tables: Mapping[str, Mapping[str, np
         tmp = out / f".{t}.csv.partial"
         frames[t].to_csv(tmp, index=False)
         _replace(tmp, out / f"{t}.csv")
-    tmp = out / ".measurements.parquet.partial"
-    frames["measurements"].to_parquet(tmp, index=False)
-    _replace(tmp, out / "measurements.parquet")
+    if has_module("pyarrow"):
+        tmp = out / ".measurements.parquet.partial"
+        frames["measurements"].to_parquet(tmp, index=False)
+        _replace(tmp, out / "measurements.parquet")
+    else:
+        log.warning("measurements.parquet not written: it needs the optional extra "
+                    "'parquet' (pip install 'allonet[parquet]'); measurements.csv holds the "
+                    "same rows")
     path = out / STUDY_FILE
     tmp = out / f".{STUDY_FILE}.partial"
     with h5py.File(tmp, "w") as f:
