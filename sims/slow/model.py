@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -503,38 +503,19 @@ class SlowModel:
              else np.zeros(len(drivers.t))).tolist()
         i0 = int(round(t_start_h / self.dt))
         i1 = self.n_steps if t_stop_h is None else int(round(t_stop_h / self.dt))
-        if state is None:
-            y = self.initial_state()
-            n_burn = int(round(slow_value(self.config["slow"], "burn_in_days") / self.dt))
-            for j in range(n_burn):
-                clock = (-(n_burn - j) * self.dt) % 24.0
-                y = self._rk4(y, dv[0], dv[0], dv[0], 0.0, 0.0, 0.0, clock)
-            if self.pk_models:
-                y[self.pk_index:] = [0.0] * (len(y) - self.pk_index)
-            self._settle_expression(y)
-        else:
-            y = list(state)
-        doses: dict[int, list[tuple[int, float]]] = {}
-        for t_d, comp, amount in self._doses():
-            doses.setdefault(int(math.floor(t_d / self.dt + 1e-9)), []).append((comp, amount))
+        y = (self._burn_in(self.initial_state(), dv[0], self._rk4) if state is None
+             else list(state))
         names = list(self.state_units) + list(OUTPUTS)
         rec: list[list[float]] = []
         times: list[float] = []
 
-        def record(i: int, y: list[float]) -> None:
-            _, out = self.rhs(y, tuple(dv[2 * i]), u[2 * i], (i * self.dt) % 24.0)
+        def record(i: int, y: list[float], drv: list[float], u_i: float) -> None:
+            _, out = self.rhs(y, tuple(drv), u_i, (i * self.dt) % 24.0)
             rec.append(y[:self.pk_index] + [out[n] for n in OUTPUTS])
             times.append(i * self.dt)
 
-        for i in range(i0, i1):
-            for comp, amount in doses.get(i, []):
-                y[self.pk_index + comp] += amount
-            if i % self.record_every == 0:
-                record(i, y)
-            y = self._rk4(y, dv[2 * i], dv[2 * i + 1], dv[2 * i + 2], u[2 * i], u[2 * i + 1],
-                          u[2 * i + 2], (i * self.dt) % 24.0)
-        if i1 % self.record_every == 0:
-            record(i1, y)
+        y = self._integrate(y, i0, i1, lambda h0, h1: (dv[h0:h1 + 1], u[h0:h1 + 1]),
+                            self._rk4, record, self.record_every)
         arr = np.asarray(rec)
         values = {n: arr[:, j] for j, n in enumerate(names)}
         traj = SlowTrajectory(np.asarray(times), values, {**self.state_units, **OUTPUTS},
@@ -543,9 +524,59 @@ class SlowModel:
         traj.final_time_h = i1 * self.dt  # type: ignore[attr-defined]
         return traj
 
-    # ------------------------------------------------------------------ array backend
+    # ------------------------------------------------------------------ the one loop
     #: Integration steps per block of drivers evaluated at once (memory: one block).
     BLOCK_STEPS = 720
+
+    def _burn_in(self, y: Any, d0: Any, step: Callable[..., Any]) -> Any:
+        """``slow.burn_in_days`` of RK4 steps at the first drivers, no infusion, clock
+        running up to 0 h; then treatment compartments emptied and subunit expression put
+        at its steady state. ``y``: a state list (float path) or ``[state, individual]``."""
+        n_burn = int(round(slow_value(self.config["slow"], "burn_in_days") / self.dt))
+        for j in range(n_burn):
+            clock = (-(n_burn - j) * self.dt) % 24.0
+            y = step(y, d0, d0, d0, 0.0, 0.0, 0.0, clock)
+        if self.pk_models:
+            if isinstance(y, list):
+                y[self.pk_index:] = [0.0] * (len(y) - self.pk_index)
+            else:
+                y[self.pk_index:] = 0.0
+        self._settle_expression(y)
+        return y
+
+    def _dose_schedule(self) -> dict[int, list[tuple[int, Any]]]:
+        """Bolus doses by the step they are given at: step -> [(compartment, amount)]."""
+        doses: dict[int, list[tuple[int, Any]]] = {}
+        for t_d, comp, amount in self._doses():
+            doses.setdefault(int(math.floor(t_d / self.dt + 1e-9)), []).append((comp, amount))
+        return doses
+
+    def _integrate(self, y: Any, i0: int, i1: int,
+                   block: Callable[[int, int], tuple[Any, Any]],
+                   step: Callable[..., Any], record: Callable[..., None], every: int) -> Any:
+        """Steps ``i0`` to ``i1``: doses at their step, a record every ``every`` steps
+        (before the step, and at ``i1``), RK4 on drivers at half steps. One loop for both
+        backends: ``block(h0, h1)`` gives the driver rows and infusion rates of half steps
+        ``h0..h1`` (inclusive), ``step`` is :meth:`_rk4` or :meth:`_rk4_array`, ``record(i,
+        y, drivers, infusion)`` stores step ``i``."""
+        doses = self._dose_schedule()
+        for b0 in range(i0, i1, self.BLOCK_STEPS):
+            b1 = min(b0 + self.BLOCK_STEPS, i1)
+            rows, u = block(2 * b0, 2 * b1)
+            for i in range(b0, b1):
+                for comp, amount in doses.get(i, []):
+                    y[self.pk_index + comp] += amount
+                h = 2 * (i - b0)
+                if i % every == 0:
+                    record(i, y, rows[h], u[h])
+                y = step(y, rows[h], rows[h + 1], rows[h + 2], u[h], u[h + 1], u[h + 2],
+                         (i * self.dt) % 24.0)
+        if i1 % every == 0:
+            rows, u = block(2 * i1, 2 * i1)
+            record(i1, y, rows[0], u[0])
+        return y
+
+    # ------------------------------------------------------------------ array backend
 
     def _blocks(self) -> tuple[dict[str, slice], list[tuple[int, str]]]:
         """The subunit slices of the state vector (contiguous, one row per population)
@@ -639,21 +670,10 @@ class SlowModel:
         i0 = int(round(t_start_h / self.dt))
         i1 = self.n_steps if t_stop_h is None else int(round(t_stop_h / self.dt))
         if state is None:
-            y = self.initial_array()
             rows, _ = self._driver_block(seeds, 0, 0)
-            d0 = rows[0]
-            n_burn = int(round(slow_value(self.config["slow"], "burn_in_days") / self.dt))
-            for j in range(n_burn):
-                clock = (-(n_burn - j) * self.dt) % 24.0
-                y = self._rk4_array(y, d0, d0, d0, 0.0, 0.0, 0.0, clock)
-            if self.pk_models:
-                y[self.pk_index:] = 0.0
-            self._settle_expression(y)
+            y = self._burn_in(self.initial_array(), rows[0], self._rk4_array)
         else:
             y = np.array(state, dtype=float)
-        doses: dict[int, list[tuple[int, Any]]] = {}
-        for t_d, comp, amount in self._doses():
-            doses.setdefault(int(math.floor(t_d / self.dt + 1e-9)), []).append((comp, amount))
         names = record or (list(self.state_units) + list(OUTPUTS))
         index = {n: j for j, n in enumerate(self.state_names)}
         steps = [i for i in range(i0, i1 + 1) if i % every == 0]
@@ -667,20 +687,8 @@ class SlowModel:
                 rec[n][r] = y[index[n]] if n in index else out[n]
             r += 1
 
-        for b0 in range(i0, i1, self.BLOCK_STEPS):
-            b1 = min(b0 + self.BLOCK_STEPS, i1)
-            rows, u = self._driver_block(seeds, 2 * b0, 2 * b1)
-            for i in range(b0, b1):
-                for comp, amount in doses.get(i, []):
-                    y[self.pk_index + comp] += amount
-                h = 2 * (i - b0)
-                if i % every == 0:
-                    store(i, y, rows[h], u[h])
-                y = self._rk4_array(y, rows[h], rows[h + 1], rows[h + 2], u[h], u[h + 1],
-                                    u[h + 2], (i * self.dt) % 24.0)
-        if i1 % every == 0:
-            rows, u = self._driver_block(seeds, 2 * i1, 2 * i1)
-            store(i1, y, rows[0], u[0])
+        y = self._integrate(y, i0, i1, lambda h0, h1: self._driver_block(seeds, h0, h1),
+                            self._rk4_array, store, every)
         units = {**self.state_units, **OUTPUTS}
         events = self.drivers(int(seeds[0]), np.zeros(1)).events
         traj = SlowTrajectory(np.asarray(steps, dtype=float) * self.dt, rec,
