@@ -47,18 +47,16 @@ from typing import Any
 import numpy as np
 
 from sims.config import compose_config, validate
+from sims.config.roles import SEED_IGNORED_KEYS, under
 
 SEED_RULE = "science-values-v1"
 
-#: Config keys (prefixes) that do not enter a job's seed.
-IGNORED_KEYS = ("backend", "output", "coupling.workers", "coupling.progress", "slow.backend",
-                "seed",
-                "seed_mode", "targets", "calibration", "sensitivity", "uncertainty",
-                "calibrated", "cohort", "study", "measurement")
+#: Config keys (prefixes) that do not enter a job's seed (sims.config.roles).
+IGNORED_KEYS = SEED_IGNORED_KEYS
 
 
 def _ignored(key: str) -> bool:
-    return any(key == k or key.startswith((k + ".", k + "[")) for k in IGNORED_KEYS)
+    return under(key, IGNORED_KEYS)
 
 
 def flatten(node: Any, prefix: str = "") -> dict[str, Any]:

@@ -18,6 +18,8 @@ Modules, one job each:
 - :mod:`~sims.config.network`: populations, connections, the memory estimate, the
   per-population sections;
 - :mod:`~sims.config.sections`: time grid, receptors, pharmacology, probe, sleep, running;
+- :mod:`~sims.config.roles`: what each key is for (compiled / run-time / unused by the
+  network; analysis nodes; bookkeeping keys; the keys a seed ignores);
 - :mod:`~sims.config.calibrated`: dotted keys; a calibration's exported values applied;
 - :mod:`~sims.config.validation`: :func:`validate`, the one entry;
 - :mod:`~sims.config.composing`: composing (in an app or outside), normal form, hash.

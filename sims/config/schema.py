@@ -18,6 +18,7 @@ from typing import Any
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
+from sims.config.roles import ANALYSIS_NODES  # noqa: F401 - re-exported
 from sims.slow.schemas import (
     SCENARIO_SCHEMAS,
     TREATMENT_SCHEMAS,
@@ -309,11 +310,6 @@ class AllonetConfig:
     cohort: Any = None  # +cohort=NAME: a virtual cohort of individuals (sims.cohort)
     study: Any = None  # +study=NAME: a virtual study of a cohort (sims.study)
     measurement: Any = None  # measurement=default (with a study): analytes and assays
-
-
-#: Top-level nodes of the analyses: not part of the simulation's numbers checks.
-ANALYSIS_NODES = ("targets", "calibration", "sensitivity", "uncertainty", "calibrated",
-                  "cohort", "study", "measurement")
 
 
 def register_configs() -> None:

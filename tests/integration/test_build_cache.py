@@ -9,7 +9,7 @@ import copy
 import brian2 as b2
 import pytest
 
-from sims.config import ANALYSIS_NODES, CONFIG_DIR, compose, validate
+from sims.config import ANALYSIS_NODES, CONFIG_DIR, compose, roles, validate
 from sims.fast import build_cache
 from sims.fast.backend import CompiledNetwork
 from sims.seeds import flatten
@@ -23,8 +23,7 @@ def _configs() -> list[dict]:
             continue
         for f in sorted(d.glob("*.yaml")):
             extra = ["coupling=closed"] if (d.name, f.stem) == ("homeostasis", "activity") else []
-            plus = "+" if d.name in ("targets", "calibration", "sensitivity",
-                                     "uncertainty", "cohort", "study", "measurement") else ""
+            plus = "+" if d.name in roles.ANALYSIS_NODES else ""
             out.append(validate(compose([f"{plus}{d.name}={f.stem}", *extra])))
     return out
 
@@ -42,12 +41,12 @@ def test_every_key_of_every_composed_config_is_classified():
     unclassified = []
     for key in KEYS:
         try:
-            build_cache.key_class(key)
+            roles.key_class(key)
         except KeyError:
             unclassified.append(key)
     assert unclassified == []
     with pytest.raises(KeyError, match="not classified"):
-        build_cache.key_class("network_typo.x")
+        roles.key_class("network_typo.x")
 
 
 def _set(c: dict, key: str, value) -> None:
@@ -88,10 +87,10 @@ def test_compiled_keys_change_the_build_and_nothing_else_does():
         changed = copy.deepcopy(c)
         _set(changed, key, _changed(flatten(c)[key]))
         new_build = build_cache.structure_key(changed) != build_cache.structure_key(c)
-        compiled = build_cache.key_class(key) == build_cache.COMPILED or (
+        compiled = roles.key_class(key) == roles.COMPILED or (
             key == "seed" and c["backend"]["name"] != "cpp_standalone")
         if new_build != compiled:
-            wrong.append((key, build_cache.key_class(key), new_build))
+            wrong.append((key, roles.key_class(key), new_build))
     assert wrong == []
     runtime = next(c for c in CONFIGS if c["backend"]["name"] == "runtime")
     reseeded = copy.deepcopy(runtime)
