@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from sims.config.schema import ANALYSIS_NODES
-from sims.errors import ConfigError
+from sims.errors import ConfigError, require
 
 # --------------------------------------------------------------------------- validation
 #: suffix -> (check, description of what is allowed)
@@ -81,9 +81,8 @@ def _walk(node: Any, prefix: str = ""):
         yield prefix, prefix.rsplit(".", 1)[-1].split("[")[0], node
 
 
-def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
-    if not ok:
-        raise ConfigError(key, value, allowed)
+#: The check every section uses: ConfigError(key, value, allowed) unless ok.
+_check = require
 
 
 def _fields(schema: Any) -> list[str]:

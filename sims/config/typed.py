@@ -16,6 +16,8 @@ from omegaconf import MISSING
 
 from sims.config.rules import _check, _fields
 from sims.errors import ConfigError
+from sims.params import allowed as param_allowed
+from sims.params import is_param, within
 from sims.slow.schemas import TREATMENT_SCHEMAS, TREATMENT_SHORTHAND
 from sims.slow.treatments import COMBINATION
 
@@ -93,7 +95,9 @@ def _merge_typed(schema: Any, c: Any, prefix: str = "") -> dict:
     for f in dataclasses.fields(schema):
         key = f"{prefix}{f.name}"
         if f.name in c and c[f.name] is not None and c[f.name] != "???":  # ??? = MISSING
-            out[f.name] = _typed_value(hints[f.name], c[f.name], key)
+            out[f.name] = value = _typed_value(hints[f.name], c[f.name], key)
+            if is_param(f) and isinstance(value, int | float) and not isinstance(value, bool):
+                _check(within(value, f.metadata), key, value, param_allowed(f.metadata))
             continue
         if f.default is not dataclasses.MISSING and f.default is not MISSING:
             out[f.name] = copy.deepcopy(f.default)

@@ -13,6 +13,8 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from sims.params import param
+
 
 # --------------------------------------------------------------------------- scenarios
 @dataclass
@@ -533,31 +535,59 @@ class HomeostasisConfig:
 
     rule: str = "steroid"  # steroid | none | activity (impaired_recovery = steroid, slow tau_up)
     species: str = "mouse"  # mouse: pregnancy lowers delta (Maguire & Mody 2008); rat: raises
-    delta_up_max: float = 0.6
-    delta_up_k: float = 0.5
-    delta_down_max: float = 1.2
-    delta_down_x50: float = 7.0
-    delta_down_hill: float = 4.0
-    gamma2_down_max: float = 0.45  # gamma2 ~0.6 in late pregnancy (0.37/0.55, Maguire 2008)
-    gamma2_k: float = 1.0
-    tau_average_h: float = 6.0  # h; occupancy averaged over hours [assumption], at most ~6 h
-    # or gamma2 is not back within 20 % by 48 h postpartum (Maguire & Mody 2008) [D]
-    tau_down_days: float = 3.0  # down over the last trimester (2-4 d, docs/science.md §4)
-    tau_up_days: float = 0.75  # delta back by 48 h postpartum (12-48 h, docs/science.md §4)
-    gamma2_tau_up_days: float = 0.75  # gamma2 likewise (Maguire & Mody 2008)
-    alpha4_gain: float = 1.5  # rise: alpha4 peak 2-3x at 48-72 h (Gulinello et al. 2001)
-    alpha4_withdrawal_gain: float = 1.0  # withdrawal after long exposure: ~2x (Smith 1998)
-    alpha4_rise_exposure_gate: float = 1.0  # (1) in [0, 1]: the rise transient x (1 - g E^2)
-    # [assumption] (configs/homeostasis/steroid.yaml; 0 = the model before item 3)
-    alpha4_s50: float = 0.4  # ln-change of C_eq for half the alpha4 response
-    alpha4_hill: float = 3.0  # switch-like: alpha4 resolves by 5-6 d of exposure
-    tau_adapt_days: float = 1.75  # adaptation of the rise reference
-    tau_exposure_days: float = 7.0  # sustained-exposure memory [assumption]
-    tau_exposure_off_days: float = 7.0  # its discharge once the occupancy has fallen
-    exposure_fold: float = 2.0  # occupancy fold that counts as exposure [assumption]
-    exposure_hill: float = 4.0  # [assumption]
-    tau_alpha4_days: float = 1.0
-    alpha4_decay_effect: float = 0.2  # alpha4 excess speeds phasic decay (Smith 1998)
-    activity_eta_per_day: float = 0.5  # activity rule: delta change per day per unit of
-    # relative rate error; each population's set point is its rate in the reference state
+    # delta target 1 + U (x-1)/((x-1) + k) - D x^n/(x^n + x50^n), x = occupancy fold [D]
+    delta_up_max: float = param(0.6, "1", ge=0, doc="U: the largest delta rise",
+                                source="Maguire et al. 2005 (+43 % in diestrus) [D]")
+    delta_up_k: float = param(0.5, "1", gt=0, doc="k: fold above 1 for half the rise",
+                              source="Maguire et al. 2005 [D]")
+    delta_down_max: float = param(1.2, "1", ge=0, doc="D: the largest delta loss",
+                                  source="Maguire & Mody 2008 (~0.5 at term) [D]")
+    delta_down_x50: float = param(7.0, "1", gt=0, doc="x50: fold for half the loss",
+                                  source="Maguire & Mody 2008 [D]")
+    delta_down_hill: float = param(4.0, "1", ge=0, doc="n: steepness of the loss",
+                                   source="Maguire & Mody 2008 [D]")
+    gamma2_down_max: float = param(0.45, "1", ge=0, doc="the largest gamma2 loss",
+                                   source="gamma2 ~0.6 in late pregnancy, Maguire & Mody 2008")
+    gamma2_k: float = param(1.0, "1", gt=0, doc="fold above 1 for half the gamma2 loss",
+                            source="Maguire & Mody 2008 [D]")
+    tau_average_h: float = param(6.0, "h", gt=0, doc="averaging time of the occupancy that "
+                                 "delta and gamma2 follow", source="[assumption]; at most "
+                                 "~6 h or gamma2 is not back within 20 % by 48 h "
+                                 "postpartum (Maguire & Mody 2008) [D]")
+    tau_down_days: float = param(3.0, "d", gt=0, doc="time constant of the fall",
+                                 source="over the last trimester (2-4 d, docs/science.md §4)")
+    tau_up_days: float = param(0.75, "d", gt=0, doc="delta re-expression time constant",
+                               source="back by 48 h postpartum (Maguire & Mody 2008)")
+    gamma2_tau_up_days: float = param(0.75, "d", gt=0, doc="gamma2 re-expression time "
+                                      "constant", source="Maguire & Mody 2008")
+    alpha4_gain: float = param(1.5, "1", ge=0, doc="alpha4 rise transient gain",
+                               source="peak 2-3x at 48-72 h (Gulinello et al. 2001) [D]")
+    alpha4_withdrawal_gain: float = param(1.0, "1", ge=0, doc="alpha4 gain after a "
+                                          "withdrawal from long exposure",
+                                          source="~2x after 21 d (Smith et al. 1998) [R]")
+    alpha4_rise_exposure_gate: float = param(
+        1.0, "1", ge=0, le=1, doc="the rise transient x (1 - g E^2): 0, the full transient "
+        "whatever the exposure history; 1, scaled by 1 - E^2",
+        source="[assumption] (configs/homeostasis/steroid.yaml)")
+    alpha4_s50: float = param(0.4, "1", gt=0, doc="ln-change of C_eq for half the alpha4 "
+                              "response", source="[D]")
+    alpha4_hill: float = param(3.0, "1", ge=0, doc="steepness of the alpha4 response",
+                               source="switch-like: alpha4 resolves by 5-6 d of exposure")
+    tau_adapt_days: float = param(1.75, "d", gt=0, doc="adaptation of the rise reference",
+                                  source="[D]")
+    tau_exposure_days: float = param(7.0, "d", gt=0, doc="sustained-exposure memory E: "
+                                     "charge", source="[assumption]")
+    tau_exposure_off_days: float = param(7.0, "d", gt=0, doc="its discharge once the "
+                                         "occupancy has fallen", source="[assumption]")
+    exposure_fold: float = param(2.0, "1", gt=0, doc="occupancy fold that counts as "
+                                 "exposure", source="[assumption]")
+    exposure_hill: float = param(4.0, "1", ge=0, doc="steepness of the exposure switch",
+                                 source="[assumption]")
+    tau_alpha4_days: float = param(1.0, "d", gt=0, doc="alpha4 expression time constant",
+                                   source="[D]")
+    alpha4_decay_effect: float = param(0.2, "1", ge=0, doc="alpha4 excess speeds phasic "
+                                       "decay", source="Smith et al. 1998")
+    activity_eta_per_day: float = param(0.5, "1/d", ge=0, doc="activity rule: delta change "
+                                        "per day per unit of relative rate error",
+                                        source="[assumption]")
     populations: dict[str, Any] = field(default_factory=_default_population_regulation)

@@ -1,0 +1,90 @@
+"""Parameters declared once, with unit, range and meaning (sims.params): validation reads
+the range from the schema, and the schema lists its parameters for the docs."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+
+import pytest
+
+from sims.config import compose, validate
+from sims.errors import ConfigError
+from sims.params import bounds_text, describe, is_param, param, within
+from sims.slow.schemas import HomeostasisConfig
+
+
+@dataclasses.dataclass
+class _Toy:
+    rate_per_h: float = param(1.0, "1/h", gt=0, doc="a rate")
+    share: float = param(0.5, "1", ge=0, le=1, doc="a share")
+    below: float = param(-70.0, "mV", lt=-30)
+    free: float = param(0.0, "nA")
+    plain: float = 2.0
+
+
+@pytest.mark.parametrize(("name", "ok", "bad", "text"), [
+    ("rate_per_h", 1e-9, 0.0, "a number > 0 1/h"),
+    ("share", 1.0, 1.0000001, "a number in [0, 1]"),
+    ("below", -30.0000001, -30.0, "a number < -30 mV"),
+    ("free", -5.0, float("nan"), "a finite number nA"),
+])
+def test_bounds_by_hand(name, ok, bad, text):
+    meta = {f.name: f for f in dataclasses.fields(_Toy)}[name].metadata
+    assert within(ok, meta) and not within(bad, meta)
+    assert bounds_text(meta) == text
+
+
+def test_only_one_bound_per_side():
+    with pytest.raises(ValueError, match="at most one lower"):
+        param(1.0, "1", gt=0, ge=0)
+
+
+def test_describe_lists_declared_parameters_only():
+    rows = describe(_Toy)
+    assert [r["name"] for r in rows] == ["rate_per_h", "share", "below", "free"]
+    assert rows[1] == {"name": "share", "default": 0.5, "unit": "1", "range": "in [0, 1]",
+                       "doc": "a share", "source": ""}
+
+
+def test_every_number_of_the_homeostasis_schema_is_declared():
+    """Its ranges live in the schema only (no hand list in sims.slow.checks): every
+    numeric field carries a unit, a lower bound, a meaning and a source."""
+    hints = typing.get_type_hints(HomeostasisConfig)
+    numeric = [f for f in dataclasses.fields(HomeostasisConfig) if hints[f.name] is float]
+    assert len(numeric) >= 24
+    for f in numeric:
+        assert is_param(f), f.name
+        m = f.metadata
+        assert m["unit"] and m["doc"] and m["source"], f.name
+        assert m["gt"] is not None or m["ge"] is not None, f.name
+        assert within(f.default, m), f.name  # the default obeys its own range
+
+
+@pytest.mark.parametrize(("override", "allowed"), [
+    ("homeostasis.tau_average_h=0", "a number > 0 h (averaging time"),
+    ("homeostasis.tau_down_days=-1", "a number > 0 d (time constant of the fall)"),
+    ("homeostasis.alpha4_rise_exposure_gate=1.5", "a number in [0, 1]"),
+    ("homeostasis.exposure_hill=-2", "a number >= 0 (steepness"),
+])
+def test_validation_reads_the_range_from_the_schema(override, allowed):
+    key, _, value = override.partition("=")
+    with pytest.raises(ConfigError) as e:
+        validate(compose([override]))
+    assert e.value.key == key and float(e.value.value) == float(value)
+    assert e.value.allowed.startswith(allowed)
+
+
+def test_a_value_on_the_bound_that_is_allowed_validates():
+    c = validate(compose(["homeostasis.alpha4_rise_exposure_gate=0",
+                          "homeostasis.exposure_hill=0"]))
+    assert c["homeostasis"]["alpha4_rise_exposure_gate"] == 0.0
+
+
+def test_the_parameters_page_is_generated_from_the_schemas():
+    from pathlib import Path
+
+    from sims.params import markdown_table
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "parameters.md").read_text()
+    assert markdown_table(HomeostasisConfig, "homeostasis") in page
