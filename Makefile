@@ -17,7 +17,7 @@ ARGS ?=
 # right Brian2): `make lock` regenerates it from pyproject.toml (see README).
 LOCK := requirements/allonet.lock
 
-.PHONY: run test test-integration test-slow test-all lint bench bench-review bench-validity clean venv lock docs docs-serve lock-docs
+.PHONY: run test test-integration test-slow test-all lint bench bench-review bench-validity clean venv lock docs docs-serve lock-docs parameters-page
 
 venv: $(STAMP)
 
@@ -91,6 +91,9 @@ test-slow: $(STAMP)  ## only the checks marked slow
 
 test-all: $(STAMP)  ## everything, including slow checks
 	$(BIN)/python -m pytest $(ARGS)
+
+parameters-page: $(STAMP)  ## docs/parameters.md from the schemas' declarations
+	$(BIN)/python -m sims.config.parameters > docs/parameters.md
 
 lint: $(STAMP)  ## ruff, and the layer contract of pyproject.toml (import-linter)
 	$(BIN)/ruff check sims analysis tests bench hydra_plugins

@@ -1,7 +1,10 @@
 """Validation of the slow layer's configuration (called by ``sims.config.validate``).
 
 Everything the slow model divides by, exponentiates, indexes with or clips is checked
-here, before anything runs, and reported as a :class:`~sims.errors.ConfigError` naming
+before anything runs: a parameter's own range where the schema declares it
+(:func:`sims.params.param`: steroid kinetics, inflammation, the stress loop, chloride,
+homeostasis; checked while the config is typed), and here what depends on other keys,
+on the chosen model or on files, and reported as a :class:`~sims.errors.ConfigError` naming
 the key, the value and what is allowed. A ``from_file`` CSV is read (and validated)
 once; the model gets the same table from :func:`sims.slow.scenarios.load_timecourse`.
 """
@@ -63,18 +66,6 @@ def check_hpa(c: Mapping[str, Any]) -> None:
            hp["neurosteroid_inhibition"], "a fraction in [0, 1]")
     for key in ("circadian_peak_clock_h", "circadian_peak_2_clock_h", "wake_clock_h"):
         _check(_in(hp[key], 0, 24), f"hpa.{key}", hp[key], "an hour of the day in [0, 24]")
-
-
-def check_steroids_and_inflammation(c: Mapping[str, Any]) -> None:
-    k = c["steroids"]["kinetics"]
-    v = k["chronic_r5a_loss"]
-    _check(0 <= v <= 1, "steroids.kinetics.chronic_r5a_loss", v, "a fraction in [0, 1]")
-    inf = c["inflammation"]
-    for key, val in inf.items():
-        if not isinstance(val, bool):
-            _check(val >= 0, f"inflammation.{key}", val, "a number >= 0")
-    _check(inf["allo_suppression"] < 1, "inflammation.allo_suppression",
-           inf["allo_suppression"], "a fraction in [0, 1)")
 
 
 def check_homeostasis(c: Mapping[str, Any]) -> None:
@@ -271,14 +262,6 @@ def check_coupling(c: Mapping[str, Any], table: dict | None) -> None:
                    f"times within the scenario (0 to {end:g} h)")
 
 
-def check_stress_loop(c: Mapping[str, Any]) -> None:
-    """The vicious cycle's gains and tolerance: numbers >= 0 (tau_load_days > 0 by its
-    key)."""
-    for key, value in c["stress_loop"].items():
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            _check(value >= 0, f"stress_loop.{key}", value, "a number >= 0 (gain 0: off)")
-
-
 def check_chloride(c: Mapping[str, Any]) -> None:
     """Known populations; E_GABA (synaptic and tonic) at full shift in the physiological
     range (the trajectory stays between the configured value and that one)."""
@@ -302,8 +285,6 @@ def check(c: Mapping[str, Any]) -> None:
     """Every slow-layer check, in the order a reader meets the config."""
     check_chloride(c)
     check_hpa(c)
-    check_steroids_and_inflammation(c)
-    check_stress_loop(c)
     check_homeostasis(c)
     table = check_scenario(c)
     check_treatment(c)

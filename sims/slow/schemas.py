@@ -356,41 +356,74 @@ TREATMENT_SHORTHAND = tuple(f.name for f in dataclasses.fields(TreatmentSelectio
 class SteroidKineticsConfig:
     """Synthesis and turnover; brain levels at baseline are ``steroids.brain_nM``."""
 
-    brain_half_life_min: float = 10.0  # cortex ALLO t1/2 ~10 min (Dong et al. 2001) [V]
-    plasma_half_life_h: float = 0.5  # endogenous steroids; with the placental tau, 62 % of the
-    # postpartum fall within 1 h: "mostly within the first hour" (Hill 2003) [D]
-    allo_vmax_nM: float = 1.89  # saturable P -> ALLO [D]: ALLO/P 0.33 at P 0.5 nM and
-    allo_km_nM: float = 7.73  # 0.045 at P 35 nM (Kimball et al. 2020: 0.33 -> 0.04)
-    allo_adrenal_nM: float = 0.05  # adrenal plasma ALLO (present in men, Genazzani 1998) [D]
+    brain_half_life_min: float = param(10.0, "min", gt=0, doc="brain ALLO half-life",
+                                       source="cortex, Dong et al. 2001 [V]")
+    plasma_half_life_h: float = param(0.5, "h", gt=0, doc="plasma half-life of the "
+                                      "endogenous steroids", source="with the placental "
+                                      "tau, 62 % of the postpartum fall within 1 h (Hill "
+                                      "2003) [D]")
+    allo_vmax_nM: float = param(1.89, "nM", ge=0, doc="saturable P -> ALLO: Vmax",
+                                source="ALLO/P 0.33 at P 0.5 nM, 0.045 at 35 nM (Kimball "
+                                "et al. 2020) [D]")
+    allo_km_nM: float = param(7.73, "nM", gt=0, doc="saturable P -> ALLO: Km",
+                              source="Kimball et al. 2020 [D]")
+    allo_adrenal_nM: float = param(0.05, "nM", ge=0, doc="adrenal plasma ALLO",
+                                   source="present in men, Genazzani et al. 1998 [D]")
     # The relation above is the ovary's (the corpus luteum secretes ALLO with P: Ottander et
     # al. 2005) and the placenta's. Progesterone a treatment puts into the circulation
     # (after its first pass) adds plasma ALLO at this ratio to its own level, by peripheral
     # 5a-reduction: small, since vaginal P raises P but barely its 5a-reduced metabolites
     # (de Lignieres et al. 1995) [R direction; value assumption]
-    exogenous_progesterone_allo_ratio: float = 0.02
-    thdoc_plasma_nM: float = 2.0  # plasma THDOC at mean ACTH (adrenal DOC -> THDOC) [R]
-    androstanediol_per_testosterone: float = 0.05  # plasma 3a-diol / T [R]
+    exogenous_progesterone_allo_ratio: float = param(
+        0.02, "1", ge=0, doc="plasma ALLO per plasma P from a progesterone treatment",
+        source="de Lignieres et al. 1995 [R direction; value assumption]")
+    thdoc_plasma_nM: float = param(2.0, "nM", gt=0, doc="plasma THDOC at mean ACTH",
+                                   source="adrenal DOC -> THDOC [R]")
+    androstanediol_per_testosterone: float = param(0.05, "1", ge=0, doc="plasma 3a-diol / "
+                                                   "testosterone", source="[R]")
     # Brain levels follow *free* plasma levels with one partition for every steroid; on the
     # total plasma levels the model carries (as assays report them), each molecule's ratio
     # is that partition times its unbound fraction (docs/science.md §6.5).
     # Ratio and brain P conversion: a set of calibration brain_partition's accepted region
     # that meets every brain-ALLO target (cycle, pregnancy, postpartum, stress, progesterone
     # route), docs/science.md §1.3 [D, fitted; hand-set before: 0.5 and 20 nM]
-    brain_plasma_ratio_allo: float = 0.66  # endogenous ALLO and brexanolone alike [D, fit]
-    brain_p_vmax_nM: float = 2.9  # brain 5a-reduction of circulating P [D, fit]
-    brain_p_km_nM: float = 100.0  # [assumption]
-    brain_plasma_ratio_androstanediol: float = 0.66  # binding as ALLO's [assumption]
-    brain_plasma_ratio_zuranolone: float = 0.33  # 0.66 x f_u 0.5 % / f_u(ALLO) 1 % [D, labels]
-    stress_precursor_half_life_min: float = 15.0  # brain P/DOC peak ~10 min (Barbaccia 1996)
-    stress_synthesis_gain: float = 6.0  # 10-min stressor: ALLO x2 at ~20 min (Purdy 1991) [D]
-    sulfated_half_life_h: float = 10.0  # PregS / DHEA-S pools, slow [R]
+    brain_plasma_ratio_allo: float = param(0.66, "1", ge=0, doc="brain / total plasma ALLO "
+                                           "(endogenous and brexanolone)",
+                                           source="docs/science.md §1.3 [D, fit]")
+    brain_p_vmax_nM: float = param(2.9, "nM", ge=0, doc="brain 5a-reduction of circulating "
+                                   "P: Vmax", source="docs/science.md §1.3 [D, fit]")
+    brain_p_km_nM: float = param(100.0, "nM", gt=0, doc="brain 5a-reduction of circulating "
+                                 "P: Km", source="[assumption]")
+    brain_plasma_ratio_androstanediol: float = param(0.66, "1", ge=0, doc="brain / plasma "
+                                                     "3a-diol", source="binding as ALLO's "
+                                                     "[assumption]")
+    brain_plasma_ratio_zuranolone: float = param(0.33, "1", ge=0, doc="brain / plasma "
+                                                 "zuranolone", source="0.66 x f_u 0.5 % / "
+                                                 "f_u(ALLO) 1 % [D, labels]")
+    stress_precursor_half_life_min: float = param(15.0, "min", gt=0, doc="stress-made "
+                                                  "brain precursor (P, DOC) half-life",
+                                                  source="brain P/DOC peak ~10 min "
+                                                  "(Barbaccia et al. 1996)")
+    stress_synthesis_gain: float = param(6.0, "1", ge=0, doc="stress synthesis of brain "
+                                         "ALLO", source="10-min stressor: ALLO x2 at ~20 "
+                                         "min (Purdy et al. 1991) [D]")
+    sulfated_half_life_h: float = param(10.0, "h", gt=0, doc="PregS / DHEA-S pools",
+                                        source="slow [R]")
     # Plasma precursors at the mean adrenal drive (analytes of virtual studies; none acts
     # on the network): the sulfates follow the slow adrenal pools, pregnenolone ACTH.
-    pregnenolone_plasma_nM: float = 1.5  # ~0.5 ng/mL in adult women [assumption]
-    pregs_plasma_nM: float = 100.0  # ~40 ng/mL, tens of ng/mL in adults [assumption]
-    dheas_plasma_nM: float = 5000.0  # women 20-30 y log mean ~2000-2470 ng/mL (Orentreich 1984)
-    r5a_tau_days: float = 7.0  # 5a-reductase adapts over ~weeks [assumption]
-    chronic_r5a_loss: float = 0.5  # 5a-RI mRNA/protein -50 % after 6 weeks (Dong et al. 2001)
+    pregnenolone_plasma_nM: float = param(1.5, "nM", ge=0, doc="plasma pregnenolone",
+                                          source="~0.5 ng/mL in adult women [assumption]")
+    pregs_plasma_nM: float = param(100.0, "nM", ge=0, doc="plasma pregnenolone sulfate",
+                                   source="~40 ng/mL, tens of ng/mL in adults "
+                                   "[assumption]")
+    dheas_plasma_nM: float = param(5000.0, "nM", ge=0, doc="plasma DHEA-S",
+                                   source="women 20-30 y log mean ~2000-2470 ng/mL "
+                                   "(Orentreich et al. 1984)")
+    r5a_tau_days: float = param(7.0, "d", gt=0, doc="5a-reductase adaptation time",
+                                source="over ~weeks [assumption]")
+    chronic_r5a_loss: float = param(0.5, "1", ge=0, le=1, doc="5a-reductase lost under "
+                                    "full chronic stress", source="5a-RI -50 % after 6 "
+                                    "weeks (Dong et al. 2001)")
 
 
 @dataclass
@@ -455,25 +488,36 @@ class HPAConfig:
 @dataclass
 class InflammationConfig:
     enabled: bool = True
-    tau_h: float = 12.0  # cytokine index relaxation [assumption]
-    chronic_gain: float = 0.5  # index 1.5x under full chronic stress [assumption]
-    allo_suppression: float = 0.5  # brexanolone lowers TNF-a/IL-6 (Balan et al. 2023)
-    allo_ec50_nM: float = 100.0  # plasma ALLO for half suppression [assumption]
-    synthesis_gain: float = 0.3  # r5a / (1 + gain (I - 1)) [assumption]
-    gr_gain: float = 0.05  # k_i x (1 + gain (I - 1)): impaired GR feedback [assumption]
+    tau_h: float = param(12.0, "h", gt=0, doc="cytokine index relaxation",
+                         source="[assumption]")
+    chronic_gain: float = param(0.5, "1", ge=0, doc="cytokine index rise under full "
+                                "chronic stress (1.5x)", source="[assumption]")
+    allo_suppression: float = param(0.5, "1", ge=0, lt=1, doc="largest fractional cut of "
+                                    "the index by plasma ALLO", source="brexanolone lowers "
+                                    "TNF-a/IL-6 (Balan et al. 2023)")
+    allo_ec50_nM: float = param(100.0, "nM", gt=0, doc="plasma ALLO for half the cut",
+                                source="[assumption]")
+    synthesis_gain: float = param(0.3, "1", ge=0, doc="5a-reductase / (1 + gain (I - 1))",
+                                  source="[assumption]")
+    gr_gain: float = param(0.05, "1", ge=0, doc="GR feedback k_i x (1 + gain (I - 1))",
+                           source="[assumption]")
 
 
 @dataclass
 class StressLoopConfig:
     """The stress-neurosteroid vicious cycle (sims/slow/stress_loop.py); gain 0 = off."""
 
-    gain: float = 0.0  # loop gain (0: the model without the loop, exactly)
-    tau_load_days: float = 3.0  # glucocorticoid effects on gene expression build over days
-    # [assumption]
-    threshold: float = 1.1  # load tolerated without effect: 10 % above the unstressed daily
-    # mean cortisol [assumption]
-    r5a_gain: float = 1.0  # 5a-reductase target / (1 + gain r5a_gain X) [assumption]
-    inflammation_gain: float = 1.0  # cytokine target + gain inflammation_gain X [assumption]
+    gain: float = param(0.0, "1", ge=0, doc="loop gain (0: the model without the loop, "
+                        "exactly)", source="[assumption]")
+    tau_load_days: float = param(3.0, "d", gt=0, doc="glucocorticoid load time constant",
+                                 source="effects on gene expression build over days "
+                                 "[assumption]")
+    threshold: float = param(1.1, "1", ge=0, doc="load tolerated without effect (x the "
+                             "unstressed daily mean cortisol)", source="[assumption]")
+    r5a_gain: float = param(1.0, "1", ge=0, doc="5a-reductase target / (1 + gain r5a_gain "
+                            "X)", source="[assumption]")
+    inflammation_gain: float = param(1.0, "1", ge=0, doc="cytokine target + gain "
+                                     "inflammation_gain X", source="[assumption]")
     source: str = ""
 
 
@@ -490,10 +534,14 @@ class ChlorideConfig:
     """Chloride homeostasis: E_GABA shifts with KCC2 loss under stress
     (configs/chloride/default.yaml: values and sources)."""
 
-    tau_down_h: float = 1.0  # KCC2 loss within the time of a stressor [R]
-    tau_recovery_h: float = 24.0  # [assumption]
-    physiological_low_mV: float = -95.0  # range E_GABA must stay in (checked) [assumption]
-    physiological_high_mV: float = -35.0
+    tau_down_h: float = param(1.0, "h", gt=0, doc="KCC2 loss time constant",
+                              source="within the time of a stressor [R]")
+    tau_recovery_h: float = param(24.0, "h", gt=0, doc="KCC2 recovery time constant",
+                                  source="[assumption]")
+    physiological_low_mV: float = param(-95.0, "mV", doc="lowest E_GABA a shift may reach",
+                                        source="[assumption]")
+    physiological_high_mV: float = param(-35.0, "mV", doc="highest E_GABA a shift may "
+                                         "reach", source="[assumption]")
     populations: dict[str, Any] = field(default_factory=dict)  # ChloridePopulationConfig
     source: str = ""
 

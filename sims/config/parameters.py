@@ -1,0 +1,57 @@
+"""The parameters page of the manual (``docs/parameters.md``), generated from the schemas'
+declarations (:func:`sims.params.param`); ``make parameters-page`` writes it and a test
+fails when the page and the schemas differ."""
+
+from __future__ import annotations
+
+from sims.params import markdown_table
+from sims.slow.schemas import (
+    ChlorideConfig,
+    HomeostasisConfig,
+    InflammationConfig,
+    SteroidKineticsConfig,
+    StressLoopConfig,
+)
+
+#: (title, schema, key prefix, module of the mechanism, config group) of each section whose
+#: parameters are declared.
+SECTIONS = (
+    ("Steroid synthesis, partition and turnover", SteroidKineticsConfig, "steroids.kinetics",
+     "sims/slow/steroids.py", "configs/steroids/"),
+    ("Subunit homeostasis", HomeostasisConfig, "homeostasis", "sims/slow/homeostasis.py",
+     "configs/homeostasis/"),
+    ("Inflammation", InflammationConfig, "inflammation", "sims/slow/inflammation.py",
+     "configs/inflammation/"),
+    ("The stress-neurosteroid loop", StressLoopConfig, "stress_loop",
+     "sims/slow/stress_loop.py", "configs/stress_loop/"),
+    ("Chloride (KCC2)", ChlorideConfig, "chloride", "sims/slow/chloride.py",
+     "configs/chloride/"),
+)
+
+HEAD = """# Parameters
+
+Parameters declared with their unit, range, meaning and source in the schema of their
+layer (`sims.params.param`). Validation reads each range from there (a value outside it is
+refused, naming the key, the value, the range with its unit and the meaning), and this page
+is generated from the same declarations (`make parameters-page`; a test fails when the page
+and the schemas differ). Sections not listed here yet declare their ranges by their unit
+suffixes (`sims/config/rules.py`) and their section checks (`sims/config/sections.py`,
+`sims/slow/checks.py`). A config group's files may set other values; each file gives its
+values' basis.
+
+Tags in the sources, as in [Sources](sources.md): [V] checked, [R] recalled, [D] derived
+by us from the data named, [assumption] our choice.
+"""
+
+
+def page() -> str:
+    """The whole page, Markdown."""
+    parts = [HEAD]
+    for title, schema, prefix, module, group in SECTIONS:
+        parts.append(f"\n## {title} (`{prefix}.*`)\n\nEquations: `{module}`; config group: "
+                     f"`{group}`.\n\n" + markdown_table(schema, prefix))
+    return "".join(parts)
+
+
+if __name__ == "__main__":
+    print(page(), end="")
