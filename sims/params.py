@@ -84,7 +84,10 @@ def markdown_table(schema: type, prefix: str) -> str:
     """The parameters of ``schema`` as a Markdown table, keys under ``prefix``."""
     lines = ["| key | default | unit | range | meaning | source |", "|---|---|---|---|---|---|"]
     for r in describe(schema):
-        cells = [f"`{prefix}.{r['name']}`", f"{r['default']:g}", r["unit"], r["range"],
-                 r["doc"], r["source"]]
+        d = r["default"]
+        shown = ("(required)" if d == "???" else "(unset)" if d is None
+                 else f"{d:g}" if isinstance(d, int | float) else str(d))
+        cells = [f"`{prefix}.{r['name']}`", shown, r["unit"], r["range"], r["doc"],
+                 r["source"]]
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return "\n".join(lines) + "\n"

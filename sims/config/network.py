@@ -29,11 +29,9 @@ def _check_network(c: dict) -> None:
         _check(bool(POPULATION_NAME.match(name)), k, name,
                "a name of letters and digits starting with a letter (it names Brian2 "
                "objects and PRE_to_POST connections)")
-        _check(p["n"] >= 1, f"{k}.n", p["n"], "an integer >= 1")
         _check(p["kind"] in KINDS, f"{k}.kind", p["kind"], f"one of {KINDS}")
         _check(p["Vr_mV"] < p["Vt_mV"], f"{k}.Vr_mV", p["Vr_mV"],
                f"a reset below the threshold Vt_mV={p['Vt_mV']}")
-        _check(p["ext_n"] >= 0, f"{k}.ext_n", p["ext_n"], "an integer >= 0")
         if p["ext_n"] > 0 and p["ext_rate_Hz"] > 0 and p["ext_g_nS"] > 0:
             bin_ms = net["ext_dt_ms"]
             _check(p["ext_rate_Hz"] * bin_ms * 1e-3 < 1, f"{k}.ext_rate_Hz", p["ext_rate_Hz"],
@@ -57,7 +55,6 @@ def _check_network(c: dict) -> None:
             _check((head, tail) == (pre, post), f"{k}.pre", conn.get("pre"),
                    f"the populations its key names ({head} to {tail}), or another key")
         parts = (pre, post)
-        _check(0.0 <= conn["p"] <= 1.0, f"{k}.p", conn["p"], "a probability in [0, 1]")
         if pops[parts[0]]["kind"] == "inh":
             _check(conn["g_nmda_nS"] == 0, f"{k}.g_nmda_nS", conn["g_nmda_nS"],
                    "0 for an inhibitory (GABA-A) presynaptic population")

@@ -4,6 +4,23 @@ fails when the page and the schemas differ."""
 
 from __future__ import annotations
 
+from sims.config.schema import (
+    Alpha4PolarityConfig,
+    AMPAConfig,
+    ConnectionConfig,
+    GABAAConfig,
+    HillConfig,
+    NetworkConfig,
+    NMDAConfig,
+    PopulationConfig,
+    PopulationReceptorConfig,
+    ProbeConfig,
+    SleepConfig,
+    SleepPopulationConfig,
+    SpeciesConfig,
+    TonicConfig,
+    UpDownConfig,
+)
 from sims.params import markdown_table
 from sims.slow.schemas import (
     ChlorideConfig,
@@ -16,6 +33,34 @@ from sims.slow.schemas import (
 #: (title, schema, key prefix, module of the mechanism, config group) of each section whose
 #: parameters are declared.
 SECTIONS = (
+    ("Network", NetworkConfig, "network", "sims/fast/network.py", "configs/network/"),
+    ("Neuron populations", PopulationConfig, "network.populations.<pop>",
+     "sims/fast/neurons.py", "configs/network/"),
+    ("Connections", ConnectionConfig, "network.connections.<name>", "sims/fast/network.py",
+     "configs/network/"),
+    ("AMPA receptors", AMPAConfig, "receptors.ampa", "sims/fast/receptors.py",
+     "configs/receptors/"),
+    ("NMDA receptors", NMDAConfig, "receptors.nmda", "sims/fast/receptors.py",
+     "configs/receptors/"),
+    ("Synaptic GABA-A receptors", GABAAConfig, "receptors.gaba_a", "sims/fast/receptors.py",
+     "configs/receptors/"),
+    ("Tonic (extrasynaptic) GABA-A activation", TonicConfig, "receptors.tonic",
+     "sims/fast/receptors.py", "configs/receptors/"),
+    ("GABA-A make-up per population", PopulationReceptorConfig, "receptors.populations.<pop>",
+     "sims/fast/receptors.py", "configs/receptors/"),
+    ("alpha4beta2delta polarity", Alpha4PolarityConfig, "receptors.alpha4_polarity",
+     "sims/fast/receptors.py", "configs/receptors/"),
+    ("Receptor pharmacology: one effect per species and receptor class", HillConfig,
+     "pharmacology.species.<species>.<class>", "sims/fast/pharmacology.py",
+     "configs/pharmacology/"),
+    ("Receptor pharmacology: species", SpeciesConfig, "pharmacology.species.<species>",
+     "sims/fast/pharmacology.py", "configs/pharmacology/"),
+    ("Probes", ProbeConfig, "probe", "sims/fast/probe.py", "configs/sim/"),
+    ("Sleep", SleepConfig, "sleep", "sims/fast/states.py", "configs/sleep/"),
+    ("NREM values per population", SleepPopulationConfig, "sleep.nrem.<pop>",
+     "sims/fast/states.py", "configs/sleep/"),
+    ("UP/DOWN detection", UpDownConfig, "sleep.updown", "sims/fast/metrics.py",
+     "configs/sleep/"),
     ("Steroid synthesis, partition and turnover", SteroidKineticsConfig, "steroids.kinetics",
      "sims/slow/steroids.py", "configs/steroids/"),
     ("Subunit homeostasis", HomeostasisConfig, "homeostasis", "sims/slow/homeostasis.py",
@@ -48,7 +93,7 @@ def page() -> str:
     """The whole page, Markdown."""
     parts = [HEAD]
     for title, schema, prefix, module, group in SECTIONS:
-        parts.append(f"\n## {title} (`{prefix}.*`)\n\nEquations: `{module}`; config group: "
+        parts.append(f"\n## {title} (`{prefix}.*`)\n\nCode: `{module}`; config group: "
                      f"`{group}`.\n\n" + markdown_table(schema, prefix))
     return "".join(parts)
 

@@ -19,6 +19,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
 from sims.config.roles import ANALYSIS_NODES  # noqa: F401 - re-exported
+from sims.params import param
 from sims.slow.schemas import (
     SCENARIO_SCHEMAS,
     TREATMENT_SCHEMAS,
@@ -31,6 +32,18 @@ from sims.slow.schemas import (
     StressLoopConfig,
     TreatmentSelection,
 )
+
+#: Where the values of the structural schemas come from (each entry carries its own
+#: source in its config file).
+_NET = "configs/network/*.yaml (each population's source)"
+_CONN = "configs/network/*.yaml (each connection's source)"
+_OFF = "[assumption: 0, off, unless a network sets it]"
+_REC = "configs/receptors/default.yaml"
+_REC_POP = "configs/receptors/default.yaml (each population's source)"
+_RUN = "set at run time by the slow layer (1 / 0 at baseline)"
+_PHARM = "configs/pharmacology/default.yaml (each species' source)"
+_PROBE = "[assumption] (analysis settings; docs/running.md)"
+_SLEEP = "configs/sleep/default.yaml"
 
 #: How a job's seed follows from the master seed (sims.seeds): from the master seed and the
 #: job's scientific values, or the master seed for every job.
@@ -46,20 +59,26 @@ PROBE_STATES = (*STATES, "auto")
 class PopulationConfig:
     """One neuron population: adaptive conductance-based LIF (+ external Poisson drive)."""
 
-    n: int = MISSING
+    n: int = param(MISSING, "1", ge=1, doc="number of neurons", source=_NET)
     kind: str = MISSING  # "exc" (AMPA+NMDA synapses) or "inh" (GABA-A synapses)
-    C_pF: float = MISSING
-    gL_nS: float = MISSING
-    EL_mV: float = MISSING
-    Vt_mV: float = MISSING
-    Vr_mV: float = MISSING
-    tref_ms: float = MISSING
-    a_nS: float = 0.0  # subthreshold adaptation conductance
-    b_pA: float = 0.0  # spike-triggered adaptation increment
-    tau_w_ms: float = 100.0
-    ext_n: int = 0  # number of independent external Poisson afferents
-    ext_rate_Hz: float = 0.0  # rate of each external afferent
-    ext_g_nS: float = 0.0  # AMPA peak conductance of one external spike
+    C_pF: float = param(MISSING, "pF", gt=0, doc="membrane capacitance", source=_NET)
+    gL_nS: float = param(MISSING, "nS", gt=0, doc="leak conductance", source=_NET)
+    EL_mV: float = param(MISSING, "mV", doc="leak reversal potential", source=_NET)
+    Vt_mV: float = param(MISSING, "mV", doc="spike threshold", source=_NET)
+    Vr_mV: float = param(MISSING, "mV", doc="reset potential (below Vt_mV)", source=_NET)
+    tref_ms: float = param(MISSING, "ms", ge=0, doc="refractory period", source=_NET)
+    a_nS: float = param(0.0, "nS", ge=0, doc="subthreshold adaptation conductance",
+                        source=_OFF)
+    b_pA: float = param(0.0, "pA", ge=0, doc="spike-triggered adaptation increment (wake)",
+                        source=_OFF)
+    tau_w_ms: float = param(100.0, "ms", gt=0, doc="adaptation time constant (wake)",
+                            source="[assumption] where a network does not set it")
+    ext_n: int = param(0, "1", ge=0, doc="independent external Poisson afferents",
+                       source=_OFF)
+    ext_rate_Hz: float = param(0.0, "Hz", ge=0, doc="rate of each external afferent",
+                               source=_OFF)
+    ext_g_nS: float = param(0.0, "nS", ge=0, doc="AMPA peak conductance of one external "
+                            "spike", source=_OFF)
     source: str = ""
 
 
@@ -70,12 +89,14 @@ class ConnectionConfig:
     The key names the projection; ``pre`` and ``post`` name its populations (when left
     empty, they are read from a key of the form ``PRE_to_POST``)."""
 
-    p: float = MISSING
+    p: float = param(MISSING, "1", ge=0, le=1, doc="connection probability", source=_CONN)
     pre: str = ""  # presynaptic population ("" = PRE of a PRE_to_POST key)
     post: str = ""  # postsynaptic population ("" = POST of a PRE_to_POST key)
-    g_nS: float = MISSING  # AMPA (exc pre) or GABA-A (inh pre) peak conductance
-    g_nmda_nS: float = 0.0  # NMDA peak conductance (exc pre only)
-    delay_ms: float = 1.5
+    g_nS: float = param(MISSING, "nS", ge=0, doc="AMPA (exc pre) or GABA-A (inh pre) peak "
+                        "conductance", source=_CONN)
+    g_nmda_nS: float = param(0.0, "nS", ge=0, doc="NMDA peak conductance (exc pre only)",
+                             source=_CONN)
+    delay_ms: float = param(1.5, "ms", ge=0, doc="synaptic delay", source=_CONN)
     source: str = ""
 
 
@@ -85,8 +106,10 @@ class NetworkConfig:
     # ones can be added from the command line (``+network.connections.PV_to_SST={...}``).
     populations: dict[str, Any] = MISSING
     connections: dict[str, Any] = field(default_factory=dict)
-    dt_ms: float = 0.1
-    ext_dt_ms: float = 0.5  # external Poisson counts are delivered in bins of this width
+    dt_ms: float = param(0.1, "ms", gt=0, doc="integration time step",
+                         source="[assumption] (conductance-based LIF, Euler)")
+    ext_dt_ms: float = param(0.5, "ms", gt=0, doc="bin of the external Poisson counts",
+                             source="[assumption]")
     method: str = "euler"
     lfp_population: str = "E"  # population whose currents give the LFP proxy and charges
 
@@ -94,46 +117,60 @@ class NetworkConfig:
 # --------------------------------------------------------------------------- receptors
 @dataclass
 class AMPAConfig:
-    tau_decay_ms: float = MISSING
-    E_rev_mV: float = MISSING
+    tau_decay_ms: float = param(MISSING, "ms", gt=0, doc="AMPA decay", source=_REC)
+    E_rev_mV: float = param(MISSING, "mV", doc="AMPA reversal", source=_REC)
 
 
 @dataclass
 class NMDAConfig:
-    tau_rise_ms: float = MISSING
-    tau_decay_ms: float = MISSING
-    E_rev_mV: float = MISSING
-    mg_mM: float = MISSING
+    tau_rise_ms: float = param(MISSING, "ms", gt=0, doc="NMDA rise", source=_REC)
+    tau_decay_ms: float = param(MISSING, "ms", gt=0, doc="NMDA decay", source=_REC)
+    E_rev_mV: float = param(MISSING, "mV", doc="NMDA reversal", source=_REC)
+    mg_mM: float = param(MISSING, "mM", ge=0, doc="extracellular Mg2+ (voltage block)",
+                         source=_REC)
 
 
 @dataclass
 class GABAAConfig:
-    tau_decay_ms: float = MISSING  # unmodulated synaptic (gamma2) IPSC decay
-    E_rev_mV: float = MISSING
+    tau_decay_ms: float = param(MISSING, "ms", gt=0, doc="unmodulated synaptic (gamma2) "
+                                "IPSC decay", source=_REC)
+    E_rev_mV: float = param(MISSING, "mV", doc="GABA-A reversal (E_Cl, unshifted)",
+                            source=_REC)
 
 
 @dataclass
 class TonicConfig:
-    ambient_gaba_uM: float = MISSING
-    gaba_ec50_uM: float = MISSING
-    gaba_hill: float = 1.0
+    ambient_gaba_uM: float = param(MISSING, "uM", ge=0, doc="ambient GABA", source=_REC)
+    gaba_ec50_uM: float = param(MISSING, "uM", gt=0, doc="GABA EC50 of extrasynaptic "
+                                "receptors", source=_REC)
+    gaba_hill: float = param(1.0, "1", gt=0, doc="Hill coefficient of GABA", source=_REC)
 
 
 @dataclass
 class PopulationReceptorConfig:
     """Per-population GABA-A receptor make-up (set independently for E, PV, SST)."""
 
-    g_tonic_max_nS: float = MISSING  # extrasynaptic conductance at saturating GABA
-    E_tonic_mV: float = MISSING
-    delta_expression: float = 1.0  # relative to the reference (virgin/baseline) state
-    gamma2_expression: float = 1.0
-    tonic_steroid_sensitivity: float = 1.0  # scales the delta steroid effect
-    phasic_steroid_sensitivity: float = 1.0  # scales the gamma2 steroid effects
-    phasic_decay_scale: float = 1.0  # homeostatic alpha4 effect on IPSC decay (1 = none)
-    alpha4_share: float = 0.0  # share of the tonic conductance carried by alpha4 receptors
-    alpha4_expression: float = 1.0  # homeostatic alpha4 expression (set at run time)
-    chloride_shift_mV: float = 0.0  # depolarising shift of E_GABA (set at run time by the
-    # slow chloride state, sims/slow/chloride.py)
+    g_tonic_max_nS: float = param(MISSING, "nS", ge=0, doc="extrasynaptic conductance at "
+                                  "saturating GABA", source=_REC_POP)
+    E_tonic_mV: float = param(MISSING, "mV", doc="reversal of the tonic current",
+                              source=_REC_POP)
+    delta_expression: float = param(1.0, "1", ge=0, doc="delta expression relative to the "
+                                    "reference (virgin/baseline) state", source=_RUN)
+    gamma2_expression: float = param(1.0, "1", ge=0, doc="gamma2 expression, likewise",
+                                     source=_RUN)
+    tonic_steroid_sensitivity: float = param(1.0, "1", ge=0, doc="scales the delta steroid "
+                                             "effect", source=_REC_POP)
+    phasic_steroid_sensitivity: float = param(1.0, "1", ge=0, doc="scales the gamma2 "
+                                              "steroid effects", source=_REC_POP)
+    phasic_decay_scale: float = param(1.0, "1", gt=0, doc="homeostatic alpha4 effect on "
+                                      "IPSC decay (1 = none)", source=_RUN)
+    alpha4_share: float = param(0.0, "1", ge=0, le=1, doc="share of the tonic conductance "
+                                "carried by alpha4beta2delta receptors", source=_REC_POP)
+    alpha4_expression: float = param(1.0, "1", ge=0, doc="homeostatic alpha4 expression",
+                                     source=_RUN)
+    chloride_shift_mV: float = param(0.0, "mV", doc="depolarising shift of E_GABA (the "
+                                     "slow chloride state, sims/slow/chloride.py)",
+                                     source=_RUN)
     source: str = ""
 
 
@@ -142,8 +179,11 @@ class Alpha4PolarityConfig:
     """Neurosteroid effect on alpha4beta2delta receptors while their current is outward
     (v > E_tonic; configs/receptors/default.yaml: sources)."""
 
-    outward_emax: float = -0.6  # relative change at full site occupancy (< 0: reduction)
-    outward_potency: float = 2.0  # occupancy at potency x C (EC50 / potency)
+    outward_emax: float = param(-0.6, "1", ge=-1, doc="relative change at full site "
+                                "occupancy (< 0: reduction; -1: none left)",
+                                source="Shen et al. 2007 [R direction; value assumption]")
+    outward_potency: float = param(2.0, "1", gt=0, doc="occupancy at potency x C (EC50 / "
+                                   "potency)", source=_REC + " [R]")
     source: str = ""
 
 
@@ -162,9 +202,11 @@ class ReceptorsConfig:
 class HillConfig:
     """Effect = emax * occupancy; occupancy from (C/ec50)^hill (see pharmacology.py)."""
 
-    ec50_nM: float = 1.0
-    hill: float = 1.0
-    emax: float = 0.0  # relative change at saturation; >= -1 (full block)
+    ec50_nM: float = param(1.0, "nM", gt=0, doc="half-effect concentration (free drug)",
+                           source=_PHARM)
+    hill: float = param(1.0, "1", gt=0, doc="Hill coefficient", source=_PHARM)
+    emax: float = param(0.0, "1", ge=-1, doc="relative change at saturation (-1: full "
+                        "block)", source=_PHARM)
 
 
 @dataclass
@@ -177,7 +219,8 @@ class SpeciesConfig:
     nmda: HillConfig = field(default_factory=HillConfig)
     # unbound (aqueous) fraction of the total brain-tissue concentration: what the receptor
     # table's in-vitro EC50s are compared with (sims.fast.pharmacology.receptor_concentrations)
-    free_fraction_brain: float = MISSING
+    free_fraction_brain: float = param(MISSING, "1", gt=0, le=1, doc="the unbound share of "
+                                       "the total brain concentration", source=_PHARM)
     source: str = ""
 
 
@@ -219,15 +262,21 @@ class CouplingConfig:
 # --------------------------------------------------------------------------- running
 @dataclass
 class ProbeConfig:
-    warmup_ms: float = 200.0  # discarded from all metrics
-    window_ms: float = 1000.0  # analysed
-    n_record: int = 100  # lfp-population cells whose currents are recorded
-    record_dt_ms: float = 1.0
+    warmup_ms: float = param(200.0, "ms", ge=0, doc="discarded from all metrics",
+                             source=_PROBE)
+    window_ms: float = param(1000.0, "ms", gt=0, doc="analysed window", source=_PROBE)
+    n_record: int = param(100, "1", ge=1, doc="lfp-population cells whose currents are "
+                          "recorded", source=_PROBE)
+    record_dt_ms: float = param(1.0, "ms", gt=0, doc="recording step", source=_PROBE)
     psd_method: str = "multitaper"  # LFP-proxy spectrum: multitaper (whole window) | welch
-    psd_half_bandwidth_Hz: float = 3.0  # multitaper smoothing +-W (K = 2 T W - 1 tapers)
-    psd_segment_ms: float = 500.0  # Welch segment length (psd_method=welch)
-    sync_bin_ms: float = 5.0  # bin for the spike-count synchrony measure
-    max_rate_Hz: float = 200.0  # mean rate above this marks the probe as runaway
+    psd_half_bandwidth_Hz: float = param(3.0, "Hz", gt=0, doc="multitaper smoothing +-W "
+                                         "(K = 2 T W - 1 tapers)", source=_PROBE)
+    psd_segment_ms: float = param(500.0, "ms", gt=0, doc="Welch segment length",
+                                  source=_PROBE)
+    sync_bin_ms: float = param(5.0, "ms", gt=0, doc="bin of the spike-count synchrony "
+                               "measure", source=_PROBE)
+    max_rate_Hz: float = param(200.0, "Hz", gt=0, doc="mean rate above which a probe is "
+                               "runaway", source=_PROBE)
     state: str = "wake"  # brain state: wake | nrem | auto (by the clock: sims/fast/states.py)
 
 
@@ -235,10 +284,14 @@ class ProbeConfig:
 class SleepPopulationConfig:
     """One population's values in the ``nrem`` state (unset: its wake value)."""
 
-    b_pA: float | None = None  # spike-triggered adaptation increment
-    tau_w_ms: float | None = None  # adaptation time constant
-    drive_scale: float = 1.0  # scale of the external drive
-    recurrent_scale: float = 1.0  # scale of recurrent excitatory synapses onto the population
+    b_pA: float | None = param(None, "pA", ge=0, doc="spike-triggered adaptation increment "
+                               "(unset: the wake value)", source=_SLEEP)
+    tau_w_ms: float | None = param(None, "ms", gt=0, doc="adaptation time constant (unset: "
+                                   "the wake value)", source=_SLEEP)
+    drive_scale: float = param(1.0, "1", ge=0, doc="scale of the external drive",
+                               source=_SLEEP)
+    recurrent_scale: float = param(1.0, "1", ge=0, doc="scale of recurrent excitatory "
+                                   "synapses onto the population", source=_SLEEP)
     source: str = ""
 
 
@@ -246,19 +299,25 @@ class SleepPopulationConfig:
 class UpDownConfig:
     """UP/DOWN state detection on the LFP population's spikes (sims/fast/metrics.py)."""
 
-    bin_ms: float = 10.0  # population-rate bins
-    smooth_ms: float = 50.0  # boxcar smoothing of the binned rate
-    down_fraction: float = 0.2  # DOWN: smoothed rate below this fraction of the mean rate
-    min_state_ms: float = 50.0  # shorter UP or DOWN episodes are merged into their neighbours
-    min_window_spikes: float = 5.0  # fewer spikes per smoothing window: states undefined (NaN)
+    bin_ms: float = param(10.0, "ms", gt=0, doc="population-rate bins", source=_SLEEP)
+    smooth_ms: float = param(50.0, "ms", gt=0, doc="boxcar smoothing of the binned rate "
+                             "(>= bin_ms)", source=_SLEEP)
+    down_fraction: float = param(0.2, "1", gt=0, lt=1, doc="DOWN: smoothed rate below this "
+                                 "fraction of the mean rate", source=_SLEEP)
+    min_state_ms: float = param(50.0, "ms", ge=0, doc="shorter UP or DOWN episodes merge "
+                                "into their neighbours", source=_SLEEP)
+    min_window_spikes: float = param(5.0, "1", ge=0, doc="fewer spikes per smoothing "
+                                     "window: states undefined (NaN)", source=_SLEEP)
 
 
 @dataclass
 class SleepConfig:
     """Brain states of the network's probes (configs/sleep/default.yaml: values, sources)."""
 
-    night_start_clock_h: float = 23.0  # probe.state=auto: nrem from this hour ...
-    night_end_clock_h: float = 7.0  # ... to this one (the HPA model's waking hour)
+    night_start_clock_h: float = param(23.0, "h", ge=0, lt=24, doc="probe.state=auto: nrem "
+                                       "from this hour of the day", source=_SLEEP)
+    night_end_clock_h: float = param(7.0, "h", ge=0, lt=24, doc="... to this one (the HPA "
+                                     "model's waking hour)", source=_SLEEP)
     nrem: dict[str, Any] = field(default_factory=dict)  # population -> SleepPopulationConfig
     updown: UpDownConfig = field(default_factory=UpDownConfig)
     source: str = ""
