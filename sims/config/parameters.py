@@ -25,6 +25,7 @@ from sims.params import markdown_table
 from sims.slow.schemas import (
     ChlorideConfig,
     HomeostasisConfig,
+    HPAConfig,
     InflammationConfig,
     SteroidKineticsConfig,
     StressLoopConfig,
@@ -63,6 +64,7 @@ SECTIONS = (
      "configs/sleep/"),
     ("Steroid synthesis, partition and turnover", SteroidKineticsConfig, "steroids.kinetics",
      "sims/slow/steroids.py", "configs/steroids/"),
+    ("The HPA axis", HPAConfig, "hpa", "sims/slow/hpa.py", "configs/hpa/"),
     ("Subunit homeostasis", HomeostasisConfig, "homeostasis", "sims/slow/homeostasis.py",
      "configs/homeostasis/"),
     ("Inflammation", InflammationConfig, "inflammation", "sims/slow/inflammation.py",

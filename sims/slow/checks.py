@@ -2,8 +2,8 @@
 
 Everything the slow model divides by, exponentiates, indexes with or clips is checked
 before anything runs: a parameter's own range where the schema declares it
-(:func:`sims.params.param`: steroid kinetics, inflammation, the stress loop, chloride,
-homeostasis; checked while the config is typed), and here what depends on other keys,
+(:func:`sims.params.param`: steroid kinetics, HPA, inflammation, the stress loop,
+chloride, homeostasis; checked while the config is typed), and here what depends on other keys,
 on the chosen model or on files, and reported as a :class:`~sims.errors.ConfigError` naming
 the key, the value and what is allowed. A ``from_file`` CSV is read (and validated)
 once; the model gets the same table from :func:`sims.slow.scenarios.load_timecourse`.
@@ -39,10 +39,6 @@ def check_hpa(c: Mapping[str, Any]) -> None:
 
     hp = c["hpa"]
     _check(hp["model"] in MODELS, "hpa.model", hp["model"], f"one of {MODELS}")
-    for key, value in hp.items():
-        if key != "pvn_operating_mV" and isinstance(value, int | float) and not isinstance(
-                value, bool):
-            _check(value >= 0, f"hpa.{key}", value, "a number >= 0")
     e0 = c["receptors"]["gaba_a"]["E_rev_mV"]
     _check(e0 < hp["pvn_operating_mV"] <= -30.0, "hpa.pvn_operating_mV", hp["pvn_operating_mV"],
            f"a membrane potential (mV) above the unshifted E_GABA ({e0} mV, "
@@ -59,13 +55,6 @@ def check_hpa(c: Mapping[str, Any]) -> None:
     for key in positive:
         _check(hp[key] > 0, f"hpa.{key}", hp[key], "a number > 0 (a rate, constant or "
                "reference the HPA equations divide by)")
-    _check(hp["stress_feedback_exponent"] <= 1, "hpa.stress_feedback_exponent",
-           hp["stress_feedback_exponent"], "an exponent in [0, 1] (0: the stress drive is "
-           "not gated by GR feedback at the PVN, 1: gated as the rest of the drive)")
-    _check(hp["neurosteroid_inhibition"] <= 1, "hpa.neurosteroid_inhibition",
-           hp["neurosteroid_inhibition"], "a fraction in [0, 1]")
-    for key in ("circadian_peak_clock_h", "circadian_peak_2_clock_h", "wake_clock_h"):
-        _check(_in(hp[key], 0, 24), f"hpa.{key}", hp[key], "an hour of the day in [0, 24]")
 
 
 def check_homeostasis(c: Mapping[str, Any]) -> None:

@@ -426,6 +426,11 @@ class SteroidKineticsConfig:
                                     "weeks (Dong et al. 2001)")
 
 
+_HPA_FIT = ("fitted to the human profile: cortisol peak 07:50 ~19 ug/dL, nadir ~00:15 "
+            "~5 ug/dL (docs/science.md §5.6) [D]")
+_SRIRAM = "Sriram, Rodriguez-Fernandez & Doyle 2012 (configs/hpa/sriram.yaml)"
+
+
 @dataclass
 class HPAConfig:
     """The HPA axis (``sims.slow.hpa``), time in hours; ``model`` picks the equations.
@@ -435,54 +440,89 @@ class HPAConfig:
     """
 
     model: str = "entrained"  # entrained | sriram
-    # --- entrained model (docs/science.md §5.2, §5.5, §5.6)
-    crh_half_life_min: float = 4.0
-    acth_half_life_min: float = 10.0
-    cortisol_half_life_min: float = 60.0
-    gr_half_life_min: float = 10.0
-    gr_k: float = 2.0
-    gr_hill: float = 3.0
-    cortisol_scale_ug_per_dL: float = 9.0
-    circadian_amplitude_2: float = 0.3
-    circadian_peak_2_clock_h: float = 8.0
-    wake_clock_h: float = 7.0
-    awakening_drive: float = 5.0
-    awakening_duration_min: float = 30.0
-    stress_feedback_exponent: float = 0.0  # (1) GR gating of the acute-stress drive at the
-    # PVN, in [0, 1] [assumption; configs/hpa/default.yaml]
-    # --- Sriram, Rodriguez-Fernandez & Doyle 2012 (docs/science.md §5.1)
-    k_stress: float = 10.1
-    k_i: float = 1.51
-    V_S3: float = 3.25
-    K_m1: float = 1.74
-    K_P2: float = 8.3
-    V_S4: float = 0.907
-    K_m2: float = 0.112
-    K_P3: float = 0.945
-    V_S5: float = 0.00535
-    K_m3: float = 0.0768
-    K_d1: float = 0.00379
-    K_d2: float = 0.00916
-    K_d3: float = 0.356
-    n1: float = 5.43
-    n2: float = 5.1
-    K_b: float = 0.0202
-    G_tot: float = 3.28
-    V_S2: float = 0.0509
-    K1: float = 0.645
-    K_d5: float = 0.0854
+    # --- entrained model (docs/science.md §5.2, §5.5, §5.6; sources: _HPA)
+    crh_half_life_min: float = param(4.0, "min", ge=0, doc="CRH half-life",
+                                     source="docs/science.md §5.6; Karin et al. 2020 [R]")
+    acth_half_life_min: float = param(10.0, "min", ge=0, doc="ACTH half-life",
+                                      source="10-25 min, the low end (docs/science.md §5.6) "
+                                      "[R]")
+    cortisol_half_life_min: float = param(60.0, "min", ge=0, doc="cortisol half-life",
+                                          source="60-90 min, the low end [R]")
+    gr_half_life_min: float = param(10.0, "min", ge=0, doc="GR activation follows cortisol",
+                                    source="[assumption]")
+    gr_k: float = param(2.0, "1", ge=0, doc="GR feedback half-activation (x mean cortisol)",
+                        source="[D]")
+    gr_hill: float = param(3.0, "1", ge=0, doc="cooperativity of GR feedback",
+                           source="Karin et al. 2020 [R]")
+    cortisol_scale_ug_per_dL: float = param(9.0, "ug/dL", ge=0, doc="cortisol at unit ACTH",
+                                            source="daily mean 8.4 ug/dL [D]")
+    circadian_amplitude_2: float = param(0.3, "1", ge=0, doc="second harmonic of the SCN "
+                                         "drive", source=_HPA_FIT)
+    circadian_peak_2_clock_h: float = param(8.0, "h", ge=0, le=24, doc="its peak hour",
+                                            source=_HPA_FIT)
+    wake_clock_h: float = param(7.0, "h", ge=0, le=24, doc="waking hour",
+                                source="[assumption]")
+    awakening_drive: float = param(5.0, "1", ge=0, doc="drive of the burst at waking",
+                                   source="awakening response +50-100 % (docs/science.md "
+                                   "§5.6) [D]")
+    awakening_duration_min: float = param(30.0, "min", ge=0, doc="duration of the burst",
+                                          source="[assumption]")
+    stress_feedback_exponent: float = param(
+        0.0, "1", ge=0, le=1, doc="GR gating of the acute-stress drive at the PVN (0: not "
+        "gated there, 1: gated as the rest of the drive)",
+        source="Kudielka et al. 2004 (similar responses morning and afternoon) "
+        "[assumption]")
+    # --- Sriram, Rodriguez-Fernandez & Doyle 2012 (docs/science.md §5.1; hpa=sriram)
+    k_stress: float = param(10.1, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    k_i: float = param(1.51, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    V_S3: float = param(3.25, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    K_m1: float = param(1.74, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    K_P2: float = param(8.3, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    V_S4: float = param(0.907, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    K_m2: float = param(0.112, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    K_P3: float = param(0.945, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    V_S5: float = param(0.00535, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    K_m3: float = param(0.0768, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    K_d1: float = param(0.00379, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    K_d2: float = param(0.00916, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    K_d3: float = param(0.356, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    n1: float = param(5.43, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    n2: float = param(5.1, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    K_b: float = param(0.0202, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    G_tot: float = param(3.28, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    V_S2: float = param(0.0509, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    K1: float = param(0.645, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
+    K_d5: float = param(0.0854, "1", ge=0, doc="Sriram model constant", source=_SRIRAM)
     # --- both models
-    feedback_gain: float = 1.0  # GR feedback strength: feedback constant / gain
-    stress_drive_gain: float = 10.0
-    chronic_drive_gain: float = 0.5
-    chronic_feedback_impairment: float = 0.2
-    neurosteroid_inhibition: float = 0.3  # max fractional CRH cut by ALLO+THDOC (Patchev 1996)
-    neurosteroid_ec50_nM: float = 30.0  # docs/science.md §5.7 [D]
-    pvn_operating_mV: float = -60.0  # CRH neurons' membrane potential for the brake's sign
-    circadian_amplitude: float = 0.8
-    circadian_peak_clock_h: float = 8.0
-    cortisol_ref_ug_per_dL: float = 8.4  # daily mean cortisol: adrenal output = 1 [D]
-    acth_ref: float = 1.0  # daily mean ACTH (the model's units): adrenal drive = 1 [D]
+    feedback_gain: float = param(1.0, "1", ge=0, doc="GR feedback strength (feedback "
+                                 "constant / gain)", source="1 [assumption]; sweepable")
+    stress_drive_gain: float = param(10.0, "1", ge=0, doc="drive added by a stressor",
+                                     source="10-min stressor: cortisol x1.5 (10:00) to x2.5 "
+                                     "(20:00), peak 40 min after onset (docs/science.md "
+                                     "§5.6) [D]")
+    chronic_drive_gain: float = param(0.5, "1", ge=0, doc="drive added under full chronic "
+                                      "stress", source="[assumption]")
+    chronic_feedback_impairment: float = param(0.2, "1", ge=0, doc="GR feedback constant x "
+                                               "(1 + this) under chronic stress",
+                                               source="[assumption]")
+    neurosteroid_inhibition: float = param(0.3, "1", ge=0, le=1, doc="largest fractional "
+                                           "CRH cut by ALLO + THDOC",
+                                           source="Patchev et al. 1996; docs/science.md §5.7")
+    neurosteroid_ec50_nM: float = param(30.0, "nM", gt=0, doc="brain ALLO-equivalent for "
+                                        "half the cut", source="tens of nM brain "
+                                        "(docs/science.md §5.7) [D]")
+    pvn_operating_mV: float = param(-60.0, "mV", doc="CRH neurons' membrane potential, "
+                                    "where the brake's sign is read (above the unshifted "
+                                    "E_GABA, <= -30 mV)", source="Sarkar et al. 2011 "
+                                    "[assumption: a parvocellular resting level]")
+    circadian_amplitude: float = param(0.8, "1", ge=0, doc="first harmonic of the SCN drive",
+                                       source=_HPA_FIT)
+    circadian_peak_clock_h: float = param(8.0, "h", ge=0, le=24, doc="its peak hour",
+                                          source=_HPA_FIT)
+    cortisol_ref_ug_per_dL: float = param(8.4, "ug/dL", gt=0, doc="daily mean cortisol: "
+                                          "adrenal output = 1", source="[D]")
+    acth_ref: float = param(1.0, "1", gt=0, doc="daily mean ACTH (the model's units): "
+                            "adrenal drive = 1", source="[D]")
 
 
 @dataclass

@@ -87,6 +87,9 @@ def test_homeostasis_numbers_all_have_a_lower_bound():
     ("pharmacology.species.allo.delta_tonic.hill=0", "a number > 0 (Hill coefficient)"),
     ("sleep.night_start_clock_h=24", "a number in [0, 24) h"),
     ("network.populations.PV.n=0", "a number >= 1 (number of neurons)"),
+    ("hpa.neurosteroid_inhibition=1.5", "a number in [0, 1] (largest fractional CRH cut"),
+    ("hpa.wake_clock_h=25", "a number in [0, 24] h"),
+    ("hpa.gr_hill=-1", "a number >= 0 (cooperativity"),
 ])
 def test_validation_reads_the_range_from_the_schema(override, allowed):
     key, _, value = override.partition("=")
