@@ -86,7 +86,7 @@ suffixes (`sims/config/rules.py`) and their section checks (`sims/config/section
 `sims/slow/checks.py`). A config group's files may set other values; each file gives its
 values' basis.
 
-Tags in the sources, as in [Sources](sources.md): [V] checked, [R] recalled, [D] derived
+Tags in the sources, as in `docs/sources.md`: [V] checked, [R] recalled, [D] derived
 by us from the data named, [assumption] our choice.
 """
 

@@ -109,5 +109,5 @@ def test_the_parameters_page_is_generated_from_the_schemas():
     """docs/parameters.md is what `make parameters-page` writes today."""
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[2] / "docs" / "parameters.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "docs/parameters.md").read_text()
     assert text == page(), "docs/parameters.md is stale: run make parameters-page"
