@@ -15,14 +15,37 @@ from sims.fast.backend import reset_brian
 BRIAN_PREFERENCES = dict(b2.prefs.prefs)
 
 
+def _brian_untouched() -> bool:
+    """Whether Brian2 is as a reset leaves it: the runtime device, no live objects, the
+    preferences as imported, the default time step."""
+    from brian2.core.base import BrianObject
+    from brian2.devices.device import RuntimeDevice, get_device
+
+    return (type(get_device()) is RuntimeDevice
+            and not any(True for _ in BrianObject.__instances__())
+            and dict(b2.prefs.prefs) == BRIAN_PREFERENCES
+            and b2.defaultclock.dt == 0.1 * b2.ms)
+
+
+def _reset(always: bool) -> None:
+    """reset_brian; in the fast tier only when the test used Brian2, else a new scope
+    (reset_brian's reinit_devices takes ~0.1 s, twice per test: most of the fast tier's
+    time when every test paid it). Integration and slow tests always reset."""
+    if not always and _brian_untouched():
+        b2.start_scope()
+    else:
+        reset_brian(BRIAN_PREFERENCES)
+
+
 @pytest.fixture(autouse=True)
-def clean_brian():
+def clean_brian(request):
     """Reset Brian2's device, clock and preferences and seed numpy before and after."""
-    reset_brian(BRIAN_PREFERENCES)
+    always = any(request.node.get_closest_marker(m) for m in ("integration", "slow"))
+    _reset(always)
     np.random.seed(20261121)
     b2.seed(20261121)
     yield
-    reset_brian(BRIAN_PREFERENCES)
+    _reset(always)
 
 
 @pytest.fixture(scope="session")
