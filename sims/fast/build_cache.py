@@ -2,20 +2,25 @@
 
 A run (and a sweep) compiles each distinct structure once: the project folder is named by
 a hash of everything that is compiled into the binary. What is compiled in is declared,
-key by key, in :data:`KEY_CLASSES`: every key of a config is ``compiled`` (part of the
-key: sizes, connectivity, equations, kinetics, dt, durations), ``runtime`` (a shared
-variable of the compiled network, set per run: steroid levels, subunit expression, tonic
-conductances, the pharmacology, the seed) or ``unused`` by the network (the slow layer,
-analysis settings, execution, documentation strings). A key that is in none of them is
-an error (:func:`key_class`), and a test enumerates every key of every composed config,
-so a new compiled-in key can never silently reuse a stale binary. Building holds a file
+key by key, in :data:`sims.config.roles.KEY_CLASSES`: every key of a config is
+``compiled`` (part of the key: sizes, connectivity, equations, kinetics, dt, durations),
+``runtime`` (a shared variable of the compiled network, set per run: steroid levels,
+subunit expression, tonic conductances, the pharmacology, the seed) or ``unused`` by the
+network (the slow layer, analysis settings, execution, documentation strings). A key that
+is in none of them is an error (:func:`sims.config.roles.key_class`), and a test
+enumerates every key of every composed config, so a new compiled-in key can never silently
+reuse a stale binary. Building holds a file
 lock, so concurrent runs with the same structure never corrupt or duplicate the folder;
-Brian2 rewrites only changed sources and ``make`` recompiles only what changed.
+Brian2 rewrites only changed sources and ``make`` recompiles only what changed. The Python
+environment is part of the key: Brian2 writes its include and library paths into the
+project's makefile, so two environments (two clones, two venvs) sharing one folder would
+rebuild it for each other and relink ``main`` while the other runs it.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -44,7 +49,8 @@ def use_compile_args() -> None:
 
 def structural_config(c: Mapping[str, Any]) -> dict[str, Any]:
     """The keys of a config that are compiled into the network binary (dotted -> value),
-    with the versions and compiler flags that also decide the binary."""
+    with the versions, compiler flags and Python environment (its include and library
+    paths are in the makefile) that also decide the binary."""
     import brian2 as b2
 
     from sims.seeds import flatten
@@ -53,7 +59,7 @@ def structural_config(c: Mapping[str, Any]) -> dict[str, Any]:
     if c["backend"]["name"] != "cpp_standalone":  # runtime: the seed is fixed at build
         out["seed"] = c["seed"]
     out |= {"brian2": b2.__version__, "allonet": __version__,
-            "compile_args": EXTRA_COMPILE_ARGS}
+            "compile_args": EXTRA_COMPILE_ARGS, "environment": sys.prefix}
     return out
 
 
