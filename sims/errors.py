@@ -46,15 +46,9 @@ def require(ok: bool, key: str, value: Any, allowed: str) -> None:
 
 #: The optional extras (pyproject.toml) and the modules each brings.
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "calibration": ("optuna", "SALib"),  # +calibration, +sensitivity, +uncertainty
     "parquet": ("pyarrow",),  # a study's measurements.parquet (the CSV is always written)
     "slurm": ("hydra_plugins.hydra_submitit_launcher",),  # hydra/launcher=submitit_slurm
 }
-
-
-class MissingExtraError(ConfigError):
-    """A feature the config asks for needs an optional dependency that is not installed
-    (exit code 2, before anything runs)."""
 
 
 def has_module(module: str) -> bool:
@@ -64,17 +58,6 @@ def has_module(module: str) -> bool:
     except ImportError:
         return False
     return True
-
-
-def require_extra(extra: str, key: str, value: Any) -> None:
-    """Raise :class:`MissingExtraError`, naming the config key that asked for the feature,
-    unless every module of the optional extra ``extra`` is installed."""
-    missing = [m for m in EXTRAS[extra] if not has_module(m)]
-    if missing:
-        raise MissingExtraError(key, value, f"a feature of the optional extra '{extra}', "
-                                f"which is not installed (missing: {', '.join(missing)}): "
-                                f"pip install 'allonet[{extra}]' (make venv installs every "
-                                "extra)")
 
 
 def is_finite_number(x: Any) -> bool:

@@ -10,9 +10,6 @@ from typing import Any
 
 def drive(kind: str, sweeper: Any, arguments: Sequence[str]) -> list[Any]:
     """Run the analysis ``kind`` with the sweeper's launcher."""
-    from sims.errors import require_extra
-
-    require_extra("calibration", kind, str(sweeper.config.get(kind, {}).get("name", kind)))
     if kind == "calibration":
         from sims.calibration.optimize import drive as run
     elif kind == "sensitivity":
