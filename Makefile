@@ -93,7 +93,7 @@ test-all: $(STAMP)  ## everything, including slow checks
 	$(BIN)/python -m pytest $(ARGS)
 
 parameters-page: $(STAMP)  ## docs/parameters.md from the schemas' declarations
-	$(BIN)/python -m sims.config.parameters > docs/parameters.md
+	$(BIN)/python -m sims.configuration.parameters > docs/parameters.md
 
 lint: $(STAMP)  ## ruff, and the layer contract of pyproject.toml (import-linter)
 	$(BIN)/ruff check sims analysis tests bench hydra_plugins

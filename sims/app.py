@@ -80,7 +80,7 @@ def _app(cfg: DictConfig) -> str:
     try:
         c = validate(cfg)  # bad input fails here, before Brian2 is even imported (~1 s)
         if c.get("calibrated"):  # say which fit the values come from
-            from sims.config.calibrated import describe
+            from sims.configuration.calibrated import describe
 
             log.info("%s", describe(c))
         analysis = _analysis(c, multirun)

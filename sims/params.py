@@ -6,7 +6,7 @@ A layer declares a parameter once, in its schema::
                                source="Maguire & Mody 2008")
 
 and everything else reads it from there: validation checks the range (naming the key, the
-value, the range with its unit and the parameter's meaning; :mod:`sims.config.typed`),
+value, the range with its unit and the parameter's meaning; :mod:`sims.configuration.typed`),
 and :func:`describe` lists a schema's parameters for the documentation.
 """
 

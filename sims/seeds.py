@@ -47,11 +47,11 @@ from typing import Any
 import numpy as np
 
 from sims.config import compose_config, validate
-from sims.config.roles import SEED_IGNORED_KEYS, under
+from sims.configuration.roles import SEED_IGNORED_KEYS, under
 
 SEED_RULE = "science-values-v1"
 
-#: Config keys (prefixes) that do not enter a job's seed (sims.config.roles).
+#: Config keys (prefixes) that do not enter a job's seed (sims.configuration.roles).
 IGNORED_KEYS = SEED_IGNORED_KEYS
 
 

@@ -33,11 +33,11 @@ from sims.calibration.targets import (
     score,
 )
 from sims.config import compose_config, override_key
-from sims.config.roles import ANALYSIS_RUN_NODES
+from sims.configuration.roles import ANALYSIS_RUN_NODES
 from sims.errors import ConfigError
 
 log = logging.getLogger(__name__)
-#: Nodes that describe an analysis, not the simulation (sims.config.roles).
+#: Nodes that describe an analysis, not the simulation (sims.configuration.roles).
 ANALYSIS_NODES = ANALYSIS_RUN_NODES
 
 
@@ -235,7 +235,7 @@ def check_parameters(params: Mapping[str, Any], targets: TargetSet, base: Sequen
     Raises:
         ConfigError: naming ``<key>.<parameter>``.
     """
-    from sims.config.roles import COMPILED, key_class
+    from sims.configuration.roles import COMPILED, key_class
 
     network = any(needs_network(t) for t in targets.items.values())
     for label, p in params.items():

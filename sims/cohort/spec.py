@@ -125,7 +125,7 @@ def check_key(c: Mapping[str, Any], key: str, where: str,
             compiled into the network (it would need a recompile per individual).
     """
     from sims.config import MISSING, get_key
-    from sims.config.roles import COMPILED, key_class
+    from sims.configuration.roles import COMPILED, key_class
 
     if names is not None and is_group(key):
         from sims.constants import CONFIG_DIR
@@ -164,7 +164,7 @@ def check_strata(base: Mapping[str, Any], stratum: Mapping[str, Any], where: str
     Raises:
         ConfigError: naming the first shared or compiled key the choice changes.
     """
-    from sims.config.roles import COMPILED, key_class
+    from sims.configuration.roles import COMPILED, key_class
     from sims.seeds import flatten
 
     a, b = flatten(base), flatten(stratum)
@@ -192,8 +192,8 @@ def network_only_keys(base: Mapping[str, Any], other: Mapping[str, Any]) -> list
     """The keys ``other`` changes against ``base`` that only the network reads (compiled
     or run-time keys of ``sims.fast.build_cache``, less :data:`SLOW_ALSO_READS`): in a
     run without probes (``coupling.fast=false``) such a change has no effect."""
-    from sims.config.roles import COMPILED, RUNTIME, key_class
-    from sims.config.roles import key_matches as _matches
+    from sims.configuration.roles import COMPILED, RUNTIME, key_class
+    from sims.configuration.roles import key_matches as _matches
     from sims.seeds import flatten
 
     a, b = flatten(base), flatten(other)

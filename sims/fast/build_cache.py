@@ -2,12 +2,12 @@
 
 A run (and a sweep) compiles each distinct structure once: the project folder is named by
 a hash of everything that is compiled into the binary. What is compiled in is declared,
-key by key, in :data:`sims.config.roles.KEY_CLASSES`: every key of a config is
+key by key, in :data:`sims.configuration.roles.KEY_CLASSES`: every key of a config is
 ``compiled`` (part of the key: sizes, connectivity, equations, kinetics, dt, durations),
 ``runtime`` (a shared variable of the compiled network, set per run: steroid levels,
 subunit expression, tonic conductances, the pharmacology, the seed) or ``unused`` by the
 network (the slow layer, analysis settings, execution, documentation strings). A key that
-is in none of them is an error (:func:`sims.config.roles.key_class`), and a test
+is in none of them is an error (:func:`sims.configuration.roles.key_class`), and a test
 enumerates every key of every composed config, so a new compiled-in key can never silently
 reuse a stale binary. Building holds a file
 lock, so concurrent runs with the same structure never corrupt or duplicate the folder;
@@ -27,7 +27,7 @@ from typing import Any
 
 from sims import __version__
 from sims.config import config_hash
-from sims.config.roles import COMPILED, key_class
+from sims.configuration.roles import COMPILED, key_class
 
 #: Compiler flags added to Brian2's defaults (GCC; flags a compiler rejects are dropped by
 #: Brian2). Brian2 marks its array pointers ``__restrict``, but they are local copies of

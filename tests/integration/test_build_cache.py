@@ -9,7 +9,8 @@ import copy
 import brian2 as b2
 import pytest
 
-from sims.config import ANALYSIS_NODES, CONFIG_DIR, compose, roles, validate
+from sims.config import ANALYSIS_NODES, CONFIG_DIR, compose, validate
+from sims.configuration import roles
 from sims.fast import build_cache
 from sims.fast.backend import CompiledNetwork
 from sims.seeds import flatten

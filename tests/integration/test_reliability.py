@@ -149,7 +149,7 @@ def test_an_exported_fit_never_replaces_another_studys(tmp_path, caplog):
 
 
 def test_a_loaded_fit_says_which_study_it_came_from(tmp_path):
-    from sims.config.calibrated import describe
+    from sims.configuration.calibrated import describe
 
     c = validate(compose([]))
     c["calibrated"] = {"name": "quick", "loss": 2.5, "study": {

@@ -14,7 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINES = ["sims/slow", "sims/fast", "sims/cohort", "sims/study", "sims/calibration",
-           "sims/config", "sims/errors.py", "sims/machine.py", "sims/figure_hooks.py"]
+           "sims/config.py", "sims/configuration", "sims/errors.py", "sims/machine.py",
+           "sims/figure_hooks.py"]
 #: Modules of the layers above the engines.
 ABOVE = ("analysis", "sims.app", "sims.check_cli", "hydra_plugins")
 
@@ -84,11 +85,11 @@ def test_the_import_linter_sees_an_upward_import(tmp_path):
         shutil.copytree(ROOT / d, tmp_path / d,
                         ignore=shutil.ignore_patterns("__pycache__", "*.so"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    net = tmp_path / "sims" / "config" / "network.py"
+    net = tmp_path / "sims" / "configuration" / "network.py"
     net.write_text(net.read_text() + "\n\ndef _upward():\n    from sims.fast import network\n"
                    "    return network\n")
     r = subprocess.run([str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
                        cwd=tmp_path, capture_output=True, text=True, timeout=120,
                        env={"PYTHONPATH": str(tmp_path), "PATH": ""})
     assert r.returncode == 1, r.stdout[-2000:]
-    assert "sims.config is not allowed to import sims.fast" in r.stdout
+    assert "sims.configuration is not allowed to import sims.fast" in r.stdout

@@ -9,7 +9,7 @@ import typing
 import pytest
 
 from sims.config import compose, validate
-from sims.config.parameters import SECTIONS, page
+from sims.configuration.parameters import SECTIONS, page
 from sims.errors import ConfigError
 from sims.params import bounds_text, describe, is_param, param, within
 from sims.slow.schemas import HomeostasisConfig

@@ -1,4 +1,4 @@
-"""What each config key is for comes from one table (sims.config.roles); the seed rule, the
+"""What each config key is for comes from one table (sims.configuration.roles); the seed rule, the
 analyses' node lists and the build classes follow it."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import pytest
 
 from sims import seeds
 from sims.calibration import evaluate
-from sims.config import ANALYSIS_NODES, roles
+from sims.config import ANALYSIS_NODES
+from sims.configuration import roles
 
 
 def test_the_lists_derive_from_the_roles():

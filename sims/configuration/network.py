@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 
-from sims.config.rules import CONNECTION_NAME, KINDS, METHODS, POPULATION_NAME, _check
+from sims.configuration.rules import CONNECTION_NAME, KINDS, METHODS, POPULATION_NAME, _check
 from sims.constants import CONFIG_DIR
 from sims.errors import ConfigError
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from omegaconf import DictConfig, OmegaConf
 
-from sims.config.calibrated import apply_calibrated
-from sims.config.network import _apply_to_existing_populations, _check_network
-from sims.config.rules import _check_numbers
-from sims.config.schema import (
+from sims.configuration.calibrated import apply_calibrated
+from sims.configuration.network import _apply_to_existing_populations, _check_network
+from sims.configuration.rules import _check_numbers
+from sims.configuration.schema import (
     ANALYSIS_NODES,
     AllonetConfig,
     ConnectionConfig,
@@ -16,7 +16,7 @@ from sims.config.schema import (
     SleepPopulationConfig,
     SpeciesConfig,
 )
-from sims.config.sections import (
+from sims.configuration.sections import (
     _check_pharmacology,
     _check_probe,
     _check_receptors,
@@ -24,7 +24,12 @@ from sims.config.sections import (
     _check_sleep,
     _check_time_grid,
 )
-from sims.config.typed import _check_polymorphic, _merge_typed, _type_entries, normalise_treatment
+from sims.configuration.typed import (
+    _check_polymorphic,
+    _merge_typed,
+    _type_entries,
+    normalise_treatment,
+)
 from sims.slow import checks as slow_checks
 from sims.slow.schemas import (
     SCENARIO_SCHEMAS,

@@ -125,4 +125,4 @@ def key_class(key: str) -> str:
         if key_matches(key, pattern):
             return cls
     raise KeyError(f"config key {key!r} is not classified as compiled, runtime or unused "
-                   "in sims.config.roles.KEY_CLASSES")
+                   "in sims.configuration.roles.KEY_CLASSES")

@@ -9,7 +9,7 @@ import math
 import re
 from typing import Any
 
-from sims.config.schema import ANALYSIS_NODES
+from sims.configuration.schema import ANALYSIS_NODES
 from sims.errors import ConfigError, require
 
 # --------------------------------------------------------------------------- validation

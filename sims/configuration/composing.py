@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from sims.config.schema import register_configs
-from sims.config.typed import normalise_treatment
+from sims.configuration.schema import register_configs
+from sims.configuration.typed import normalise_treatment
 from sims.constants import CONFIG_DIR
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from omegaconf import MISSING
 
-from sims.config.rules import _check, _fields
+from sims.configuration.rules import _check, _fields
 from sims.errors import ConfigError
 from sims.params import allowed as param_allowed
 from sims.params import is_param, within

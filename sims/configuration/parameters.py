@@ -4,7 +4,7 @@ fails when the page and the schemas differ."""
 
 from __future__ import annotations
 
-from sims.config.schema import (
+from sims.configuration.schema import (
     Alpha4PolarityConfig,
     AMPAConfig,
     ConnectionConfig,
@@ -82,7 +82,7 @@ layer (`sims.params.param`). Validation reads each range from there (a value out
 refused, naming the key, the value, the range with its unit and the meaning), and this page
 is generated from the same declarations (`make parameters-page`; a test fails when the page
 and the schemas differ). Sections not listed here yet declare their ranges by their unit
-suffixes (`sims/config/rules.py`) and their section checks (`sims/config/sections.py`,
+suffixes (`sims/configuration/rules.py`) and their section checks (`sims/configuration/sections.py`,
 `sims/slow/checks.py`). A config group's files may set other values; each file gives its
 values' basis.
 

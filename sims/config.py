@@ -1,6 +1,6 @@
 """The config: typed schemas, validation of user input, composition and hashing.
 
-:func:`validate` types a composed config against the schemas (:mod:`~sims.config.schema`
+:func:`validate` types a composed config against the schemas (:mod:`~sims.configuration.schema`
 here, :mod:`sims.slow.schemas` for the slow layer's sections), checks ranges, units,
 cross references and every derived constraint that later code divides by, indexes with or
 converts (a PSD segment of too few samples, a recording step longer than the window, a
@@ -10,27 +10,29 @@ allowed. All of it happens before any Brian2 object is created, so bad input nev
 compiles, runs or writes. Values are never changed silently: a value that later code would
 have to clamp or round is rejected.
 
-Modules, one job each:
+This module is the public face (``from sims.config import validate``) of the package
+:mod:`sims.configuration`, whose modules have one job each:
 
-- :mod:`~sims.config.schema`: the dataclass schemas, registered in Hydra's ConfigStore;
-- :mod:`~sims.config.rules`: the number rules (unit suffixes, bounds) and the check helper;
-- :mod:`~sims.config.typed`: typing against the schemas; the treatment node's normal form;
-- :mod:`~sims.config.network`: populations, connections, the memory estimate, the
-  per-population sections;
-- :mod:`~sims.config.sections`: time grid, receptors, pharmacology, probe, sleep, running;
-- :mod:`~sims.config.roles`: what each key is for (compiled / run-time / unused by the
-  network; analysis nodes; bookkeeping keys; the keys a seed ignores);
-- :mod:`~sims.config.calibrated`: dotted keys; a calibration's exported values applied;
-- :mod:`~sims.config.validation`: :func:`validate`, the one entry;
-- :mod:`~sims.config.composing`: composing (in an app or outside), normal form, hash.
+- ``schema``: the dataclass schemas, registered in Hydra's ConfigStore;
+- ``rules``: the number rules (unit suffixes, bounds) and the check helper;
+- ``typed``: typing against the schemas; the treatment node's normal form;
+- ``network``: populations, connections, the memory estimate, the per-population
+  sections;
+- ``sections``: time grid, receptors, pharmacology, probe, sleep, running;
+- ``roles``: what each key is for (compiled / run-time / unused by the network; analysis
+  nodes; bookkeeping keys; the keys a seed ignores);
+- ``calibrated``: dotted keys; a calibration's exported values applied;
+- ``validation``: :func:`validate`, the one entry;
+- ``composing``: composing (in an app or outside), normal form, hash;
+- ``parameters``: the manual's parameters page, from the schemas' declarations.
 
-The package sits above the slow layer (whose schemas and checks it assembles) and below
+Together they sit above the slow layer (whose schemas and checks they assemble) and below
 the fast layer, the coupling and every engine (``make lint`` checks the direction with
 import-linter; ``pyproject.toml`` lists the layers).
 """
 
-from sims.config.calibrated import MISSING, apply_calibrated, get_key, set_key
-from sims.config.composing import (
+from sims.configuration.calibrated import MISSING, apply_calibrated, get_key, set_key
+from sims.configuration.composing import (
     compose,
     compose_config,
     config_hash,
@@ -38,7 +40,7 @@ from sims.config.composing import (
     override_key,
     register_resolvers,
 )
-from sims.config.network import (
+from sims.configuration.network import (
     NETWORK_MEMORY_SHARE,
     NEURON_BYTES,
     POPULATION_SECTIONS,
@@ -47,7 +49,7 @@ from sims.config.network import (
     network_memory_bytes,
     shipped_population_names,
 )
-from sims.config.schema import (
+from sims.configuration.schema import (
     ANALYSIS_NODES,
     PROBE_STATES,
     SEED_MODES,
@@ -55,8 +57,8 @@ from sims.config.schema import (
     AllonetConfig,
     register_configs,
 )
-from sims.config.typed import normalise_treatment
-from sims.config.validation import validate
+from sims.configuration.typed import normalise_treatment
+from sims.configuration.validation import validate
 from sims.constants import CONFIG_DIR, SCHEMA_VERSION
 from sims.errors import ConfigError
 

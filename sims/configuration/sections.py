@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from sims.config.rules import (
+from sims.configuration.rules import (
     BACKENDS,
     CODEGEN_TARGETS,
     MAX_SEED,
@@ -16,7 +16,7 @@ from sims.config.rules import (
     _check,
     _multiple,
 )
-from sims.config.schema import PROBE_STATES, SEED_MODES
+from sims.configuration.schema import PROBE_STATES, SEED_MODES
 from sims.errors import ConfigError
 
 

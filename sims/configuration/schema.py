@@ -1,7 +1,7 @@
 """The config's typed schemas (dataclasses, stored in Hydra's ConfigStore).
 
 The schemas make OmegaConf reject unknown keys and wrongly typed values while the config is
-composed; :mod:`sims.config.typed` walks the same dataclasses when it validates. The slow
+composed; :mod:`sims.configuration.typed` walks the same dataclasses when it validates. The slow
 layer's sections (scenario, treatment, hpa, homeostasis, ...) are its own schemas in
 :mod:`sims.slow.schemas`, assembled here.
 
@@ -18,7 +18,7 @@ from typing import Any
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
-from sims.config.roles import ANALYSIS_NODES  # noqa: F401 - re-exported
+from sims.configuration.roles import ANALYSIS_NODES  # noqa: F401 - re-exported
 from sims.params import param
 from sims.slow.schemas import (
     SCENARIO_SCHEMAS,
