@@ -34,7 +34,7 @@ from sims.calibration.targets import (
 )
 from sims.config import compose_config, override_key
 from sims.configuration.roles import ANALYSIS_RUN_NODES
-from sims.errors import ConfigError
+from sims.errors import ConfigError, SimulationError
 
 log = logging.getLogger(__name__)
 #: Nodes that describe an analysis, not the simulation (sims.configuration.roles).
@@ -129,7 +129,9 @@ def evaluate(targets: TargetSet, base: Sequence[str] = (),
 
     Targets that read network probes are ``skipped`` when ``allow_network`` is False
     (default: whether the user's config runs the network); a statistic that cannot be
-    computed (an empty window, ...) is a ``fail`` with its reason.
+    computed (an empty window, ...) is a ``fail`` with its reason, and so is every target
+    reading an experiment whose run stopped on runaway or non-finite activity (the other
+    experiments still run and score).
     """
     if allow_network is None:
         allow_network = network_allowed(base)
@@ -143,17 +145,18 @@ def evaluate(targets: TargetSet, base: Sequence[str] = (),
         for e in needs_run(t.statistic, t.experiment):
             wanted.setdefault(e, [])
     views: dict[str, RunView] = {}
+    failed: dict[str, str] = {}  # experiment -> why its run stopped (runaway, NaN)
     for name in wanted:
         exp = targets.experiments[name]
         slow = experiment_config(base, exp.overrides, params)
-        view = None
         times = sorted({round(x, 9) for t in targets.items.values() if t.name not in skipped
                         for x in _probe_times_for(t, name, slow)})
-        if times:
-            view = _run(experiment_config(base, exp.overrides, params, times))
-        else:
-            view = _run(slow)
-        views[name] = view
+        try:
+            views[name] = _run(experiment_config(base, exp.overrides, params, times)
+                               if times else slow)
+        except SimulationError as exc:  # a model outcome: its targets fail, the rest go on
+            log.warning("experiment %s: %s", name, exc)
+            failed[name] = f"experiment {name}: {exc}"
     for t in targets.items.values():  # receptor_response-only targets: config, no run
         for e in {str(t.statistic.get("experiment", t.experiment))} - set(views):
             views[e] = RunView(experiment_config(base, targets.experiments[e].overrides,
@@ -162,6 +165,10 @@ def evaluate(targets: TargetSet, base: Sequence[str] = (),
     for t in targets.items.values():
         if t.name in skipped:
             results.append(TargetResult(t, reason=skipped[t.name]))
+            continue
+        stopped = [failed[e] for e in sorted(needs_run(t.statistic, t.experiment) & set(failed))]
+        if stopped:
+            results.append(TargetResult(t, status="fail", z=math.inf, reason="; ".join(stopped)))
             continue
         try:
             value = compute(t.statistic, views, t.experiment, f"targets.items.{t.name}"

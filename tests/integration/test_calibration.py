@@ -259,6 +259,29 @@ def test_a_time_outside_the_run_is_refused_before_anything_runs():
     assert "0 to 24 h" in str(info.value)
 
 
+def test_a_runaway_experiment_fails_its_own_targets_and_the_rest_still_score():
+    """A network that runs away in one experiment is a model outcome, not a crash: the
+    targets reading that experiment fail with the reason, the others are scored as alone."""
+    from sims.calibration.evaluate import evaluate
+    from sims.calibration.targets import parse_targets
+
+    rate = {"kind": "value", "variable": "probe.rate.E", "at_h": 1}
+    node = {"experiments": {
+                "ok": {"overrides": ["scenario=baseline", "scenario.duration_days=1"]},
+                # any spike at all counts as runaway here
+                "wild": {"overrides": ["scenario=baseline", "scenario.duration_days=1",
+                                       "probe.max_rate_Hz=1e-6"]}},
+            "items": {"calm": {"source": "x", "experiment": "ok", "statistic": rate,
+                               "published": {"range": [0.1, 100], "unit": "Hz"}},
+                      "runaway": {"source": "x", "experiment": "wild", "statistic": rate,
+                                  "published": {"range": [0.1, 100], "unit": "Hz"}}}}
+    res = {r.target.name: r for r in evaluate(parse_targets(node, ["E", "PV", "SST", "PVN"]),
+                                              ["sim=debug", "seed_mode=shared"])}
+    assert res["runaway"].status == "fail" and "experiment wild" in res["runaway"].reason
+    assert "max_rate_Hz" in res["runaway"].reason
+    assert res["calm"].status == "pass" and 0.1 < res["calm"].value < 100
+
+
 def test_two_drivers_share_one_study(tmp_path):
     """Two `allonet -m +calibration=quick` started together on one folder: one schema, one
     enqueued start, every trial a distinct point."""
