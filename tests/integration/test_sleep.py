@@ -37,7 +37,7 @@ def test_nrem_alternates_up_and_down_and_wake_does_not(states):
     assert states["nrem"].state == "nrem" and states["wake"].state == "wake"
     # the state's values reached the network
     b = states["nrem"].receptor_state["b_adapt"]
-    assert b[0] == pytest.approx(60e-12) and states["wake"].receptor_state["b_adapt"][0] == \
+    assert b[0] == pytest.approx(120e-12) and states["wake"].receptor_state["b_adapt"][0] == \
         pytest.approx(20e-12)
 
 
@@ -50,7 +50,7 @@ def test_state_values_and_the_clock():
     assert state_at(c, None) == "wake"
     wake, nrem = state_values(c, "wake"), state_values(c, "nrem")
     assert wake["E"]["drive_scale"] == 1.0 and wake["E"]["recurrent_scale"] == 1.0
-    assert nrem["E"]["recurrent_scale"] == 4.0 and nrem["PV"]["drive_scale"] == 0.75
+    assert nrem["E"]["recurrent_scale"] == 4.25 and nrem["PV"]["drive_scale"] == 0.75
     assert float(nrem["PV"]["b_adapt"]) == float(wake["PV"]["b_adapt"])  # unset: wake value
 
 
