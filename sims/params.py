@@ -33,6 +33,27 @@ def param(default: Any, unit: str, *, gt: float | None = None, ge: float | None 
     return dataclasses.field(default=default, metadata=meta)
 
 
+def override(base: type, name: str, default: Any, **changes: Any) -> Any:
+    """A subclass's field that keeps ``base``'s declaration of ``name`` (unit, range,
+    meaning, source) with a new default, and any of the metadata in ``changes`` replaced
+    (``ge=0`` where the subclass allows 0, ``source=...`` for the new value)::
+
+        duration_days: float = override(ScenarioBase, "duration_days", 56.0)
+    """
+    f = {x.name: x for x in dataclasses.fields(base)}[name]
+    unknown = set(changes) - set(f.metadata)
+    if unknown:
+        raise ValueError(f"not parameter metadata: {sorted(unknown)}")
+    meta = {**f.metadata, **changes}
+    for new, old in ((GT, GE), (GE, GT), (LT, LE), (LE, LT)):  # a new bound replaces the old
+        if new in changes and old not in changes:
+            meta[old] = None
+    if meta[GT] is not None and meta[GE] is not None or \
+            meta[LT] is not None and meta[LE] is not None:
+        raise ValueError("give at most one lower (gt, ge) and one upper (lt, le) bound")
+    return dataclasses.field(default=default, metadata=meta)
+
+
 def is_param(f: dataclasses.Field) -> bool:
     """Whether a dataclass field was declared with :func:`param`."""
     return UNIT in f.metadata
@@ -67,12 +88,24 @@ def allowed(meta: Any) -> str:
     return bounds_text(meta) + (f" ({meta[DOC]})" if meta[DOC] else "")
 
 
-def describe(schema: type) -> list[dict[str, Any]]:
+def own_fields(schema: type) -> list[str]:
+    """The fields a dataclass schema declares itself: new, or inherited with another
+    default or declaration (:func:`override`), against its nearest dataclass base."""
+    base = next((b for b in schema.__mro__[1:] if dataclasses.is_dataclass(b)), None)
+    if base is None:
+        return [f.name for f in dataclasses.fields(schema)]
+    inherited = {f.name: f for f in dataclasses.fields(base)}
+    return [f.name for f in dataclasses.fields(schema)
+            if f.name not in inherited or f.default != inherited[f.name].default
+            or dict(f.metadata) != dict(inherited[f.name].metadata)]
+
+
+def describe(schema: type, only: Any = None) -> list[dict[str, Any]]:
     """The parameters of a dataclass schema: name, default, unit, range, meaning, source
-    (fields declared with :func:`param` only)."""
+    (fields declared with :func:`param` only; ``only``: these field names)."""
     rows = []
     for f in dataclasses.fields(schema):
-        if is_param(f):
+        if is_param(f) and (only is None or f.name in only):
             m = f.metadata
             rows.append({"name": f.name, "default": f.default, "unit": m[UNIT],
                          "range": bounds_text(m).removeprefix("a number ").removeprefix(
@@ -80,10 +113,11 @@ def describe(schema: type) -> list[dict[str, Any]]:
     return rows
 
 
-def markdown_table(schema: type, prefix: str) -> str:
-    """The parameters of ``schema`` as a Markdown table, keys under ``prefix``."""
+def markdown_table(schema: type, prefix: str, only: Any = None) -> str:
+    """The parameters of ``schema`` (``only``: these fields) as a Markdown table, keys
+    under ``prefix``."""
     lines = ["| key | default | unit | range | meaning | source |", "|---|---|---|---|---|---|"]
-    for r in describe(schema):
+    for r in describe(schema, only):
         d = r["default"]
         shown = ("(required)" if d == "???" else "(unset)" if d is None
                  else f"{d:g}" if isinstance(d, int | float) else str(d))

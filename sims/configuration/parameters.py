@@ -21,14 +21,20 @@ from sims.configuration.schema import (
     TonicConfig,
     UpDownConfig,
 )
-from sims.params import markdown_table
+from sims.params import markdown_table, own_fields
 from sims.slow.schemas import (
+    SCENARIO_SCHEMAS,
+    TREATMENT_SCHEMAS,
     ChlorideConfig,
     HomeostasisConfig,
     HPAConfig,
     InflammationConfig,
+    ScenarioBase,
     SteroidKineticsConfig,
     StressLoopConfig,
+    StressPulse,
+    StressTest,
+    TreatmentBase,
 )
 
 #: (title, schema, key prefix, module of the mechanism, config group) of each section whose
@@ -73,7 +79,25 @@ SECTIONS = (
      "sims/slow/stress_loop.py", "configs/stress_loop/"),
     ("Chloride (KCC2)", ChlorideConfig, "chloride", "sims/slow/chloride.py",
      "configs/chloride/"),
+    ("Scenarios: what every scenario has", ScenarioBase, "scenario",
+     "sims/slow/scenarios.py", "configs/scenario/"),
+    ("A laboratory stress test", StressTest, "scenario.stress_tests[i]",
+     "sims/slow/scenarios.py", "configs/study/"),
+    *((f"Scenario `{n}`: its own values", s, "scenario", "sims/slow/scenarios.py",
+       f"configs/scenario/{n}.yaml") for n, s in SCENARIO_SCHEMAS.items() if s is not
+      ScenarioBase and any(f != "name" for f in own_fields(s))),
+    ("An acute stressor", StressPulse, "scenario.pulses[i]", "sims/slow/scenarios.py",
+     "configs/scenario/acute_stress.yaml"),
+    ("Treatments: what every treatment has", TreatmentBase, "treatment",
+     "sims/slow/treatments.py", "configs/treatment/"),
+    *((f"Treatment `{n}`", s, "treatment", "sims/slow/treatments.py",
+       f"configs/treatment/{n}.yaml") for n, s in TREATMENT_SCHEMAS.items()
+      if any(f != "name" for f in own_fields(s))),
 )
+#: Sections of polymorphic schemas (a scenario, a treatment) list only their own fields:
+#: the shared ones are in their base's section.
+_OWN_ONLY = tuple(s for n, s in (*SCENARIO_SCHEMAS.items(), *TREATMENT_SCHEMAS.items())
+                  if s not in (ScenarioBase, TreatmentBase))
 
 HEAD = """# Parameters
 
@@ -84,7 +108,8 @@ is generated from the same declarations (`make parameters-page`; a test fails wh
 and the schemas differ). Sections not listed here yet declare their ranges by their unit
 suffixes (`sims/configuration/rules.py`) and their section checks (`sims/configuration/sections.py`,
 `sims/slow/checks.py`). A config group's files may set other values; each file gives its
-values' basis.
+values' basis. A scenario's or a treatment's section lists the values it declares itself;
+the ones it shares are in the section of every scenario (treatment).
 
 Tags in the sources, as in `docs/sources.md`: [V] checked, [R] recalled, [D] derived
 by us from the data named, [assumption] our choice.
@@ -95,8 +120,9 @@ def page() -> str:
     """The whole page, Markdown."""
     parts = [HEAD]
     for title, schema, prefix, module, group in SECTIONS:
+        only = own_fields(schema) if schema in _OWN_ONLY else None
         parts.append(f"\n## {title} (`{prefix}.*`)\n\nCode: `{module}`; config group: "
-                     f"`{group}`.\n\n" + markdown_table(schema, prefix))
+                     f"`{group}`.\n\n" + markdown_table(schema, prefix, only))
     return "".join(parts)
 
 

@@ -46,9 +46,7 @@ _STRICTLY_POSITIVE_KEYS = {"C_pF", "gL_nS", "tau_decay_ms", "tau_rise_ms", "dt_m
                            "brain_half_life_min", "plasma_half_life_h", "sulfated_half_life_h",
                            "stress_precursor_half_life_min", "r5a_tau_days", "tau_h",
                            "allo_km_nM", "neurosteroid_ec50_nM", "allo_ec50_nM",
-                           "cycle_length_mean_days", "luteal_width_days",
-                           "rise_width_weeks", "progesterone_pp_tau_days",
-                           "placental_allo_pp_tau_h", "thdoc_plasma_nM", "gaba_hill",
+                           "thdoc_plasma_nM", "gaba_hill",
                            "phasic_decay_scale", "tau_load_days", "tau_down_h",
                            "tau_recovery_h"}
 BACKENDS = ("cpp_standalone", "runtime")
@@ -96,9 +94,6 @@ def _is_number(value: Any) -> bool:
 
 def _check_numbers(c: dict) -> None:
     """Finite numbers everywhere; sign and range rules from the key's unit suffix."""
-    path_rules = {}
-    if c["scenario"]["name"] != "from_file":  # from_file: 0 means the file's span
-        path_rules["scenario.duration_days"] = _POSITIVE
     sim = {k: v for k, v in c.items() if k not in ANALYSIS_NODES}
     for key, leaf, value in _walk(sim):
         if not _is_number(value):
@@ -110,7 +105,6 @@ def _check_numbers(c: dict) -> None:
             next((_SUFFIX_RULES[s] for s in _SUFFIXES if parent.endswith(s)), None)
         if leaf in _STRICTLY_POSITIVE_KEYS:
             rule = _POSITIVE
-        rule = path_rules.get(key, rule)
         if rule is not None:
             _check(rule[0](value), key, value, rule[1] + f" (unit given by the suffix of '{leaf}')")
 

@@ -13,18 +13,27 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from sims.params import param
-
+from sims.params import override, param
 
 # --------------------------------------------------------------------------- scenarios
+#: Upper bound of steroid concentrations (nM): 1 mM, above any steroid's solubility
+#: [assumption: a bound, not a value; as sims/configuration/rules.py].
+_MAX_NM = 1e6
+
+
 @dataclass
 class StressTest:
     """A laboratory stressor (TSST-like) added to any scenario: one acute-stress pulse."""
 
-    day: float = 0.0  # day of the run (0 = the first)
-    clock_h: float = 14.0  # afternoon, as TSST protocols schedule it [R]
-    duration_min: float = 15.0  # TSST: ~10 min speech + arithmetic, plus anticipation [R]
-    intensity: float = 1.0  # acute-stress level (1 = the model's reference stressor)
+    day: float = param(0.0, "d", ge=0, doc="day of the run (0 = the first)",
+                       source="the study design (configs/study/)")
+    clock_h: float = param(14.0, "h", ge=0, lt=24, doc="time of day of its onset",
+                           source="afternoon, as TSST protocols schedule it [R]")
+    duration_min: float = param(15.0, "min", gt=0, doc="its duration",
+                                source="TSST: ~10 min speech + arithmetic, plus "
+                                "anticipation [R]")
+    intensity: float = param(1.0, "1", ge=0, doc="acute-stress level (1 = the model's "
+                             "reference stressor)", source="[assumption]")
 
 
 @dataclass
@@ -32,15 +41,26 @@ class ScenarioBase:
     """Fields shared by every scenario."""
 
     name: str = "baseline"
-    duration_days: float = 2.0
-    dt_min: float = 2.0  # recommended integration step for this scenario
-    progesterone_follicular_nM: float = 0.5  # P_f, docs/science.md §7.1 [D] (Anckaert 2021: 0.21)
-    testosterone_nM: float = 1.0  # female total T ~0.5-2 nM [R]
-    stress_allo_response: float = 1.0  # scale of the acute-stress ALLO rise (PMDD: blunted)
-    alpha4_withdrawal_scale: float = 1.0  # (1) multiplies the ln-fall the alpha4 withdrawal
-    # response reads (PMDD: a larger response to the same fall, sims/slow/homeostasis.py)
-    alpha4_withdrawal_susceptibility: float = 0.0  # (1) in [0, 1]: share of the withdrawal
-    # gate a fall opens whatever the exposure history (0: long exposure only, Smith 1998)
+    duration_days: float = param(2.0, "d", gt=0, doc="simulated span",
+                                 source="the run's design (configs/scenario/)")
+    dt_min: float = param(2.0, "min", gt=0, doc="recommended integration step for this "
+                          "scenario", source="stability of the fastest turnover "
+                          "(sims/slow/checks.py)")
+    progesterone_follicular_nM: float = param(
+        0.5, "nM", ge=0, le=_MAX_NM, doc="plasma progesterone outside the luteal phase (P_f)",
+        source="docs/science.md §7.1 [D] (Anckaert 2021: 0.21)")
+    testosterone_nM: float = param(1.0, "nM", ge=0, le=_MAX_NM, doc="total plasma "
+                                   "testosterone", source="female total T ~0.5-2 nM [R]")
+    stress_allo_response: float = param(1.0, "1", ge=0, doc="scale of the acute-stress "
+                                        "ALLO rise (PMDD: blunted)",
+                                        source="1: the reference response (Purdy 1991)")
+    alpha4_withdrawal_scale: float = param(
+        1.0, "1", ge=0, doc="multiplies the ln-fall the alpha4 withdrawal response reads "
+        "(sims/slow/homeostasis.py)", source="1: the response of Smith et al. 1998")
+    alpha4_withdrawal_susceptibility: float = param(
+        0.0, "1", ge=0, le=1, doc="share of the withdrawal gate a fall opens whatever the "
+        "exposure history (0: long exposure only, Smith 1998)",
+        source="Smith et al. 1998 (withdrawal after long exposure)")
     stress_tests: list[StressTest] = field(default_factory=list)  # lab stressors (studies)
 
 
@@ -52,15 +72,26 @@ class BaselineScenario(ScenarioBase):
 @dataclass
 class MenstrualScenario(ScenarioBase):
     name: str = "menstrual"
-    duration_days: float = 56.0
-    cycle_length_mean_days: float = 28.0
-    cycle_length_sd_days: float = 2.0  # ovulation-day SD 2-3 d (Stricker 2006) [V]
-    luteal_length_mean_days: float = 14.0
-    luteal_length_sd_days: float = 1.5  # luteal phase 11-17 d (Milewich 1977) [V]
-    luteal_amplitude_nM: float = 35.0  # A_P 30-40 nM (docs/science.md §7.1 [D]; Anckaert: 28.8)
-    luteal_peak_offset_days: float = 7.5  # P max 5-8 d after the LH peak [V]
-    luteal_width_days: float = 2.75  # sigma 2.5-3 d [D]
-    start_cycle_day: float = 1.0  # cycle day at t = 0 (1 = first day of menses)
+    duration_days: float = override(ScenarioBase, "duration_days", 56.0)
+    cycle_length_mean_days: float = param(28.0, "d", gt=0, doc="mean cycle length "
+                                          "(sims/slow/checks.py: the truncation range)",
+                                          source="docs/science.md §7.1 [R]")
+    cycle_length_sd_days: float = param(2.0, "d", ge=0, doc="SD of cycle lengths",
+                                        source="ovulation-day SD 2-3 d (Stricker 2006) [V]")
+    luteal_length_mean_days: float = param(14.0, "d", gt=0, doc="mean luteal length",
+                                           source="docs/science.md §7.1 [R]")
+    luteal_length_sd_days: float = param(1.5, "d", ge=0, doc="SD of luteal lengths",
+                                         source="luteal phase 11-17 d (Milewich 1977) [V]")
+    luteal_amplitude_nM: float = param(35.0, "nM", ge=0, le=_MAX_NM, doc="luteal "
+                                       "progesterone amplitude A_P",
+                                       source="30-40 nM, docs/science.md §7.1 [D] "
+                                       "(Anckaert: 28.8)")
+    luteal_peak_offset_days: float = param(7.5, "d", ge=0, doc="P maximum after the LH peak",
+                                           source="5-8 d after the LH peak [V]")
+    luteal_width_days: float = param(2.75, "d", gt=0, doc="width (sigma) of the luteal "
+                                     "progesterone curve", source="sigma 2.5-3 d [D]")
+    start_cycle_day: float = param(1.0, "d", ge=1, doc="cycle day at t = 0 (1 = first day "
+                                   "of menses)", source="the run's design")
 
 
 @dataclass
@@ -68,27 +99,46 @@ class PMDDScenario(MenstrualScenario):
     """Same hormones as ``menstrual``; altered sensitivity, not levels (Schmidt 1998)."""
 
     name: str = "pmdd"
-    stress_allo_response: float = 0.5  # 42 % vs 83 % stress ALLO responders (Girdler 2001)
-    alpha4_withdrawal_scale: float = 2.0  # a larger alpha4 response to the same fall [assumption]
+    stress_allo_response: float = override(
+        ScenarioBase, "stress_allo_response", 0.5,
+        source="42 % vs 83 % stress ALLO responders (Girdler 2001)")
+    alpha4_withdrawal_scale: float = override(
+        ScenarioBase, "alpha4_withdrawal_scale", 2.0,
+        source="a larger alpha4 response to the same fall [assumption]")
     # a natural fall triggers the withdrawal response in susceptible animals (late-dioestrus
     # alpha4 rise, Lovick 2008: rat PAG, absent in quietly housed rats; 3-day withdrawal,
-    # mouse hippocampus CA1: Smith et al. 2006): PMDD as that susceptibility [assumption: 1]
-    alpha4_withdrawal_susceptibility: float = 1.0
+    # mouse hippocampus CA1: Smith et al. 2006): PMDD as that susceptibility
+    alpha4_withdrawal_susceptibility: float = override(
+        ScenarioBase, "alpha4_withdrawal_susceptibility", 1.0,
+        source="Lovick 2008; Smith et al. 2006 [assumption: 1]")
 
 
 @dataclass
 class PregnancyPostpartumScenario(ScenarioBase):
     name: str = "pregnancy_postpartum"
-    duration_days: float = 28.0
-    gestation_week_at_start: float = 36.0
-    delivery_day: float = 14.0  # simulation day of delivery
-    progesterone_luteal_nM: float = 30.0  # early-pregnancy (luteal) level
-    progesterone_term_nM: float = 480.0  # ~150 ng/mL at term [R]
-    placental_allo_term_nM: float = 60.0  # term plasma ALLO ~30-150 nM (docs/science.md §1.2) [R]
-    rise_midpoint_week: float = 24.0  # logistic rise over weeks 10-36 [D]
-    rise_width_weeks: float = 4.0
-    progesterone_pp_tau_days: float = 0.9  # P 19 nM on day 3 (Nappi 2001) [D]
-    placental_allo_pp_tau_h: float = 0.25  # placenta out within ~30 min of birth [D]
+    duration_days: float = override(ScenarioBase, "duration_days", 28.0)
+    gestation_week_at_start: float = param(36.0, "weeks", ge=0, le=42, doc="gestational "
+                                           "week at t = 0", source="the run's design")
+    delivery_day: float = param(14.0, "d", ge=0, doc="simulation day of delivery",
+                                source="the run's design")
+    progesterone_luteal_nM: float = param(30.0, "nM", ge=0, le=_MAX_NM, doc="early-pregnancy "
+                                          "(luteal) progesterone",
+                                          source="docs/science.md §1.2 [R]")
+    progesterone_term_nM: float = param(480.0, "nM", ge=0, le=_MAX_NM, doc="progesterone at "
+                                        "term", source="~150 ng/mL at term [R]")
+    placental_allo_term_nM: float = param(60.0, "nM", ge=0, le=_MAX_NM, doc="placental "
+                                          "plasma ALLO at term",
+                                          source="term plasma ALLO ~30-150 nM "
+                                          "(docs/science.md §1.2) [R]")
+    rise_midpoint_week: float = param(24.0, "weeks", ge=0, doc="midpoint of the logistic "
+                                      "rise", source="rise over weeks 10-36 [D]")
+    rise_width_weeks: float = param(4.0, "weeks", gt=0, doc="width of the logistic rise",
+                                    source="[D]")
+    progesterone_pp_tau_days: float = param(0.9, "d", gt=0, doc="postpartum fall of P",
+                                            source="P 19 nM on day 3 (Nappi 2001) [D]")
+    placental_allo_pp_tau_h: float = param(0.25, "h", gt=0, doc="postpartum fall of "
+                                           "placental ALLO",
+                                           source="placenta out within ~30 min of birth [D]")
 
 
 @dataclass
@@ -96,49 +146,73 @@ class PerimenopauseScenario(MenstrualScenario):
     """Stochastic cycles whose variability grows over the run (docs/science.md §7.3 [D])."""
 
     name: str = "perimenopause"
-    duration_days: float = 365.0
-    dt_min: float = 10.0
-    cycle_length_sd_end_days: float = 8.0  # sigma grows from cycle_length_sd_days
-    anovulation_prob_start: float = 0.05
-    anovulation_prob_end: float = 0.4
-    luteal_amplitude_end_nM: float = 15.0  # falling luteal P (Prior & Hitchcock 2011)
-    luteal_amplitude_log_sd: float = 0.4
+    duration_days: float = override(ScenarioBase, "duration_days", 365.0)
+    dt_min: float = override(ScenarioBase, "dt_min", 10.0)
+    cycle_length_sd_end_days: float = param(8.0, "d", ge=0, doc="SD of cycle lengths at "
+                                            "the end (grows from cycle_length_sd_days)",
+                                            source="docs/science.md §7.3 [D]")
+    anovulation_prob_start: float = param(0.05, "1", ge=0, le=1, doc="probability of an "
+                                          "anovulatory cycle at the start",
+                                          source="docs/science.md §7.3 [D]")
+    anovulation_prob_end: float = param(0.4, "1", ge=0, le=1, doc="the same at the end",
+                                        source="docs/science.md §7.3 [D]")
+    luteal_amplitude_end_nM: float = param(15.0, "nM", ge=0, le=_MAX_NM, doc="luteal P "
+                                           "amplitude at the end",
+                                           source="falling luteal P (Prior & Hitchcock 2011)")
+    luteal_amplitude_log_sd: float = param(0.4, "1", ge=0, doc="cycle-to-cycle SD of ln "
+                                           "luteal amplitude",
+                                           source="docs/science.md §7.3 [D]")
 
 
 @dataclass
 class StressPulse:
-    onset_h: float = 10.0
-    duration_min: float = 10.0  # 10-min swim stress (Purdy et al. 1991)
-    intensity: float = 1.0
+    onset_h: float = param(10.0, "h", ge=0, doc="onset, hours from the start of the run",
+                           source="the run's design")
+    duration_min: float = param(10.0, "min", ge=0, doc="duration",
+                                source="10-min swim stress (Purdy et al. 1991)")
+    intensity: float = param(1.0, "1", ge=0, doc="acute-stress level",
+                             source="1: the reference stressor [assumption]")
 
 
 @dataclass
 class AcuteStressScenario(ScenarioBase):
     name: str = "acute_stress"
-    duration_days: float = 1.0
+    duration_days: float = override(ScenarioBase, "duration_days", 1.0)
     pulses: list[StressPulse] = field(default_factory=lambda: [StressPulse()])
 
 
 @dataclass
 class ChronicStressScenario(ScenarioBase):
     name: str = "chronic_stress"
-    duration_days: float = 49.0
-    onset_day: float = 7.0
-    stress_days: float = 42.0  # 6 weeks of isolation (Dong et al. 2001)
-    level: float = 1.0  # chronic stress level in [0, 1]
-    ramp_days: float = 2.0
-    daily_pulse_intensity: float = 0.5  # one unpredictable acute stressor per day
-    daily_pulse_duration_min: float = 30.0
+    duration_days: float = override(ScenarioBase, "duration_days", 49.0)
+    onset_day: float = param(7.0, "d", ge=0, doc="day the chronic stress begins",
+                             source="the run's design")
+    stress_days: float = param(42.0, "d", ge=0, doc="its duration",
+                               source="6 weeks of isolation (Dong et al. 2001)")
+    level: float = param(1.0, "1", ge=0, le=1, doc="chronic stress level",
+                         source="1: the reference [assumption]")
+    ramp_days: float = param(2.0, "d", ge=0, doc="rise and fall of the level",
+                             source="[assumption]")
+    daily_pulse_intensity: float = param(0.5, "1", ge=0, doc="one unpredictable acute "
+                                         "stressor per day: its level",
+                                         source="[assumption]")
+    daily_pulse_duration_min: float = param(30.0, "min", ge=0, doc="its duration",
+                                            source="[assumption]")
 
 
 @dataclass
 class MaleAgeingScenario(ScenarioBase):
     name: str = "male_ageing"
-    duration_days: float = 730.0
-    dt_min: float = 10.0  # <= 11.5 min: the entrained HPA model's CRH turnover
-    age_start_years: float = 40.0
-    testosterone_nM: float = 18.0  # total T at 40 y ~15-20 nM [R]
-    testosterone_decline_per_year: float = 0.016  # -1.6 %/y (Feldman et al. 2002 MMAS) [R]
+    duration_days: float = override(ScenarioBase, "duration_days", 730.0)
+    dt_min: float = override(ScenarioBase, "dt_min", 10.0,
+                             source="<= 11.5 min: the entrained HPA model's CRH turnover")
+    age_start_years: float = param(40.0, "y", ge=0, doc="age at t = 0",
+                                   source="the run's design")
+    testosterone_nM: float = override(ScenarioBase, "testosterone_nM", 18.0,
+                                      source="total T at 40 y ~15-20 nM [R]")
+    testosterone_decline_per_year: float = param(
+        0.016, "1/y", ge=0, lt=1, doc="yearly fraction of testosterone lost",
+        source="-1.6 %/y (Feldman et al. 2002 MMAS) [R]")
 
 
 @dataclass
@@ -147,7 +221,8 @@ class FromFileScenario(ScenarioBase):
 
     name: str = "from_file"
     path: str = "scenario/data/example_timecourse.csv"  # relative to configs/ or absolute
-    duration_days: float = 0.0  # 0: the file's span
+    duration_days: float = override(ScenarioBase, "duration_days", 0.0, ge=0,
+                                    doc="simulated span (0: the file's span)")
 
 
 SCENARIO_SCHEMAS = {
@@ -160,11 +235,24 @@ SCENARIO_SCHEMAS = {
 
 
 # --------------------------------------------------------------------------- treatments
+_RUN = "the run's design"
+
+
+def _frac(default: float, doc: str, source: str) -> Any:
+    return param(default, "1", ge=0, le=1, doc=doc, source=source)
+
+
+def _clearance(default: float, unit: str, doc: str, source: str) -> Any:
+    return param(default, unit, gt=0, doc=doc, source=source)
+
+
 @dataclass
 class TreatmentBase:
     name: str = "none"
-    start_day: float = 0.0
-    body_weight_kg: float = 70.0  # for per-kg doses [assumption]
+    start_day: float = param(0.0, "d", ge=0, doc="day of the run the treatment starts",
+                             source=_RUN)
+    body_weight_kg: float = param(70.0, "kg", gt=0, doc="body weight, for per-kg doses",
+                                  source="[assumption]")
 
 
 @dataclass
@@ -179,10 +267,15 @@ class BrexanoloneTreatment(TreatmentBase):
 
     name: str = "brexanolone"
     schedule: str = "0-4h:30, 4-24h:60, 24-52h:90, 52-56h:60, 56-60h:30"  # ug/kg/h (label)
-    cl_L_per_h_per_kg: float = 1.2
-    v1_L_per_kg: float = 3.0
-    q_L_per_h_per_kg: float = 0.4
-    v2_L_per_kg: float = 5.0
+    cl_L_per_h_per_kg: float = _clearance(1.2, "L/h/kg", "clearance", "docs/science.md §6.1 [D]")
+    v1_L_per_kg: float = _clearance(3.0, "L/kg", "central volume", "docs/science.md §6.1 [D]")
+    q_L_per_h_per_kg: float = _clearance(0.4, "L/h/kg", "inter-compartment clearance",
+                                         "docs/science.md §6.1 [D]")
+    v2_L_per_kg: float = _clearance(5.0, "L/kg", "peripheral volume",
+                                    "docs/science.md §6.1 [D]")
+
+
+_ZURANOLONE = "fitted by us to the label: Tmax 5-6 h, t1/2 ~22 h, accumulation ~1.5x [D]"
 
 
 @dataclass
@@ -191,14 +284,15 @@ class ZuranoloneTreatment(TreatmentBase):
     to Tmax 5-6 h, t1/2 ~22 h, accumulation ~1.5x and CL/F 33 L/h [D]."""
 
     name: str = "zuranolone"
-    dose_mg: float = 50.0
-    n_doses: int = 14
-    dose_clock_h: float = 21.0  # hour of day of each dose (evening, with food)
-    ka_per_h: float = 0.3
-    cl_L_per_h: float = 33.0
-    v1_L: float = 500.0
-    q_L_per_h: float = 10.0
-    v2_L: float = 200.0
+    dose_mg: float = param(50.0, "mg", ge=0, doc="each dose", source="label (50 mg)")
+    n_doses: int = param(14, "1", ge=0, doc="number of daily doses", source="label (14 days)")
+    dose_clock_h: float = param(21.0, "h", ge=0, lt=24, doc="hour of day of each dose",
+                                source="evening, with food (label)")
+    ka_per_h: float = param(0.3, "1/h", ge=0, doc="absorption rate", source=_ZURANOLONE)
+    cl_L_per_h: float = _clearance(33.0, "L/h", "apparent clearance CL/F", _ZURANOLONE)
+    v1_L: float = _clearance(500.0, "L", "central volume V1/F", _ZURANOLONE)
+    q_L_per_h: float = _clearance(10.0, "L/h", "inter-compartment clearance Q/F", _ZURANOLONE)
+    v2_L: float = _clearance(200.0, "L", "peripheral volume V2/F", _ZURANOLONE)
 
 
 #: Routes of progesterone administration (``treatment.route``).
@@ -214,28 +308,41 @@ class ProgesteroneTreatment(TreatmentBase):
 
     name: str = "progesterone"
     route: str = "oral"  # oral | vaginal | transdermal
-    dose_mg: float = 20.0
-    doses_per_day: int = 2
-    n_days: float = 7.0
+    dose_mg: float = param(20.0, "mg", ge=0, doc="each dose", source=_RUN)
+    doses_per_day: int = param(2, "1/d", ge=0, doc="doses per day", source=_RUN)
+    n_days: float = param(7.0, "d", ge=0, doc="days of treatment", source=_RUN)
     # --- oral (route=oral)
-    ka_per_h: float = 1.0  # Tmax ~1-2 h [R]
-    bioavailability_frac: float = 0.007  # systemic P fraction [D from Andréen 2006 AUCs]
-    first_pass_allo_frac: float = 0.005  # fraction appearing as plasma ALLO [D, same]
+    ka_per_h: float = param(1.0, "1/h", ge=0, doc="oral absorption rate",
+                            source="Tmax ~1-2 h [R]")
+    bioavailability_frac: float = _frac(0.007, "systemic P fraction of an oral dose",
+                                        "[D] from Andréen 2006 AUCs")
+    first_pass_allo_frac: float = _frac(0.005, "fraction of an oral dose appearing as "
+                                        "plasma ALLO", "[D] from Andréen 2006 AUCs")
     # --- vaginal (route=vaginal): no hepatic first pass
-    vaginal_ka_per_h: float = 0.25  # plateau within ~4-8 h, stable over 12 h [R]
-    vaginal_bioavailability_frac: float = 0.08  # [D] 200 mg every 12 h -> P ~46 nM
-    # (docs/science.md §6.3): C_ss = F dose / (12 h x CL 92 L/h) -> F = 0.08
-    vaginal_first_pass_allo_frac: float = 0.0  # little 5a-reduction before the circulation
-    # (de Lignières et al. 1995) [R]
+    vaginal_ka_per_h: float = param(0.25, "1/h", ge=0, doc="vaginal absorption rate",
+                                    source="plateau within ~4-8 h, stable over 12 h [R]")
+    vaginal_bioavailability_frac: float = _frac(
+        0.08, "systemic P fraction of a vaginal dose", "[D] 200 mg every 12 h -> P ~46 nM "
+        "(docs/science.md §6.3): C_ss = F dose / (12 h x CL 92 L/h)")
+    vaginal_first_pass_allo_frac: float = _frac(
+        0.0, "fraction of a vaginal dose appearing as plasma ALLO",
+        "little 5a-reduction before the circulation (de Lignières et al. 1995) [R]")
     # --- transdermal (route=transdermal): creams, slow and little absorbed
-    transdermal_ka_per_h: float = 0.05  # absorption over ~a day [assumption]
-    transdermal_bioavailability_frac: float = 0.01  # serum P barely rises with creams
-    # (~1-3 nM at tens of mg/day, Wren et al. 2000) [R; value assumption]
-    transdermal_first_pass_allo_frac: float = 0.0  # no first pass [assumption]
-    cl_progesterone_L_per_h: float = 92.0  # P metabolic clearance ~2200 L/day [R]
-    v_progesterone_L: float = 200.0  # [assumption]
-    cl_allo_L_per_h_per_kg: float = 1.2  # as brexanolone
-    v_allo_L_per_kg: float = 3.0
+    transdermal_ka_per_h: float = param(0.05, "1/h", ge=0, doc="transdermal absorption rate",
+                                        source="absorption over ~a day [assumption]")
+    transdermal_bioavailability_frac: float = _frac(
+        0.01, "systemic P fraction of a transdermal dose", "serum P barely rises with creams "
+        "(~1-3 nM at tens of mg/day, Wren et al. 2000) [R; value assumption]")
+    transdermal_first_pass_allo_frac: float = _frac(
+        0.0, "fraction of a transdermal dose appearing as plasma ALLO",
+        "no first pass [assumption]")
+    cl_progesterone_L_per_h: float = _clearance(92.0, "L/h", "P metabolic clearance",
+                                                "~2200 L/day [R]")
+    v_progesterone_L: float = _clearance(200.0, "L", "P volume", "[assumption]")
+    cl_allo_L_per_h_per_kg: float = _clearance(1.2, "L/h/kg", "ALLO clearance",
+                                               "as brexanolone (docs/science.md §6.1)")
+    v_allo_L_per_kg: float = _clearance(3.0, "L/kg", "ALLO volume",
+                                        "as brexanolone (docs/science.md §6.1)")
 
 
 @dataclass
@@ -243,13 +350,18 @@ class TestosteroneTreatment(TreatmentBase):
     """Transdermal testosterone gel once each morning."""
 
     name: str = "testosterone"
-    dose_mg: float = 50.0
-    n_days: float = 60.0
-    dose_clock_h: float = 8.0
-    bioavailability_frac: float = 0.1  # ~10 % absorbed through skin [R]
-    ka_per_h: float = 0.1  # slow, continuous absorption over ~a day [R]
-    cl_L_per_h: float = 42.0  # T metabolic clearance ~1000 L/day [R]
-    v_L: float = 100.0  # [assumption]
+    dose_mg: float = param(50.0, "mg", ge=0, doc="each daily dose", source=_RUN)
+    n_days: float = param(60.0, "d", ge=0, doc="days of treatment", source=_RUN)
+    dose_clock_h: float = param(8.0, "h", ge=0, lt=24, doc="hour of day of each dose",
+                                source="each morning (gel labels)")
+    bioavailability_frac: float = _frac(0.1, "fraction absorbed through skin", "~10 % [R]")
+    ka_per_h: float = param(0.1, "1/h", ge=0, doc="absorption rate",
+                            source="slow, continuous absorption over ~a day [R]")
+    cl_L_per_h: float = _clearance(42.0, "L/h", "T metabolic clearance", "~1000 L/day [R]")
+    v_L: float = _clearance(100.0, "L", "T volume", "[assumption]")
+
+
+_PREG = "[assumption]: the split of pregnenolone's metabolism in humans is not measured"
 
 
 @dataclass
@@ -261,29 +373,39 @@ class PregnenoloneTreatment(TreatmentBase):
     al. 2013) [R]; the split of its metabolism in humans is not measured: [assumption]."""
 
     name: str = "pregnenolone"
-    dose_mg: float = 400.0  # 400-500 mg/day in trials (Marx 2009; Sripada 2013) [R]
-    doses_per_day: int = 1
-    n_days: float = 28.0
-    ka_per_h: float = 1.0  # Tmax ~1-2 h like other oral steroids [assumption]
-    bioavailability_frac: float = 0.05  # [assumption]: extensive first-pass metabolism;
-    # with the clearance, 400 mg/day gives a mean plasma pregnenolone of ~10 ng/mL (33 nM)
-    cl_L_per_h: float = 80.0  # pregnenolone clearance ~2000 L/day, as other free C21
-    # steroids (P: 2200 L/day) [assumption]
-    v_L: float = 100.0  # [assumption]
-    to_pregs_frac: float = 0.3  # of the cleared pregnenolone: sulfated [assumption]
-    to_progesterone_frac: float = 0.05  # 3b-HSD [assumption]
-    to_dheas_frac: float = 0.05  # via DHEA, appearing as DHEA-S [assumption]
-    pregs_cl_L_per_h: float = 1.0  # PregS: albumin-bound, t1/2 ~7 h in 10 L [assumption]
-    pregs_v_L: float = 10.0  # [assumption]
-    dheas_cl_L_per_h: float = 0.31  # DHEA-S: t1/2 ~20 h in 9 L (MCR ~7.5 L/day) [R]
-    dheas_v_L: float = 9.0  # [R]
-    progesterone_cl_L_per_h: float = 92.0  # P metabolic clearance ~2200 L/day [R]
-    progesterone_v_L: float = 200.0  # as the progesterone treatment [assumption]
+    dose_mg: float = param(400.0, "mg", ge=0, doc="each dose",
+                           source="400-500 mg/day in trials (Marx 2009; Sripada 2013) [R]")
+    doses_per_day: int = param(1, "1/d", ge=0, doc="doses per day", source=_RUN)
+    n_days: float = param(28.0, "d", ge=0, doc="days of treatment", source=_RUN)
+    ka_per_h: float = param(1.0, "1/h", ge=0, doc="absorption rate",
+                            source="Tmax ~1-2 h like other oral steroids [assumption]")
+    bioavailability_frac: float = _frac(
+        0.05, "systemic fraction (extensive first-pass metabolism)",
+        "[assumption]; with the clearance, 400 mg/day gives a mean plasma pregnenolone of "
+        "~10 ng/mL (33 nM)")
+    cl_L_per_h: float = _clearance(80.0, "L/h", "pregnenolone clearance", "~2000 L/day, as "
+                                   "other free C21 steroids (P: 2200 L/day) [assumption]")
+    v_L: float = _clearance(100.0, "L", "pregnenolone volume", "[assumption]")
+    to_pregs_frac: float = _frac(0.3, "of the cleared pregnenolone: sulfated", _PREG)
+    to_progesterone_frac: float = _frac(0.05, "of the cleared pregnenolone: 3b-HSD", _PREG)
+    to_dheas_frac: float = _frac(0.05, "of the cleared pregnenolone: via DHEA, appearing "
+                                 "as DHEA-S", _PREG)
+    pregs_cl_L_per_h: float = _clearance(1.0, "L/h", "PregS clearance",
+                                         "albumin-bound, t1/2 ~7 h in 10 L [assumption]")
+    pregs_v_L: float = _clearance(10.0, "L", "PregS volume", "[assumption]")
+    dheas_cl_L_per_h: float = _clearance(0.31, "L/h", "DHEA-S clearance",
+                                         "t1/2 ~20 h in 9 L (MCR ~7.5 L/day) [R]")
+    dheas_v_L: float = _clearance(9.0, "L", "DHEA-S volume", "[R]")
+    progesterone_cl_L_per_h: float = _clearance(92.0, "L/h", "P metabolic clearance",
+                                                "~2200 L/day [R]")
+    progesterone_v_L: float = _clearance(200.0, "L", "P volume",
+                                         "as the progesterone treatment [assumption]")
 
 
 #: Sexes whose DHEA -> testosterone conversion differs (``treatment.sex``; auto: from the
 #: scenario, male for male_ageing).
 SEXES = ("auto", "female", "male")
+_MORALES = "50 mg/day restores young-adult DHEA-S (Morales 1994; Arlt 1999)"
 
 
 @dataclass
@@ -295,24 +417,31 @@ class DheaTreatment(TreatmentBase):
 
     name: str = "dhea"
     sex: str = "auto"  # female | male | auto (from the scenario)
-    dose_mg: float = 50.0  # 25-50 mg/day replacement (Morales 1994; Arlt 1999) [R]
-    doses_per_day: int = 1
-    n_days: float = 28.0
-    ka_per_h: float = 1.0  # DHEA Tmax ~1-2 h [R]
-    dhea_frac: float = 0.1  # absorbed as DHEA [assumption]
-    first_pass_dheas_frac: float = 0.2  # sulfated in gut/liver before the circulation
-    # [D]: with to_dheas_frac, 50 mg/day adds ~5 uM DHEA-S, the young-adult level
-    # restored by 50 mg/day (Morales 1994; Arlt 1999)
-    cl_L_per_h: float = 83.0  # DHEA metabolic clearance ~2000 L/day [R]
-    v_L: float = 100.0  # [assumption]
-    to_dheas_frac: float = 0.5  # of the cleared DHEA: sulfated [assumption]
-    to_testosterone_frac_female: float = 0.06  # [D] T ~2x (+1 nM) in women on 50 mg/day
-    # (Morales 1994): +1 nM x T clearance 1000 L/day = 0.29 mg T/day of 5 mg DHEA
-    to_testosterone_frac_male: float = 0.0  # no rise of T in men (Morales 1994) [R]
-    dheas_cl_L_per_h: float = 0.31  # DHEA-S: t1/2 ~20 h in 9 L (MCR ~7.5 L/day) [R]
-    dheas_v_L: float = 9.0  # [R]
-    testosterone_cl_L_per_h: float = 42.0  # T metabolic clearance ~1000 L/day [R]
-    testosterone_v_L: float = 100.0  # as the testosterone treatment [assumption]
+    dose_mg: float = param(50.0, "mg", ge=0, doc="each dose",
+                           source="25-50 mg/day replacement (Morales 1994; Arlt 1999) [R]")
+    doses_per_day: int = param(1, "1/d", ge=0, doc="doses per day", source=_RUN)
+    n_days: float = param(28.0, "d", ge=0, doc="days of treatment", source=_RUN)
+    ka_per_h: float = param(1.0, "1/h", ge=0, doc="absorption rate", source="DHEA Tmax "
+                            "~1-2 h [R]")
+    dhea_frac: float = _frac(0.1, "absorbed as DHEA", "[assumption]")
+    first_pass_dheas_frac: float = _frac(
+        0.2, "sulfated in gut and liver before the circulation",
+        f"[D]: with to_dheas_frac, 50 mg/day adds ~5 uM DHEA-S; {_MORALES}")
+    cl_L_per_h: float = _clearance(83.0, "L/h", "DHEA metabolic clearance", "~2000 L/day [R]")
+    v_L: float = _clearance(100.0, "L", "DHEA volume", "[assumption]")
+    to_dheas_frac: float = _frac(0.5, "of the cleared DHEA: sulfated", "[assumption]")
+    to_testosterone_frac_female: float = _frac(
+        0.06, "of the cleared DHEA: testosterone, women", "[D] T ~2x (+1 nM) in women on "
+        "50 mg/day (Morales 1994): +1 nM x T clearance 1000 L/day = 0.29 mg T/day of 5 mg DHEA")
+    to_testosterone_frac_male: float = _frac(0.0, "of the cleared DHEA: testosterone, men",
+                                             "no rise of T in men (Morales 1994) [R]")
+    dheas_cl_L_per_h: float = _clearance(0.31, "L/h", "DHEA-S clearance",
+                                         "t1/2 ~20 h in 9 L (MCR ~7.5 L/day) [R]")
+    dheas_v_L: float = _clearance(9.0, "L", "DHEA-S volume", "[R]")
+    testosterone_cl_L_per_h: float = _clearance(42.0, "L/h", "T metabolic clearance",
+                                                "~1000 L/day [R]")
+    testosterone_v_L: float = _clearance(100.0, "L", "T volume",
+                                         "as the testosterone treatment [assumption]")
 
 
 TREATMENT_SCHEMAS = {

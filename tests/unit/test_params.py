@@ -90,6 +90,10 @@ def test_homeostasis_numbers_all_have_a_lower_bound():
     ("hpa.neurosteroid_inhibition=1.5", "a number in [0, 1] (largest fractional CRH cut"),
     ("hpa.wake_clock_h=25", "a number in [0, 24] h"),
     ("hpa.gr_hill=-1", "a number >= 0 (cooperativity"),
+    ("scenario.dt_min=0", "a number > 0 min (recommended integration step"),
+    ("scenario.duration_days=0", "a number > 0 d (simulated span)"),
+    ("scenario.alpha4_withdrawal_susceptibility=1.5", "a number in [0, 1] (share of the"),
+    ("treatment.body_weight_kg=0", "a number > 0 kg (body weight"),
 ])
 def test_validation_reads_the_range_from_the_schema(override, allowed):
     key, _, value = override.partition("=")
@@ -111,3 +115,35 @@ def test_the_parameters_page_is_generated_from_the_schemas():
 
     text = (Path(__file__).resolve().parents[2] / "docs/parameters.md").read_text()
     assert text == page(), "docs/parameters.md is stale: run make parameters-page"
+
+
+def test_a_polymorphic_subclass_overrides_a_default_and_keeps_the_declaration():
+    """sims.params.override: a scenario's own default, the base's unit, range, meaning and
+    source; a changed bound replaces the base's (from_file: 0 days = the file's span)."""
+    from sims.slow.schemas import FromFileScenario, PMDDScenario, ScenarioBase
+
+    def meta(schema, name):
+        return {f.name: f for f in dataclasses.fields(schema)}[name]
+
+    base, pmdd = meta(ScenarioBase, "stress_allo_response"), meta(PMDDScenario,
+                                                                  "stress_allo_response")
+    assert (base.default, pmdd.default) == (1.0, 0.5)
+    assert pmdd.metadata["unit"] == base.metadata["unit"] and \
+        pmdd.metadata["doc"] == base.metadata["doc"]
+    assert "Girdler 2001" in pmdd.metadata["source"]
+    ff = meta(FromFileScenario, "duration_days").metadata
+    assert (ff["gt"], ff["ge"]) == (None, 0)
+    assert meta(ScenarioBase, "duration_days").metadata["gt"] == 0
+    c = validate(compose(["scenario=from_file", "scenario.duration_days=0"]))
+    assert c["scenario"]["duration_days"] == 0.0
+    with pytest.raises(ValueError, match="not parameter metadata"):
+        from sims.params import override
+        override(ScenarioBase, "dt_min", 1.0, colour="red")
+
+
+def test_a_combined_treatments_range_names_its_own_key():
+    with pytest.raises(ConfigError) as e:
+        validate(compose(["treatment=[progesterone,testosterone]",
+                          "treatment.testosterone.dose_clock_h=24"]))
+    assert e.value.key == "treatment.testosterone.dose_clock_h"
+    assert e.value.allowed.startswith("a number in [0, 24) h")
