@@ -35,6 +35,7 @@ from sims.slow import (
     variables,
 )
 from sims.slow.clock import duration_hours, record_steps, step_hours
+from sims.slow.layout import StateLayout
 from sims.slow.numerics import backend, is_array
 from sims.slow.treatments import PKModel, build_treatments
 from sims.units import slow_value
@@ -111,6 +112,10 @@ class SlowModel:
         name = numerics or ("array" if n_individuals > 1 else c["slow"]["backend"])
         self.xp = backend(name)
         self.vector = self.xp.name == "array"
+        #: The RK4 arithmetic of the backend (one scheme, :meth:`_rk4`).
+        self._arithmetic = _ArrayArithmetic(self) if self.vector else _ListArithmetic(self)
+        #: Subunit expression: one population at a time on floats, in blocks on arrays.
+        self._expression_rhs = self._expression_blocks if self.vector else self._expression_rows
         #: The scenario (its values drive the driver generators; arrays: per individual).
         self.sc_drivers = c["scenario"]
         configured = c
@@ -161,19 +166,17 @@ class SlowModel:
             self.chloride_cfg["populations"].get(p, {}).get("shift_max_mV", 0.0))]
         self.recorded = (*variables.STATES, *variables.expression_variables(self.pops),
                          *variables.chloride_variables(self.cl_pops))
-        pk = tuple(v for m in self.pk_models for v in variables.pk_variables(
-            m.name, m.compartments, prefixed=len(self.pk_models) > 1))
-        #: (model, index of its first compartment in the state vector, state names)
-        self._pk_layout: list[tuple[PKModel, int, list[str]]] = []
+        several = len(self.pk_models) > 1
+        pk = [(m, variables.pk_variables(m.name, m.compartments, prefixed=several))
+              for m in self.pk_models]
+        #: Where every state lives, by name: the recorded states, then each treatment's
+        #: compartments (sims.slow.layout).
+        self.layout = StateLayout.build(self.recorded,
+                                        [(m, [v.name for v in vs]) for m, vs in pk])
         #: Every state, in the order of the state vector.
-        self.state_variables = (*self.recorded, *pk)
-        self.state_names = [v.name for v in self.state_variables]
-        self.pk_index = len(self.recorded)
-        offset = self.pk_index
-        for m in self.pk_models:
-            names = self.state_names[offset:offset + len(m.compartments)]
-            self._pk_layout.append((m, offset, names))
-            offset += len(m.compartments)
+        self.state_variables = (*self.recorded, *(v for _, vs in pk for v in vs))
+        self.state_names = list(self.layout.names)
+        self.pk_index = self.layout.n_recorded
         #: Whether a treatment adds plasma PregS / DHEA-S (pregnenolone, DHEA).
         self._sulfate_pk = any(o in m.outputs for m in self.pk_models for o in ("pregs", "dheas"))
         self.state_units = {v.name: v.unit for v in self.recorded}
@@ -256,16 +259,15 @@ class SlowModel:
         if not self.pk_models:
             return self._NO_PK  # read only
         out = dict(self._NO_PK)
-        for m, _, names in self._pk_layout:
-            for name, (comp, scale) in m.outputs.items():
-                out[name] += s[names[comp]] * scale
+        for c in self.layout.pk:
+            for name, (comp, scale) in c.model.outputs.items():
+                out[name] += s[c.names[comp]] * scale
         return out
 
     def _doses(self) -> list[tuple[float, int, Any]]:
-        """Every treatment's doses as (time h, compartment offset from ``pk_index``,
-        amount)."""
-        return [(t, off - self.pk_index + comp, amount) for pk, off, _ in self._pk_layout
-                for t, comp, amount in pk.doses]
+        """Every treatment's doses as (time h, row of the state vector, amount)."""
+        return [(t, c.rows.start + comp, amount) for c in self.layout.pk
+                for t, comp, amount in c.model.doses]
 
     def _brake_polarity(self, s: Mapping[str, Any]) -> Any:
         """Sign and size of the slow neurosteroid brake on CRH drive (``hpa.neurosteroid_brake``):
@@ -360,25 +362,9 @@ class SlowModel:
                                                  self.scenario_cfg["alpha4_withdrawal_scale"],
                                                  self.scenario_cfg["alpha4_withdrawal_susceptibility"],
                                                  xp)
-        if self.vector:  # every population at once: [population, individual] blocks
-            stacked = [s[sub] for sub in variables.SUBUNITS]  # slices (_views)
-            rate_error = 0.0  # read by the activity rule only
-            if hm["rule"] == "activity":
-                errors = tuple(self.feedback["rate_error"].get(pop, 0.0) for pop in self.pops)
-                cached = self.__dict__.get("_rate_error_column")
-                if cached is None or cached[0] != errors:
-                    cached = self._rate_error_column = (errors, np.array(errors)[:, None])
-                rate_error = cached[1]
-            blocks = homeostasis.expression_rhs(hm, self._regulation_stack, *stacked,
-                                                targets, rate_error, xp)
-            # as subunit blocks (_deriv_array writes them into the state's slices)
-            d |= dict(zip(variables.SUBUNITS, blocks, strict=True))
-        for pop in () if self.vector else self.pops:
-            dd, dg, da = homeostasis.expression_rhs(
-                hm, self.regulation[pop], s[f"delta_{pop}"], s[f"gamma2_{pop}"],
-                s[f"alpha4_{pop}"], targets, self.feedback["rate_error"].get(pop, 0.0), xp)
-            d |= {f"delta_{pop}": dd, f"gamma2_{pop}": dg, f"alpha4_{pop}": da}
-        for model, _, names in self._pk_layout:
+        d |= self._expression_rhs(s, targets)
+        for comp in self.layout.pk:
+            model, names = comp.model, comp.names
             x = [s[n] for n in names]
             m = model.matrix
             for i, n in enumerate(names):
@@ -399,6 +385,36 @@ class SlowModel:
                    "gr_feedback_constant": gr_k}
         return d, outputs
 
+    def _expression_rows(self, s: Mapping[str, Any], targets: tuple[Any, Any, Any]
+                         ) -> dict[str, Any]:
+        """Derivatives of every population's subunit expression, one population at a time
+        (the float backend: ``<subunit>_<population>`` by name)."""
+        hm, d = self.homeostasis_cfg, {}
+        for pop in self.pops:
+            dd, dg, da = homeostasis.expression_rhs(
+                hm, self.regulation[pop], s[f"delta_{pop}"], s[f"gamma2_{pop}"],
+                s[f"alpha4_{pop}"], targets, self.feedback["rate_error"].get(pop, 0.0), self.xp)
+            d |= {f"delta_{pop}": dd, f"gamma2_{pop}": dg, f"alpha4_{pop}": da}
+        return d
+
+    def _expression_blocks(self, s: Mapping[str, Any], targets: tuple[Any, Any, Any]
+                           ) -> dict[str, Any]:
+        """The same for every population at once (the array backend): one block
+        ``[population, individual]`` per subunit, read from and written to the subunit's
+        rows of the state (:meth:`_views`); the same operations element by element."""
+        hm = self.homeostasis_cfg
+        stacked = [s[sub] for sub in variables.SUBUNITS]
+        rate_error = 0.0  # read by the activity rule only
+        if hm["rule"] == "activity":
+            errors = tuple(self.feedback["rate_error"].get(pop, 0.0) for pop in self.pops)
+            cached = self.__dict__.get("_rate_error_column")
+            if cached is None or cached[0] != errors:
+                cached = self._rate_error_column = (errors, np.array(errors)[:, None])
+            rate_error = cached[1]
+        blocks = homeostasis.expression_rhs(hm, self._regulation_stack, *stacked, targets,
+                                            rate_error, self.xp)
+        return dict(zip(variables.SUBUNITS, blocks, strict=True))
+
     def _sulfate_target(self, sp: str, drive: Any, pk: Mapping[str, Any]) -> Any:
         """Target of the brain pool of a sulfated steroid (nM): its adrenal output, plus
         what a treatment adds to plasma carried into the pool by the endogenous
@@ -411,9 +427,8 @@ class SlowModel:
     def rhs(self, y: list[float], drv: tuple[float, ...], infusion: float,
             clock_h: float) -> tuple[list[float], dict[str, float]]:
         """:meth:`derivatives` on the state vector ``y`` (ordered by ``state_names``)."""
-        d, outputs = self.derivatives(dict(zip(self.state_names, y, strict=True)), drv,
-                                      infusion, clock_h)
-        return [d[n] for n in self.state_names], outputs
+        d, outputs = self.derivatives(self.layout.named(y), drv, infusion, clock_h)
+        return self.layout.ordered(d), outputs
 
     def baseline_values(self) -> dict[str, float]:
         """The baseline quantities that registry entries name as initial values."""
@@ -437,8 +452,7 @@ class SlowModel:
 
     def initial_state(self) -> list[float]:
         """Baseline values before burn-in, in state-vector order."""
-        values = self.initial_values()
-        return [values[n] for n in self.state_names]
+        return self.layout.ordered(self.initial_values())
 
     def allo_equivalent(self, s: Mapping[str, float]) -> float:
         """Brain ALLO-equivalent of the neurosteroid-site occupancy (nM), from states."""
@@ -453,8 +467,8 @@ class SlowModel:
         """
         if self.homeostasis_cfg["rule"] == "none":
             return
-        index = {n: i for i, n in enumerate(self.state_names)}
-        c_eq = self.allo_equivalent(dict(zip(self.state_names, y, strict=True)))
+        index = self.layout.index
+        c_eq = self.allo_equivalent(self.layout.named(y))
         fold = c_eq / self.c_eq0
         exposure = homeostasis.exposure_target(self.homeostasis_cfg, fold, self.xp)
         y[index["allo_log_slow"]] = homeostasis.log_allo(c_eq, self.xp)
@@ -468,17 +482,19 @@ class SlowModel:
                 homeostasis.gamma2_target(self.homeostasis_cfg, fold, self.xp), r["gamma2"])
             y[index[f"alpha4_{pop}"]] = 1.0
 
-    def _rk4(self, y: list[float], d0, d1, d2, u0, u1, u2, clock: float) -> list[float]:
-        dt = self.dt
-        k1, _ = self.rhs(y, d0, u0, clock)
-        y2 = [a + 0.5 * dt * b for a, b in zip(y, k1, strict=True)]
-        k2, _ = self.rhs(y2, d1, u1, clock + 0.5 * dt)
-        y3 = [a + 0.5 * dt * b for a, b in zip(y, k2, strict=True)]
-        k3, _ = self.rhs(y3, d1, u1, clock + 0.5 * dt)
-        y4 = [a + dt * b for a, b in zip(y, k3, strict=True)]
-        k4, _ = self.rhs(y4, d2, u2, clock + dt)
-        return [a + dt / 6.0 * (b + 2 * c + 2 * d + e)
-                for a, b, c, d, e in zip(y, k1, k2, k3, k4, strict=True)]
+    def _rk4(self, y: Any, d0, d1, d2, u0, u1, u2, clock: float) -> Any:
+        """One classical RK4 step of ``dt`` on drivers at the step's start, middle and end
+        (``d0``, ``d1``, ``d2``; infusion rates ``u0``..``u2``), for both backends: the
+        backend's arithmetic (:class:`_ListArithmetic` on a list of floats,
+        :class:`_ArrayArithmetic` in place on ``[state, individual]``) does every operation
+        in the same order (``y + (h k)``; ``y + dt/6 (((k1 + 2 k2) + 2 k3) + k4)``)."""
+        a, dt = self._arithmetic, self.dt
+        k1 = a.derivative(y, d0, u0, clock, 0)
+        k2 = a.derivative(a.stage(y, k1, 0.5 * dt), d1, u1, clock + 0.5 * dt, 1)
+        k3 = a.derivative(a.stage(y, k2, 0.5 * dt), d1, u1, clock + 0.5 * dt, 2)
+        k4 = a.derivative(a.stage(y, k3, dt), d2, u2, clock + dt, 3)
+        return a.finish(y, k1, k2, k3, k4, dt)
+
 
     # ------------------------------------------------------------------ integrate
     def run(self, seed: int, t_stop_h: float | None = None,
@@ -545,10 +561,10 @@ class SlowModel:
         return y
 
     def _dose_schedule(self) -> dict[int, list[tuple[int, Any]]]:
-        """Bolus doses by the step they are given at: step -> [(compartment, amount)]."""
+        """Bolus doses by the step they are given at: step -> [(state row, amount)]."""
         doses: dict[int, list[tuple[int, Any]]] = {}
-        for t_d, comp, amount in self._doses():
-            doses.setdefault(int(math.floor(t_d / self.dt + 1e-9)), []).append((comp, amount))
+        for t_d, row, amount in self._doses():
+            doses.setdefault(int(math.floor(t_d / self.dt + 1e-9)), []).append((row, amount))
         return doses
 
     def _integrate(self, y: Any, i0: int, i1: int,
@@ -557,15 +573,15 @@ class SlowModel:
         """Steps ``i0`` to ``i1``: doses at their step, a record every ``every`` steps
         (before the step, and at ``i1``), RK4 on drivers at half steps. One loop for both
         backends: ``block(h0, h1)`` gives the driver rows and infusion rates of half steps
-        ``h0..h1`` (inclusive), ``step`` is :meth:`_rk4` or :meth:`_rk4_array`, ``record(i,
+        ``h0..h1`` (inclusive), ``step`` is :meth:`_rk4` (either backend), ``record(i,
         y, drivers, infusion)`` stores step ``i``."""
         doses = self._dose_schedule()
         for b0 in range(i0, i1, self.BLOCK_STEPS):
             b1 = min(b0 + self.BLOCK_STEPS, i1)
             rows, u = block(2 * b0, 2 * b1)
             for i in range(b0, b1):
-                for comp, amount in doses.get(i, []):
-                    y[self.pk_index + comp] += amount
+                for row, amount in doses.get(i, []):
+                    y[row] += amount
                 h = 2 * (i - b0)
                 if i % every == 0:
                     record(i, y, rows[h], u[h])
@@ -582,7 +598,7 @@ class SlowModel:
         """The subunit slices of the state vector (contiguous, one row per population)
         and the other states' rows."""
         if getattr(self, "_block_layout", None) is None:
-            index = {n: j for j, n in enumerate(self.state_names)}
+            index = self.layout.index
             slices = {}
             for sub in variables.SUBUNITS if self.pops else ():
                 rows = [index[f"{sub}_{p}"] for p in self.pops]
@@ -600,7 +616,7 @@ class SlowModel:
         hit = cache.get(id(a))
         if hit is None or hit[0] is not a:
             slices, rows = self._blocks()
-            named = dict(zip(self.state_names, a, strict=True))
+            named = self.layout.named(a)
             named |= {sub: a[sl] for sub, sl in slices.items()}
             targets = [(a[j], n) for j, n in rows] + [(a[sl], sub) for sub, sl in slices.items()]
             if len(cache) > 16:
@@ -616,42 +632,10 @@ class SlowModel:
             row[...] = d[n]
         return k
 
-    def _rk4_array(self, y: np.ndarray, d0, d1, d2, u0, u1, u2, clock: float) -> np.ndarray:
-        """:meth:`_rk4` on ``[state, individual]``, every operation in the same order
-        (``a + 0.5 dt b``; ``a + dt/6 (((k1 + 2 k2) + 2 k3) + k4)``), in place in
-        preallocated buffers (arrays this size would be fresh pages at every step)."""
-        if getattr(self, "_buf", None) is None or self._buf[0].shape != y.shape:
-            # six arrays kept as objects: the row views of each are cached by identity
-            # (slicing one 3-d buffer would make new view objects, missing the cache)
-            self._buf = tuple(np.empty(y.shape) for _ in range(6))
-        k1, k2, k3, k4, tmp, acc = self._buf
-        dt = self.dt
-        self._deriv_array(y, d0, u0, clock, k1)
-        np.multiply(k1, 0.5 * dt, out=tmp)
-        tmp += y
-        self._deriv_array(tmp, d1, u1, clock + 0.5 * dt, k2)
-        np.multiply(k2, 0.5 * dt, out=tmp)
-        tmp += y
-        self._deriv_array(tmp, d1, u1, clock + 0.5 * dt, k3)
-        np.multiply(k3, dt, out=tmp)
-        tmp += y
-        self._deriv_array(tmp, d2, u2, clock + dt, k4)
-        np.multiply(k2, 2, out=acc)
-        acc += k1
-        np.multiply(k3, 2, out=tmp)
-        acc += tmp
-        acc += k4
-        acc *= dt / 6.0
-        y += acc  # in place: the state stays in one buffer (its row views are cached)
-        return y
 
     def initial_array(self) -> np.ndarray:
         """Baseline values before burn-in, ``[state, individual]``."""
-        values = self.initial_values()
-        y = np.empty((len(self.state_names), self.n_individuals))
-        for j, n in enumerate(self.state_names):
-            y[j] = values[n]
-        return y
+        return self.layout.array(self.initial_values(), self.n_individuals)
 
     def run_individuals(self, seeds: np.ndarray, t_stop_h: float | None = None,
                         state: Any = None, t_start_h: float = 0.0,
@@ -671,11 +655,11 @@ class SlowModel:
         i1 = self.n_steps if t_stop_h is None else int(round(t_stop_h / self.dt))
         if state is None:
             rows, _ = self._driver_block(seeds, 0, 0)
-            y = self._burn_in(self.initial_array(), rows[0], self._rk4_array)
+            y = self._burn_in(self.initial_array(), rows[0], self._rk4)
         else:
             y = np.array(state, dtype=float)
         names = record or (list(self.state_units) + list(OUTPUTS))
-        index = {n: j for j, n in enumerate(self.state_names)}
+        index = self.layout.index
         steps = [i for i in range(i0, i1 + 1) if i % every == 0]
         rec = {n: np.empty((len(steps), self.n_individuals)) for n in names}
         r = 0
@@ -688,7 +672,7 @@ class SlowModel:
             r += 1
 
         y = self._integrate(y, i0, i1, lambda h0, h1: self._driver_block(seeds, h0, h1),
-                            self._rk4_array, store, every)
+                            self._rk4, store, every)
         units = {**self.state_units, **OUTPUTS}
         events = self.drivers(int(seeds[0]), np.zeros(1)).events
         traj = SlowTrajectory(np.asarray(steps, dtype=float) * self.dt, rec,
@@ -697,3 +681,60 @@ class SlowModel:
         traj.final_state = y  # type: ignore[attr-defined]
         traj.final_time_h = i1 * self.dt  # type: ignore[attr-defined]
         return traj
+
+
+class _ListArithmetic:
+    """RK4 arithmetic of the float backend: one individual's state as a list of floats."""
+
+    def __init__(self, model: SlowModel) -> None:
+        self.model = model
+
+    def derivative(self, y: list[float], drv: Any, u: Any, clock: float, slot: int
+                   ) -> list[float]:
+        return self.model.rhs(y, drv, u, clock)[0]
+
+    def stage(self, y: list[float], k: list[float], h: float) -> list[float]:
+        return [a + h * b for a, b in zip(y, k, strict=True)]
+
+    def finish(self, y: list[float], k1: list[float], k2: list[float], k3: list[float],
+               k4: list[float], dt: float) -> list[float]:
+        return [a + dt / 6.0 * (b + 2 * c + 2 * d + e)
+                for a, b, c, d, e in zip(y, k1, k2, k3, k4, strict=True)]
+
+
+class _ArrayArithmetic:
+    """RK4 arithmetic of the array backend, in place on ``[state, individual]`` in
+    preallocated buffers (arrays this size would be fresh pages at every step); the state
+    stays in one buffer, so the row views of each buffer are cached by identity."""
+
+    def __init__(self, model: SlowModel) -> None:
+        self.model = model
+        self.buf: tuple[np.ndarray, ...] | None = None
+
+    def _buffers(self, y: np.ndarray) -> tuple[np.ndarray, ...]:
+        if self.buf is None or self.buf[0].shape != y.shape:
+            # six arrays kept as objects: the row views of each are cached by identity
+            self.buf = tuple(np.empty(y.shape) for _ in range(6))
+        return self.buf
+
+    def derivative(self, y: np.ndarray, drv: Any, u: Any, clock: float, slot: int
+                   ) -> np.ndarray:
+        return self.model._deriv_array(y, drv, u, clock, self._buffers(y)[slot])
+
+    def stage(self, y: np.ndarray, k: np.ndarray, h: float) -> np.ndarray:
+        tmp = self._buffers(y)[4]
+        np.multiply(k, h, out=tmp)
+        tmp += y
+        return tmp
+
+    def finish(self, y: np.ndarray, k1: np.ndarray, k2: np.ndarray, k3: np.ndarray,
+               k4: np.ndarray, dt: float) -> np.ndarray:
+        *_, tmp, acc = self._buffers(y)
+        np.multiply(k2, 2, out=acc)
+        acc += k1
+        np.multiply(k3, 2, out=tmp)
+        acc += tmp
+        acc += k4
+        acc *= dt / 6.0
+        y += acc  # in place: the state stays in one buffer (its row views are cached)
+        return y
