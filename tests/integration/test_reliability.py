@@ -230,7 +230,7 @@ def test_all_targets_are_asked_for_by_name():
      "cohort.probe_times_h", "inside the run"),
     (["+cohort.arms.net=['network.populations.E.n=300']"], "cohort.arms.net",
      "only reach(es) the network"),
-    (["+cohort.arms.net=['receptors.populations.E.g_tonic_max_nS=3.0']"], "cohort.arms.net",
+    (["+cohort.arms.net=['receptors.populations.E.g_tonic_max_nS=5.0']"], "cohort.arms.net",
      "has no probes"),
     (["cohort.n=1000000000"], "cohort.n", "at most"),
     (["cohort.block_size=0"], "cohort.block_size", "auto"),
