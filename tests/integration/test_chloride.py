@@ -61,17 +61,16 @@ def test_the_shift_reaches_the_network_at_probes():
     assert c["receptors"]["populations"]["PVN"]["chloride_shift_mV"] == 0.0  # not mutated
 
 
-def test_pvn_response_to_allo_follows_from_its_chloride():
-    """At the configured E_GABA (-75 mV) ALLO does not excite PVN; with KCC2 lost (+10 mV)
-    it does, as THDOC excites CRH neurons after stress (Sarkar et al. 2011): nothing in the
-    code says so, it follows from E_GABA above the cells' potential."""
+def _pvn_allo_ratios(shifts: tuple[float, ...]) -> dict[float, float]:
+    """PVN rate at 30 / 3 nM brain ALLO for each E_GABA shift of the PVN cells (debug
+    network, one build)."""
     from sims.fast.backend import CompiledNetwork
     from sims.fast.probe import run_probe
 
     c = validate(compose(["sim=debug", "coupling=network_only", "probe.window_ms=2000"]))
     ratio = {}
     with CompiledNetwork(c) as net:
-        for shift in (0.0, 10.0):
+        for shift in shifts:
             cc = copy.deepcopy(c)
             cc["receptors"]["populations"]["PVN"]["chloride_shift_mV"] = shift
             rates = []
@@ -82,8 +81,27 @@ def test_pvn_response_to_allo_follows_from_its_chloride():
                 assert float(out.receptor_state["E_tonic"][3]) == pytest.approx(
                     (-75.0 + shift) * 1e-3)
             ratio[shift] = rates[1] / rates[0]
-    assert ratio[0.0] <= 1.0
-    assert ratio[10.0] > 1.0 and ratio[10.0] > ratio[0.0]
+    return ratio
+
+
+def test_pvn_response_to_allo_follows_from_its_chloride():
+    """ALLO inhibits PVN at the configured E_GABA (-75 mV), and less the more KCC2 loss
+    depolarises E_GABA: nothing in the code says so, it follows from the driving force.
+    Measured (debug network): 30 / 3 nM PVN rate 0.24 / 0.57 / 0.94 at +0 / +10 / +20 mV."""
+    ratio = _pvn_allo_ratios((0.0, 10.0, 20.0))
+    assert ratio[0.0] < 1.0
+    assert ratio[0.0] < ratio[10.0] < ratio[20.0]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 29 (model validity): Sarkar et al. 2011 saw THDOC excite CRH neurons after "
+    "stress; within the configured shift (<= +20 mV: E_GABA -55 mV, below the PVN cells' "
+    "threshold -45 mV) the network's ALLO only inhibits PVN less (x0.94 at +20 mV). Before "
+    "the dose-chain change this passed at +10 mV through the network's silence at 30 nM "
+    "(SST stopped firing), not through the chloride physics."))
+def test_allo_excites_pvn_once_kcc2_is_lost():
+    ratio = _pvn_allo_ratios((20.0,))
+    assert ratio[20.0] > 1.0
 
 
 @pytest.mark.parametrize("overrides, key", [
