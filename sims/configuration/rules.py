@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from sims.configuration.schema import ANALYSIS_NODES
+from sims.constants import ION_MAX_MM, STEROID_MAX_NM
 from sims.errors import ConfigError, require
 
 # --------------------------------------------------------------------------- validation
@@ -17,18 +18,14 @@ from sims.errors import ConfigError, require
 _POSITIVE = (lambda v: v > 0, "a number > 0")
 _NONNEG = (lambda v: v >= 0, "a number >= 0")
 _FRACTION = (lambda v: 0 <= v <= 1, "a fraction in [0, 1]")
-#: Upper bounds of concentrations. Steroids and the drugs dissolve in water at uM at most,
-#: so 1 mM is beyond any level a brain, a plasma or a bath can hold [assumption: a bound,
-#: not a value]; ions stay below 1 M (extracellular Na+ ~150 mM).
-_STEROID_MAX_NM = 1e6
-_ION_MAX_MM = 1e3
-_NANOMOLAR = (lambda v: 0 <= v <= _STEROID_MAX_NM,
-              f"a number >= 0 and <= {_STEROID_MAX_NM:g} nM (1 mM, above any steroid's "
+# Upper bounds of concentrations: sims.constants (1 mM for steroids, 1 M for ions).
+_NANOMOLAR = (lambda v: 0 <= v <= STEROID_MAX_NM,
+              f"a number >= 0 and <= {STEROID_MAX_NM:g} nM (1 mM, above any steroid's "
               "solubility)")
-_MICROMOLAR = (lambda v: 0 <= v <= _STEROID_MAX_NM / 1e3,
-               f"a number >= 0 and <= {_STEROID_MAX_NM / 1e3:g} uM (1 mM)")
-_MILLIMOLAR = (lambda v: 0 <= v <= _ION_MAX_MM,
-               f"a number >= 0 and <= {_ION_MAX_MM:g} mM (1 M)")
+_MICROMOLAR = (lambda v: 0 <= v <= STEROID_MAX_NM / 1e3,
+               f"a number >= 0 and <= {STEROID_MAX_NM / 1e3:g} uM (1 mM)")
+_MILLIMOLAR = (lambda v: 0 <= v <= ION_MAX_MM,
+               f"a number >= 0 and <= {ION_MAX_MM:g} mM (1 M)")
 _SUFFIX_RULES = {
     "_ms": _NONNEG, "_nS": _NONNEG, "_pA": _NONNEG, "_pF": _POSITIVE, "_Hz": _NONNEG,
     "_nM": _NANOMOLAR, "_uM": _MICROMOLAR, "_mM": _MILLIMOLAR, "_g_per_mol": _POSITIVE,

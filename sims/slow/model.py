@@ -175,8 +175,6 @@ class SlowModel:
                                         [(m, [v.name for v in vs]) for m, vs in pk])
         #: Every state, in the order of the state vector.
         self.state_variables = (*self.recorded, *(v for _, vs in pk for v in vs))
-        self.state_names = list(self.layout.names)
-        self.pk_index = self.layout.n_recorded
         #: Whether a treatment adds plasma PregS / DHEA-S (pregnenolone, DHEA).
         self._sulfate_pk = any(o in m.outputs for m in self.pk_models for o in ("pregs", "dheas"))
         self.state_units = {v.name: v.unit for v in self.recorded}
@@ -210,6 +208,16 @@ class SlowModel:
         #: ... and its inverse: brain pool (nM) per nM a treatment adds to plasma
         self._pool_per_plasma = {sp: _ratio_or_zero(1.0, r)
                                  for sp, r in self._plasma_per_pool.items()}
+
+    @property
+    def state_names(self) -> list[str]:
+        """Every state's name, in the order of the state vector (:attr:`layout`)."""
+        return list(self.layout.names)
+
+    @property
+    def pk_index(self) -> int:
+        """Row of the first treatment compartment: the recorded states come before."""
+        return self.layout.n_recorded
 
     # ------------------------------------------------------------------ drivers
     def drivers(self, seed: int, t: np.ndarray | None = None,
@@ -495,7 +503,6 @@ class SlowModel:
         k4 = a.derivative(a.stage(y, k3, dt), d2, u2, clock + dt, 3)
         return a.finish(y, k1, k2, k3, k4, dt)
 
-
     # ------------------------------------------------------------------ integrate
     def run(self, seed: int, t_stop_h: float | None = None,
             state: list[float] | None = None, t_start_h: float = 0.0) -> SlowTrajectory:
@@ -519,7 +526,7 @@ class SlowModel:
              else np.zeros(len(drivers.t))).tolist()
         i0 = int(round(t_start_h / self.dt))
         i1 = self.n_steps if t_stop_h is None else int(round(t_stop_h / self.dt))
-        y = (self._burn_in(self.initial_state(), dv[0], self._rk4) if state is None
+        y = (self._burn_in(self.initial_state(), dv[0]) if state is None
              else list(state))
         names = list(self.state_units) + list(OUTPUTS)
         rec: list[list[float]] = []
@@ -531,7 +538,7 @@ class SlowModel:
             times.append(i * self.dt)
 
         y = self._integrate(y, i0, i1, lambda h0, h1: (dv[h0:h1 + 1], u[h0:h1 + 1]),
-                            self._rk4, record, self.record_every)
+                            record, self.record_every)
         arr = np.asarray(rec)
         values = {n: arr[:, j] for j, n in enumerate(names)}
         traj = SlowTrajectory(np.asarray(times), values, {**self.state_units, **OUTPUTS},
@@ -544,14 +551,14 @@ class SlowModel:
     #: Integration steps per block of drivers evaluated at once (memory: one block).
     BLOCK_STEPS = 720
 
-    def _burn_in(self, y: Any, d0: Any, step: Callable[..., Any]) -> Any:
+    def _burn_in(self, y: Any, d0: Any) -> Any:
         """``slow.burn_in_days`` of RK4 steps at the first drivers, no infusion, clock
         running up to 0 h; then treatment compartments emptied and subunit expression put
         at its steady state. ``y``: a state list (float path) or ``[state, individual]``."""
         n_burn = int(round(slow_value(self.config["slow"], "burn_in_days") / self.dt))
         for j in range(n_burn):
             clock = (-(n_burn - j) * self.dt) % 24.0
-            y = step(y, d0, d0, d0, 0.0, 0.0, 0.0, clock)
+            y = self._rk4(y, d0, d0, d0, 0.0, 0.0, 0.0, clock)
         if self.pk_models:
             if isinstance(y, list):
                 y[self.pk_index:] = [0.0] * (len(y) - self.pk_index)
@@ -569,12 +576,12 @@ class SlowModel:
 
     def _integrate(self, y: Any, i0: int, i1: int,
                    block: Callable[[int, int], tuple[Any, Any]],
-                   step: Callable[..., Any], record: Callable[..., None], every: int) -> Any:
+                   record: Callable[..., None], every: int) -> Any:
         """Steps ``i0`` to ``i1``: doses at their step, a record every ``every`` steps
         (before the step, and at ``i1``), RK4 on drivers at half steps. One loop for both
         backends: ``block(h0, h1)`` gives the driver rows and infusion rates of half steps
-        ``h0..h1`` (inclusive), ``step`` is :meth:`_rk4` (either backend), ``record(i,
-        y, drivers, infusion)`` stores step ``i``."""
+        ``h0..h1`` (inclusive), ``record(i, y, drivers, infusion)`` stores step ``i``; each
+        step is :meth:`_rk4` in the backend's arithmetic."""
         doses = self._dose_schedule()
         for b0 in range(i0, i1, self.BLOCK_STEPS):
             b1 = min(b0 + self.BLOCK_STEPS, i1)
@@ -585,7 +592,7 @@ class SlowModel:
                 h = 2 * (i - b0)
                 if i % every == 0:
                     record(i, y, rows[h], u[h])
-                y = step(y, rows[h], rows[h + 1], rows[h + 2], u[h], u[h + 1], u[h + 2],
+                y = self._rk4(y, rows[h], rows[h + 1], rows[h + 2], u[h], u[h + 1], u[h + 2],
                          (i * self.dt) % 24.0)
         if i1 % every == 0:
             rows, u = block(2 * i1, 2 * i1)
@@ -655,7 +662,7 @@ class SlowModel:
         i1 = self.n_steps if t_stop_h is None else int(round(t_stop_h / self.dt))
         if state is None:
             rows, _ = self._driver_block(seeds, 0, 0)
-            y = self._burn_in(self.initial_array(), rows[0], self._rk4)
+            y = self._burn_in(self.initial_array(), rows[0])
         else:
             y = np.array(state, dtype=float)
         names = record or (list(self.state_units) + list(OUTPUTS))
@@ -672,7 +679,7 @@ class SlowModel:
             r += 1
 
         y = self._integrate(y, i0, i1, lambda h0, h1: self._driver_block(seeds, h0, h1),
-                            self._rk4, store, every)
+                            store, every)
         units = {**self.state_units, **OUTPUTS}
         events = self.drivers(int(seeds[0]), np.zeros(1)).events
         traj = SlowTrajectory(np.asarray(steps, dtype=float) * self.dt, rec,

@@ -13,12 +13,10 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from sims.constants import STEROID_MAX_NM
 from sims.params import override, param
 
 # --------------------------------------------------------------------------- scenarios
-#: Upper bound of steroid concentrations (nM): 1 mM, above any steroid's solubility
-#: [assumption: a bound, not a value; as sims/configuration/rules.py].
-_MAX_NM = 1e6
 
 
 @dataclass
@@ -47,9 +45,10 @@ class ScenarioBase:
                           "scenario", source="stability of the fastest turnover "
                           "(sims/slow/checks.py)")
     progesterone_follicular_nM: float = param(
-        0.5, "nM", ge=0, le=_MAX_NM, doc="plasma progesterone outside the luteal phase (P_f)",
+        0.5, "nM", ge=0, le=STEROID_MAX_NM,
+        doc="plasma progesterone outside the luteal phase (P_f)",
         source="docs/science.md §7.1 [D] (Anckaert 2021: 0.21)")
-    testosterone_nM: float = param(1.0, "nM", ge=0, le=_MAX_NM, doc="total plasma "
+    testosterone_nM: float = param(1.0, "nM", ge=0, le=STEROID_MAX_NM, doc="total plasma "
                                    "testosterone", source="female total T ~0.5-2 nM [R]")
     stress_allo_response: float = param(1.0, "1", ge=0, doc="scale of the acute-stress "
                                         "ALLO rise (PMDD: blunted)",
@@ -82,7 +81,7 @@ class MenstrualScenario(ScenarioBase):
                                            source="docs/science.md §7.1 [R]")
     luteal_length_sd_days: float = param(1.5, "d", ge=0, doc="SD of luteal lengths",
                                          source="luteal phase 11-17 d (Milewich 1977) [V]")
-    luteal_amplitude_nM: float = param(35.0, "nM", ge=0, le=_MAX_NM, doc="luteal "
+    luteal_amplitude_nM: float = param(35.0, "nM", ge=0, le=STEROID_MAX_NM, doc="luteal "
                                        "progesterone amplitude A_P",
                                        source="30-40 nM, docs/science.md §7.1 [D] "
                                        "(Anckaert: 28.8)")
@@ -121,12 +120,12 @@ class PregnancyPostpartumScenario(ScenarioBase):
                                            "week at t = 0", source="the run's design")
     delivery_day: float = param(14.0, "d", ge=0, doc="simulation day of delivery",
                                 source="the run's design")
-    progesterone_luteal_nM: float = param(30.0, "nM", ge=0, le=_MAX_NM, doc="early-pregnancy "
-                                          "(luteal) progesterone",
+    progesterone_luteal_nM: float = param(30.0, "nM", ge=0, le=STEROID_MAX_NM,
+                                          doc="early-pregnancy (luteal) progesterone",
                                           source="docs/science.md §1.2 [R]")
-    progesterone_term_nM: float = param(480.0, "nM", ge=0, le=_MAX_NM, doc="progesterone at "
+    progesterone_term_nM: float = param(480.0, "nM", ge=0, le=STEROID_MAX_NM, doc="progesterone at "
                                         "term", source="~150 ng/mL at term [R]")
-    placental_allo_term_nM: float = param(60.0, "nM", ge=0, le=_MAX_NM, doc="placental "
+    placental_allo_term_nM: float = param(60.0, "nM", ge=0, le=STEROID_MAX_NM, doc="placental "
                                           "plasma ALLO at term",
                                           source="term plasma ALLO ~30-150 nM "
                                           "(docs/science.md §1.2) [R]")
@@ -156,7 +155,7 @@ class PerimenopauseScenario(MenstrualScenario):
                                           source="docs/science.md §7.3 [D]")
     anovulation_prob_end: float = param(0.4, "1", ge=0, le=1, doc="the same at the end",
                                         source="docs/science.md §7.3 [D]")
-    luteal_amplitude_end_nM: float = param(15.0, "nM", ge=0, le=_MAX_NM, doc="luteal P "
+    luteal_amplitude_end_nM: float = param(15.0, "nM", ge=0, le=STEROID_MAX_NM, doc="luteal P "
                                            "amplitude at the end",
                                            source="falling luteal P (Prior & Hitchcock 2011)")
     luteal_amplitude_log_sd: float = param(0.4, "1", ge=0, doc="cycle-to-cycle SD of ln "
