@@ -138,7 +138,15 @@ def multitaper_psd(x: np.ndarray, fs: float, half_bandwidth_hz: float
 
 
 def band_power(freqs: np.ndarray, psd: np.ndarray, band: tuple[float, float]) -> float:
-    """Power in ``[lo, hi]`` Hz (integral of the PSD; unit of ``x^2``)."""
+    """Power in ``[lo, hi]`` Hz (integral of the PSD; unit of ``x^2``).
+
+    NaN when the spectrum's frequency step (``1/T`` of the analysed window for the
+    multitaper, of the segment for Welch) is coarser than the band's lower edge: a 0.5-s
+    window has bins at 2 and 4 Hz only, so its "0.5-4 Hz" power is a sample of two bins
+    whatever the slow oscillation does. The delta band needs >= 2 s.
+    """
+    if len(freqs) > 1 and freqs[1] - freqs[0] > band[0] * (1.0 + 1e-9):
+        return float("nan")
     m = (freqs >= band[0]) & (freqs <= band[1])
     if m.sum() < 2:
         return float(psd[m].sum() * (freqs[1] - freqs[0])) if m.any() else 0.0

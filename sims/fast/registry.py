@@ -36,7 +36,9 @@ METRICS: dict[str, Readout] = {r.name: r for r in (
     Readout("gamma_power", "nA^2", "LFP-proxy power in 30-120 Hz (a band wide enough for "
             "the gamma peak's range)", "gamma power (nA²)"),
     Readout("delta_power", "nA^2", "LFP-proxy power in 0.5-4 Hz (the EEG delta band of "
-            "slow-wave sleep)", "delta power (nA²)"),
+            "slow-wave sleep)", "delta power (nA²)",
+            "NaN when the analysed window (Welch: segment) is under 2 s: its frequency step "
+            "does not resolve the band's 0.5-Hz edge (NREM probes: probe.window_ms=4000)"),
     Readout("spindle_power", "nA^2", "LFP-proxy power in 11-16 Hz (the sleep-spindle "
             "band)", "spindle power (nA²)"),
     Readout("up_fraction", "1", "fraction of the analysis window in UP states (LFP "

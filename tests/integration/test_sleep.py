@@ -59,6 +59,7 @@ def test_auto_state_follows_the_clock_and_is_stored(tmp_path):
     from sims.simulate import run_job
 
     c = validate(compose(["sim=debug", "coupling.probe_times_h=[3.0,15.0]", "probe.state=auto",
+                          "probe.window_ms=2000",
                           "scenario.duration_days=1"]))
     run_job(c, str(tmp_path), [])
     with h5py.File(tmp_path / "result.h5") as f:

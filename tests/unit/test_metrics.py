@@ -157,3 +157,21 @@ def test_sleep_bands_are_the_eeg_bands():
     f = np.linspace(0, 50, 501)
     psd = np.where((f >= 0.5) & (f <= 4.0), 2.0, 0.0)
     assert metrics.band_power(f, psd, metrics.DELTA_HZ) == pytest.approx(7.0)
+
+
+def test_a_band_below_the_windows_frequency_step_is_not_measured():
+    """A 0.5-s window has bins at 2 and 4 Hz only: its '0.5-4 Hz' power would sample two
+    bins whatever a 0.7-Hz slow oscillation does, so it is NaN; 2 s resolves the edge, and
+    then the power of a 2-Hz sinusoid lies in the delta band (Parseval)."""
+    fs = 1000.0
+    for window_s, resolved in ((0.5, False), (1.0, False), (2.0, True), (4.0, True)):
+        t = np.arange(0, window_s, 1 / fs)
+        x = np.sin(2 * np.pi * 0.75 * t)
+        f, p = metrics.multitaper_psd(x, fs, 1.0)
+        delta = metrics.band_power(f, p, metrics.DELTA_HZ)
+        assert np.isfinite(delta) == resolved, (window_s, delta)
+        assert np.isfinite(metrics.band_power(f, p, metrics.BETA_HZ))  # 13 Hz: any window
+    t = np.arange(0, 4.0, 1 / fs)
+    x = np.sin(2 * np.pi * 2.0 * t)
+    f, p = metrics.multitaper_psd(x, fs, 0.5)
+    assert metrics.band_power(f, p, metrics.DELTA_HZ) == pytest.approx(x.var(), rel=0.1)
