@@ -21,11 +21,17 @@ up and down time constants.
   weeks of it (pregnancy) lower delta (Maguire & Mody 2008), and the withdrawal response
   follows long exposure (3 weeks, Smith et al. 1998; pseudopregnancy, luteal-like levels for
   ~8 days) -- shorter protocols needed repeated withdrawals to show one.
-- ``delta_target(x, E) = 1 + U (x-1)+/((x-1)+ + k_U) - s E D x^n/(x^n + x50^n)``: moderate
-  rises (luteal phase, acute stress) raise delta, by +43 % at the luteal fold (Maguire et al.
-  2005, Maguire & Mody 2007); *sustained* very high ALLO (pregnancy, ``E`` ~ 1) lowers it to
-  ~0.5 (mouse; Maguire & Mody 2008) [D: fitted to these two numbers]. ``s`` is +1 for mouse
-  and -1 for rat, where pregnancy raises delta (Sanna et al. 2009).
+- ``delta_target(x, E) = 1 + U (1 - g_d E^2) (x-1)+/((x-1)+ + k_U) - s E D x^n/(x^n + x50^n)``:
+  moderate rises from baseline (diestrus, acute stress, 48 h of THP) raise delta, by +43 %
+  at the luteal fold (Maguire et al. 2005, Maguire & Mody 2007, Shen et al. 2005);
+  *sustained* very high ALLO (pregnancy, ``E`` ~ 1) lowers it to ~0.5 (mouse;
+  Maguire & Mody 2008) [D: fitted to these two numbers]. Every up-regulation datum is a short exposure
+  from baseline, and after weeks of high levels delta returns to the virgin level by 48 h
+  postpartum, with no overshoot (Maguire & Mody 2008), while human ALLO is still
+  luteal-like then (Nappi et al. 2001). So the rise is scaled by ``1 - g_d E^2``
+  (``delta_up_exposure_gate`` g_d, 1 by default; the form of the alpha4 rise gate below
+  [assumption]): a level that falls from pregnancy is no rise. ``s`` is +1 for mouse and -1
+  for rat, where pregnancy raises delta (Sanna et al. 2009).
 - ``gamma2_target(x) = 1 - G (x-1)+/((x-1)+ + k_G)``: gamma2 falls in diestrus and in
   pregnancy (Maguire 2005, 2008), after short exposures too.
 - both relax with ``tau_down`` when falling and re-express with their own time when rising
@@ -141,10 +147,17 @@ def delta_target(p: Mapping[str, Any], fold: float, exposure: float = 1.0,
     sign = 1.0 if p["species"] == "mouse" else -1.0
     xn = xp.pow(xp.maximum(fold, 0.0), p["delta_down_hill"])
     down = p["delta_down_max"] * xn / (xn + xp.pow(p["delta_down_x50"], p["delta_down_hill"]))
-    up = p["delta_up_max"] * _sat(fold - 1.0, p["delta_up_k"], xp)
+    up = (p["delta_up_max"] * delta_up_gate(p, exposure)
+          * _sat(fold - 1.0, p["delta_up_k"], xp))
     # sign * exposure * down, without the multiplication by +-1 (exact either way)
     change = exposure * down
     return xp.maximum(1.0 + up - change if sign > 0 else 1.0 + up + change, 0.0)
+
+
+def delta_up_gate(p: Mapping[str, Any], exposure: float) -> float:
+    """Fraction of delta's up-regulation a rise can give: ``1 - g E^2`` with
+    ``g = delta_up_exposure_gate`` (0: the full rise whatever the history, exactly)."""
+    return 1.0 - p["delta_up_exposure_gate"] * exposure * exposure
 
 
 def gamma2_target(p: Mapping[str, Any], fold: float, xp: Any = FLOAT) -> float:

@@ -756,7 +756,12 @@ class HomeostasisConfig:
                                 source="Maguire et al. 2005 (+43 % in diestrus) [D]")
     delta_up_k: float = param(0.5, "1", gt=0, doc="k: fold above 1 for half the rise",
                               source="Maguire et al. 2005 [D]")
-    delta_down_max: float = param(1.2, "1", ge=0, doc="D: the largest delta loss",
+    delta_up_exposure_gate: float = param(
+        1.0, "1", ge=0, le=1, doc="delta's rise x (1 - g E^2): 0, the full rise whatever the "
+        "exposure history; 1, scaled by 1 - E^2",
+        source="[assumption] the up-regulation data are short exposures from baseline; no "
+        "overshoot at 48 h postpartum (Maguire & Mody 2008)")
+    delta_down_max: float = param(0.6, "1", ge=0, doc="D: the largest delta loss",
                                   source="Maguire & Mody 2008 (~0.5 at term) [D]")
     delta_down_x50: float = param(7.0, "1", gt=0, doc="x50: fold for half the loss",
                                   source="Maguire & Mody 2008 [D]")

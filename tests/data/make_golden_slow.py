@@ -6,7 +6,9 @@ default (the mechanisms round) and when the neurosteroid brake on CRH drive bega
 the PVN chloride state and when the acute-stress CRH drive stopped being gated by GR
 feedback at the PVN (hpa.stress_feedback_exponent 1 -> 0; model-validity review, item 5:
 only the chronic-stress case, which has stressors, changed), and when the alpha4 rise
-transient became scaled by 1 - E^2 (homeostasis.alpha4_rise_exposure_gate 0 -> 1, item 3);
+transient became scaled by 1 - E^2 (homeostasis.alpha4_rise_exposure_gate 0 -> 1), and when
+delta's rise was scaled the same way (homeostasis.delta_up_exposure_gate 0 -> 1, delta_down_max
+1.2 -> 0.6; no overshoot after delivery, Maguire & Mody 2008);
 tests/validation/test_golden_slow.py checks the model against them on both numeric
 backends. Regenerate only for a deliberate model change, and
 say so in the commit:  .venv/bin/python tests/data/make_golden_slow.py
@@ -20,6 +22,10 @@ from sims.slow.model import SlowModel
 
 CASES = {
     "postpartum": ["scenario=pregnancy_postpartum", "scenario.duration_days=20"],
+    # the delta rule before its rise was gated: the old postpartum golden, bit for bit
+    "postpartum_delta_ungated": ["scenario=pregnancy_postpartum", "scenario.duration_days=20",
+                                 "homeostasis.delta_up_exposure_gate=0",
+                                 "homeostasis.delta_down_max=1.2"],
     "menstrual_jitter": ["scenario=menstrual", "scenario.duration_days=28"],
     "chronic_stress_brexanolone": ["scenario=chronic_stress", "scenario.duration_days=21",
                                    "treatment=brexanolone", "treatment.start_day=14"],
