@@ -25,10 +25,10 @@ up and down time constants.
   moderate rises from baseline (diestrus, acute stress, 48 h of THP) raise delta, by +43 %
   at the luteal fold (Maguire et al. 2005, Maguire & Mody 2007, Shen et al. 2005);
   *sustained* very high ALLO (pregnancy, ``E`` ~ 1) lowers it to ~0.5 (mouse;
-  Maguire & Mody 2008) [D: fitted to these two numbers]. Every up-regulation datum is a short exposure
-  from baseline, and after weeks of high levels delta returns to the virgin level by 48 h
-  postpartum, with no overshoot (Maguire & Mody 2008), while human ALLO is still
-  luteal-like then (Nappi et al. 2001). So the rise is scaled by ``1 - g_d E^2``
+  Maguire & Mody 2008) [D: fitted to these two numbers]. Every up-regulation datum is a
+  short exposure from baseline, and after weeks of high levels delta returns to the virgin
+  level by 48 h postpartum, with no overshoot (Maguire & Mody 2008), while human ALLO is
+  still luteal-like then (Nappi et al. 2001). So the rise is scaled by ``1 - g_d E^2``
   (``delta_up_exposure_gate`` g_d, 1 by default; the form of the alpha4 rise gate below
   [assumption]): a level that falls from pregnancy is no rise. ``s`` is +1 for mouse and -1
   for rat, where pregnancy raises delta (Sanna et al. 2009).

@@ -94,9 +94,10 @@ def test_pvn_response_to_allo_follows_from_its_chloride():
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "issue 29 (model validity): Sarkar et al. 2011 saw THDOC excite CRH neurons after "
-    "stress; within the configured shift (<= +20 mV: E_GABA -55 mV, below the PVN cells' "
-    "threshold -45 mV) the network's ALLO only inhibits PVN less (x0.94 at +20 mV). Before "
+    "open model-validity question (docs/changelog.md): Sarkar et al. 2011 saw THDOC "
+    "excite CRH neurons after stress; within the configured shift (<= +20 mV: E_GABA "
+    "-55 mV, below the PVN cells' threshold -45 mV) the network's ALLO only inhibits PVN "
+    "less (x0.94 at +20 mV). Before "
     "the dose-chain change this passed at +10 mV through the network's silence at 30 nM "
     "(SST stopped firing), not through the chloride physics."))
 def test_allo_excites_pvn_once_kcc2_is_lost():

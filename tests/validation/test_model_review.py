@@ -211,7 +211,23 @@ def test_impaired_recovery_slows_delta_but_not_gamma2():
     normal, impaired = run(ov), run([*ov, "homeostasis=impaired_recovery"])
     np.testing.assert_array_equal(impaired.values["gamma2_E"], normal.values["gamma2_E"])
     t = 16 * 24.0  # postpartum day 2
-    assert impaired.at("delta_E", t) < 0.7 < 1.0 < normal.at("delta_E", t)
+    assert impaired.at("delta_E", t) < 0.7 < 0.9 < normal.at("delta_E", t)
+
+
+def test_delta_returns_to_the_virgin_level_after_delivery_without_an_overshoot():
+    """Maguire & Mody 2008: tonic current 48 h postpartum / virgin 1.015 +/- 0.211 (mouse;
+    delta back, not above). Human ALLO is still luteal-like then (Nappi et al. 2001), and
+    a luteal-like rise from baseline raises delta (Maguire 2005); after weeks of pregnancy
+    levels the fall is no rise (homeostasis.delta_up_exposure_gate). Measured: max delta_E
+    over postpartum days 2-3 1.05; with the gate off (and D as before, 1.2) 1.28."""
+    ov = ["scenario=pregnancy_postpartum", "scenario.duration_days=18"]
+    window = (16 * 24.0 <= (t := run(ov).time_h)) & (t <= 17 * 24.0)
+
+    def peak(extra: list[str]) -> float:
+        return float(run([*ov, *extra]).values["delta_E"][window].max())
+
+    assert 0.9 <= peak([]) <= 1.15
+    assert peak(["homeostasis.delta_up_exposure_gate=0", "homeostasis.delta_down_max=1.2"]) > 1.2
 
 
 # --------------------------------------------------------------------------- 3. cycle

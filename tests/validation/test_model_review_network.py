@@ -79,34 +79,50 @@ def test_brexanolone_restores_inhibition_during_the_infusion():
     assert treated["E"] < 0.75 * untreated["E"]
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 29 item 3 (open): with E's tonic conductance in the slice range the 60-h "
-    "infusion's own receptor changes show after it ends (gamma2_E 0.72, alpha4_E 1.65 one "
-    "day after; E x1.63 / x1.40 over untreated 1 / 3 days after, x0.99 after 7 and 14). "
-    "Before, the 5-10x tonic conductance and delta's rise masked them. Strict: passing "
-    "again fails the suite, so the marker goes when the homeostasis rules are re-derived."))
-def test_after_the_infusion_the_treated_network_is_not_more_excitable():
-    """Kanes 2017, Meltzer-Brody 2018: the benefit of the 60-h infusion lasts to day 30 with
-    no rebound. Trials enrolled women up to 6 months postpartum (onset within 4 weeks of
-    delivery), so the infusion starts on postpartum day 21 (scenario day 35). E rate of the
-    treated network <= untreated 1, 3 and 7 days after the infusion ends, and within 10 %
-    (the states nearly coincide; network noise) after 14 days. Before: E 4.9
-    vs 4.3 Hz on postpartum day 7 (alpha4 answered every |d ln ALLO|, also the 2-day rise).
-    The steroid-exposure memory that makes this hold also makes the model predict a 1-3 day
-    rebound when the infusion starts within ~2 weeks of delivery (docs/changelog.md)."""
+def _clinical_infusion_ratios(extra: list[str]) -> list[float]:
+    """E rate treated / untreated 1, 3, 7 and 14 days after a brexanolone infusion started
+    on postpartum day 21 (scenario day 35) ends (common random numbers)."""
     start, end = 35.0, 37.5
     times = ",".join(str(24 * (end + d)) for d in (1, 3, 7, 14))
     ov = ["scenario=pregnancy_postpartum", f"scenario.duration_days={end + 15}",
-          f"coupling.probe_times_h=[{times}]"]
+          f"coupling.probe_times_h=[{times}]", *extra]
 
-    def rates(extra: list[str]) -> list[float]:
-        g = simulate(validate(compose(["seed_mode=shared", *ov, *extra]))).groups["probes"]
+    def rates(more: list[str]) -> list[float]:
+        g = simulate(validate(compose(["seed_mode=shared", *ov, *more]))).groups["probes"]
         e = [str(p) for p in g["population"].data].index("E")
         return [float(r[e]) for r in g["rate"].data]
 
     untreated = rates([])
     treated = rates(["treatment=brexanolone", f"treatment.start_day={start}"])
-    assert all(t <= u for t, u in zip(treated[:3], untreated[:3], strict=True)), (
-        treated, untreated)
-    assert treated[3] <= 1.1 * untreated[3], (treated, untreated)
+    return [t / u for t, u in zip(treated, untreated, strict=True)]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "open model-validity question (docs/changelog.md, 'The homeostasis rules, re-derived'): "
+    "the infusion's own receptor changes show after it ends, E x1.57 / x1.44 over untreated "
+    "1 / 3 days after, x1.0 after 7 and 14. The gamma2 loss carries it (see the next test): "
+    "Maguire 2005's short-exposure response (diestrus, mouse) while the infusion's ALLO "
+    "washes out over ~2 days. No human data say whether a 60-h infusion lowers gamma2. "
+    "Strict: passing again fails the suite, so the marker goes with the rule that changes."))
+def test_after_the_infusion_the_treated_network_is_not_more_excitable():
+    """Kanes 2017, Meltzer-Brody 2018: the benefit of the 60-h infusion lasts to day 30 with
+    no rebound. Trials enrolled women up to 6 months postpartum (onset within 4 weeks of
+    delivery), so the infusion starts on postpartum day 21 (scenario day 35). E rate of the
+    treated network <= untreated 1, 3 and 7 days after the infusion ends, and within 10 %
+    (the states nearly coincide; network noise) after 14 days."""
+    ratio = _clinical_infusion_ratios([])
+    assert all(r <= 1.0 for r in ratio[:3]) and ratio[3] <= 1.1, ratio
+
+
+@pytest.mark.slow
+def test_the_excitability_after_the_infusion_is_the_gamma2_response():
+    """What the rebound above rests on, pinned: with E's gamma2 regulation off
+    (homeostasis.populations.E.gamma2=0) the treated network is within 10 % of untreated
+    at every time after the infusion; with it on, it is above by more than 20 % one day
+    after and back within 10 % a week after. Measured: 0.99 / 1.04 / 0.98 (gamma2 off),
+    1.57 / 1.44 / 1.00 (default; alpha4 regulation off instead: 1.14 / 1.08 / 1.00)."""
+    off = _clinical_infusion_ratios(["homeostasis.populations.E.gamma2=0"])
+    assert all(0.9 <= r <= 1.1 for r in off), off
+    on = _clinical_infusion_ratios([])
+    assert on[0] > 1.2 and 0.9 <= on[2] <= 1.1, on
