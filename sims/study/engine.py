@@ -21,6 +21,7 @@ import json
 import logging
 import math
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,11 +38,15 @@ from sims.errors import ConfigError, require
 from sims.seeds import derive_seed
 from sims.study import evaluate
 from sims.study.measurement import parse_measurement
-from sims.study.schedule import event_times, visit_time
+from sims.study.schedule import clock_mismatches, event_times, visit_time
 from sims.study.spec import StudySpec, parse_study
 from sims.study.store import STUDY_FILE, STUDY_SCHEMA, write_study
 
 log = logging.getLogger(__name__)
+
+
+class StudyClockWarning(UserWarning):
+    """A change-from-baseline endpoint compares different times of day."""
 
 def readout_names(c: Mapping[str, Any]) -> list[str]:
     """Network read-outs a study can take: ``metric.population`` for per-population
@@ -175,6 +180,13 @@ def plan_study(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str,
         cohorts[folder] = {"config": cc, "overrides": job, "plan": p, "arms": list(arms)}
     _check_structure(spec, arm_cfgs)
     times = visit_grid(spec, cohorts)
+    clock = clock_mismatches(spec.endpoints, times["names"], times["arms"],
+                             spec.clock_tolerance_h)
+    for text in clock.values():
+        warnings.warn(StudyClockWarning(text + ": match the clock times, or widen the "
+                                        "tolerance if the analyte has no daily rhythm"),
+                      stacklevel=2)
+        log.warning("clock mismatch: %s", text)
     probe_times = sorted({float(t) for t in times["probe_times"]})
     for co in cohorts.values():
         co["config"]["cohort"]["probe_times_h"] = probe_times
@@ -182,7 +194,7 @@ def plan_study(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str,
             co["plan"] = cohort_engine.plan(co["config"], co["overrides"])
     units = {o.name: o.unit for co in cohorts.values() for o in co["plan"]["spec"].outcomes}
     return {"spec": spec, "measurement": meas, "cohorts": cohorts, "visit_times": times,
-            "probe_times": probe_times, "outcome_units": units}
+            "probe_times": probe_times, "outcome_units": units, "clock_mismatch": clock}
 
 
 def _individual_events(model: Any, cfg: Mapping[str, Any], values: Mapping[str, np.ndarray],
@@ -314,4 +326,4 @@ def run_study_job(c: dict, out_dir: str | Path, overrides: Sequence[str] = ()) -
     return "ran"
 
 
-__all__ = ["plan_study", "readout_names", "run_study_job", "visit_grid"]
+__all__ = ["StudyClockWarning", "plan_study", "readout_names", "run_study_job", "visit_grid"]

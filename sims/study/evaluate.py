@@ -22,7 +22,7 @@ import numpy as np
 from sims.fast.registry import PER_POPULATION, READOUTS
 from sims.study import stats
 from sims.study.measurement import Measurement
-from sims.study.spec import Endpoint, StudySpec
+from sims.study.spec import Endpoint, StudySpec, analysis_reason
 
 MEASUREMENT_COLUMNS = ("individual", "arm", "visit", "event", "day", "clock_h", "time_h",
                        "analyte", "matrix", "assay", "true_value", "measured_value", "unit",
@@ -30,7 +30,8 @@ MEASUREMENT_COLUMNS = ("individual", "arm", "visit", "event", "day", "clock_h", 
 SUMMARY_COLUMNS = ("endpoint", "kind", "arm", "arm_ref", "group", "group_ref", "test", "n",
                    "n_ref", "estimate", "ci_low", "ci_high", "estimate_ref", "ci_low_ref",
                    "ci_high_ref", "difference", "diff_ci_low", "diff_ci_high", "statistic",
-                   "p_value", "cohens_d", "hedges_g", "r", "r_ci_low", "r_ci_high", "slope",
+                   "p_value", "cohens_d", "d_ci_low", "d_ci_high", "hedges_g", "mid", "vs_mid",
+                   "r", "r_ci_low", "r_ci_high", "slope",
                    "intercept", "nnt", "nnt_ci_low", "nnt_ci_high", "n_censored", "unit",
                    "description")
 
@@ -239,7 +240,8 @@ def endpoints(p: Mapping[str, Any], cohorts: Mapping[str, Mapping[str, Any]],
 # --------------------------------------------------------------------------- summary
 def _row(**kw: Any) -> dict[str, Any]:
     return {c: kw.get(c, "" if c in ("arm_ref", "group", "group_ref", "test", "unit",
-                                     "description") else math.nan) for c in SUMMARY_COLUMNS}
+                                     "vs_mid", "description") else math.nan)
+            for c in SUMMARY_COLUMNS}
 
 
 def _unit(e: Endpoint, meas: Measurement, p_units: Mapping[str, str]) -> str:
@@ -255,11 +257,23 @@ def _unit(e: Endpoint, meas: Measurement, p_units: Mapping[str, str]) -> str:
     return str(p_units.get(e.outcome, ""))
 
 
+def _why(text: str, spec: StudySpec, by: str | None, clock: str | None) -> str:
+    """A comparison's description: what, which test and why, and a clock warning."""
+    out = f"{text}; {analysis_reason(spec.design, by)}"
+    return out + (f"; WARNING {clock}" if clock else "")
+
+
+def _versus_mid(r: Mapping[str, float], mid: float | None) -> dict[str, Any]:
+    return {"mid": math.nan if mid is None else mid,
+            "vs_mid": stats.against_mid(r["diff_ci_low"], r["diff_ci_high"], mid)}
+
+
 def summary(p: Mapping[str, Any], ep: Mapping[str, Mapping[str, Any]]) -> list[dict]:
     """One row per endpoint and arm (mean with CI; rate with Wilson CI), per comparison
     (arms; cases vs non-cases) and per correlation."""
     spec: StudySpec = p["spec"]
     lvl = spec.confidence
+    clock = p.get("clock_mismatch") or {}
     rows = []
     for e in spec.endpoints.values():
         unit = _unit(e, p["measurement"], p["outcome_units"])
@@ -290,7 +304,9 @@ def summary(p: Mapping[str, Any], ep: Mapping[str, Mapping[str, Any]]) -> list[d
                                  group=f"{c.by}=1", group_ref=f"{c.by}=0", test=c.test,
                                  estimate=stats.mean_ci(x, lvl)[0],
                                  estimate_ref=stats.mean_ci(y, lvl)[0], unit=unit,
-                                 description=f"{e.name}: cases vs non-cases of {c.by}", **r))
+                                 **_versus_mid(r, c.mid),
+                                 description=_why(f"{e.name}: cases vs non-cases of {c.by}",
+                                                  spec, c.by, clock.get(e.name)), **r))
             continue
         ref = spec.reference_arm
         for arm in c.arms or [a for a in spec.arms if a != ref]:
@@ -301,7 +317,9 @@ def summary(p: Mapping[str, Any], ep: Mapping[str, Mapping[str, Any]]) -> list[d
             rows.append(_row(endpoint=e.name, kind="comparison", arm=arm, arm_ref=ref,
                              test=c.test, estimate=mx, ci_low=lx, ci_high=hx, estimate_ref=my,
                              ci_low_ref=ly, ci_high_ref=hy, unit=unit,
-                             description=f"{e.name}: {arm} vs {ref}", **r))
+                             **_versus_mid(r, c.mid),
+                             description=_why(f"{e.name}: {arm} vs {ref}", spec, None,
+                                              clock.get(e.name)), **r))
             if e.threshold is not None:
                 cx, cy = ep[arm]["cases"][e.name], ep[ref]["cases"][e.name]
                 k1, n1 = int(np.nansum(cx)), int(np.isfinite(cx).sum())

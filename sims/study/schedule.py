@@ -149,4 +149,44 @@ def visit_time(v: Visit, events: Mapping[str, list[float]]) -> float:
     return v.time_h(times[idx])
 
 
-__all__ = ["START", "TREATMENT_START", "Visit", "event_times", "parse_visits", "visit_time"]
+def clock_gap_h(t1: np.ndarray, t0: np.ndarray) -> np.ndarray:
+    """How far apart the times of day of ``t1`` and ``t0`` (run hours) lie, 0-12 h
+    (23:30 and 00:30 are 1 h apart)."""
+    d = np.mod(np.asarray(t1, float) - np.asarray(t0, float), HOURS_PER_DAY)
+    return np.minimum(d, HOURS_PER_DAY - d)
+
+
+def _clock(t: float) -> str:
+    m = int(round(t % HOURS_PER_DAY * 60)) % (24 * 60)
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def clock_mismatches(endpoints: Mapping[str, Any], names: list[str],
+                     arm_times: Mapping[str, np.ndarray], tolerance_h: float
+                     ) -> dict[str, str]:
+    """Change-from-baseline endpoints whose visit and baseline fall at different times of
+    day (by more than ``tolerance_h`` for some individual of some arm), each with a
+    sentence saying which clock times: a diurnal analyte or state (cortisol, THDOC, the
+    network's clock-driven state) then changes with the clock, not the intervention."""
+    out: dict[str, str] = {}
+    for e in endpoints.values():
+        if getattr(e, "baseline", None) is None:
+            continue
+        b = names.index(e.baseline)
+        for arm, t in arm_times.items():
+            for v in e.visits:
+                gap = clock_gap_h(t[:, names.index(v)], t[:, b])
+                if np.nanmax(gap) > tolerance_h + 1e-9:
+                    j = int(np.nanargmax(gap))
+                    out[e.name] = (f"endpoint {e.name} compares visit {v} at "
+                                   f"{_clock(t[j, names.index(v)])} with baseline {e.baseline} "
+                                   f"at {_clock(t[j, b])} ({gap[j]:g} h apart on the clock, "
+                                   f"arm {arm}; study.clock_tolerance_h={tolerance_h:g})")
+                    break
+            if e.name in out:
+                break
+    return out
+
+
+__all__ = ["START", "TREATMENT_START", "Visit", "clock_gap_h", "clock_mismatches",
+           "event_times", "parse_visits", "visit_time"]

@@ -36,7 +36,7 @@ HOW = ("ratio", "difference", "percent_change")
 OVER = ("mean", "slope_per_h", "auc")
 KEYS = ("name", "question", "design", "arms", "reference_arm", "structural_arms", "visits",
         "samples", "readouts", "endpoints", "comparisons", "correlations", "record_every_h",
-        "censored", "confidence", "seed_stream")
+        "censored", "confidence", "seed_stream", "clock_tolerance_h")
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ class Comparison:
     test: str
     by: str | None = None  # within arms: the cases vs non-cases of this binary endpoint
     arms: tuple[str, ...] = ()  # between arms: these vs the reference (default: all)
+    mid: float | None = None  # minimal important difference, in the endpoint's unit
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,16 @@ class StudySpec:
     confidence: float
     seed_stream: int = 8
     probe_visits: list[str] = field(default_factory=list)
+    clock_tolerance_h: float = 1.0
+
+
+def analysis_reason(design: str, by: str | None) -> str:
+    """Why a comparison uses a paired or an unpaired test (the summary says so)."""
+    if by is not None:
+        return "unpaired: cases and non-cases are different individuals"
+    if design == "paired":
+        return "paired: every arm holds the same individuals (common random numbers)"
+    return "unpaired: each arm has its own individuals (parallel design)"
 
 
 def _num(v: Any) -> bool:
@@ -233,6 +244,9 @@ def parse_study(node: Any, readout_names: Sequence[str] = (), outcomes: Sequence
                 f"a visit ({', '.join(vnames)})")
         how = e.get("how", "ratio")
         require(how in HOW, f"{key}.how", how, f"one of {HOW}")
+        require("how" not in e or base is not None, f"{key}.how", how,
+                "a change from baseline needs a baseline visit (study.endpoints."
+                f"{name}.baseline: one of {', '.join(vnames)})")
         if kinds == ["analyte"]:
             m, a = e.get("matrix", "serum"), e.get("assay")
             _check_sampled(measured, key, str(e["analyte"]), m, a,
@@ -257,20 +271,34 @@ def parse_study(node: Any, readout_names: Sequence[str] = (), outcomes: Sequence
     for i, c in enumerate(node.get("comparisons") or []):
         key = f"study.comparisons[{i}]"
         require(isinstance(c, Mapping) and "endpoint" in c and set(c) <= {
-            "endpoint", "test", "by", "arms"}, key, c, "a mapping {endpoint, test, by?, arms?}")
+            "endpoint", "test", "by", "arms", "mid"}, key, c,
+            "a mapping {endpoint, test, by?, arms?, mid?}")
         require(c["endpoint"] in endpoints, f"{key}.endpoint", c["endpoint"],
                 f"an endpoint ({', '.join(enames)})")
-        test = c.get("test", "welch")
-        require(test in TESTS, f"{key}.test", test, f"one of {TESTS}")
         by = c.get("by")
         require(by is None or (by in endpoints and endpoints[by].threshold is not None),
                 f"{key}.by", by, "a binary endpoint (one with a threshold)")
-        require(not (test in PAIRED_TESTS and (by is not None or design != "paired")),
-                f"{key}.test", test, "an unpaired test: paired tests compare the same "
-                "individuals between arms of a paired design")
+        paired = by is None and design == "paired"
+        test = c.get("test", "paired_t" if paired else "welch")
+        require(test in TESTS, f"{key}.test", test, f"one of {TESTS}")
+        if paired:
+            require(test in PAIRED_TESTS, f"{key}.test", test,
+                    f"a paired test ({', '.join(PAIRED_TESTS)}): the arms of a paired "
+                    "design hold the same individuals (common random numbers), so an arm "
+                    "difference is a within-person difference; design: parallel for "
+                    "independent groups")
+        else:
+            require(test not in PAIRED_TESTS, f"{key}.test", test,
+                    "an unpaired test (welch, student, mann_whitney): "
+                    + analysis_reason(design, by))
         comp_arms = _names(c["arms"], f"{key}.arms", list(arms), "arms") if c.get("arms") \
             else ()
-        comps.append(Comparison(str(c["endpoint"]), str(test), by, comp_arms))
+        mid = c.get("mid")
+        require(mid is None or (_num(mid) and mid > 0), f"{key}.mid", mid,
+                "a minimal important difference > 0 in the endpoint's unit (the summary "
+                "then says whether the difference's interval lies inside +-mid)")
+        comps.append(Comparison(str(c["endpoint"]), str(test), by, comp_arms,
+                                None if mid is None else float(mid)))
     cors = []
     for i, c in enumerate(node.get("correlations") or []):
         key = f"study.correlations[{i}]"
@@ -292,12 +320,16 @@ def parse_study(node: Any, readout_names: Sequence[str] = (), outcomes: Sequence
     stream = node.get("seed_stream", 8)
     require(isinstance(stream, int) and stream >= 0, "study.seed_stream", stream,
             "an integer >= 0")
+    tol = node.get("clock_tolerance_h", 1.0)
+    require(_num(tol) and 0 <= tol <= 12, "study.clock_tolerance_h", tol,
+            "a number of hours in [0, 12]: how far apart the clock times of an endpoint's "
+            "visit and its baseline may lie before the study warns")
     question = node.get("question", "")
     require(isinstance(question, str), "study.question", question, "a sentence")
     return StudySpec(str(node.get("name", "study")), question, design, arms, ref, structural,
                      visits, samples, (metrics, rvisits), endpoints, comps, cors, float(every),
-                     cens, float(conf), stream, list(rvisits))
+                     cens, float(conf), stream, list(rvisits), float(tol))
 
 
 __all__ = ["CENSORED", "DESIGNS", "Comparison", "Correlation", "Endpoint", "Sample",
-           "StudySpec", "parse_study"]
+           "StudySpec", "parse_study", "analysis_reason"]

@@ -1,6 +1,10 @@
 """The statistics of virtual studies, on scipy.stats: group means with t confidence
 intervals, two-group tests (Welch/Student t, Mann-Whitney U, paired t, Wilcoxon
-signed-rank), effect sizes (Cohen's d, Hedges' g; d_z for paired data), correlations
+signed-rank), effect sizes (Cohen's d, Hedges' g; d_z for paired data) with large-sample
+normal intervals (Hedges & Olkin 1985: SE(d)^2 = (n1 + n2)/(n1 n2) + d^2/(2 (n1 + n2)); for
+d_z, 1/n + d_z^2/(2 n)), equivalence against a minimal important difference (the
+difference's confidence interval inside +-MID; a 1 - 2a interval inside it is the two
+one-sided tests at a, Schuirmann 1987, so at 95 % it is conservative), correlations
 (Pearson/Spearman with a Fisher-z interval, least-squares line), proportions with Wilson
 intervals, risk differences with Newcombe's hybrid-score interval (Newcombe 1998) and the
 number needed to treat (NNT = 1 / risk difference; Altman 1998 BMJ 317:1309 for its
@@ -49,6 +53,31 @@ def cohens_d(x: Any, y: Any) -> float:
     return float((np.mean(x) - np.mean(y)) / sp) if sp > 0 else math.nan
 
 
+def d_interval(d: float, n1: int, n2: int | None = None, level: float = 0.95
+               ) -> tuple[float, float]:
+    """Large-sample normal interval of Cohen's d (two groups of n1, n2) or of d_z (pairs:
+    ``n2`` None), Hedges & Olkin 1985."""
+    if not math.isfinite(d) or n1 < 2 or (n2 is not None and n2 < 2):
+        return math.nan, math.nan
+    var = (1.0 / n1 + d * d / (2.0 * n1) if n2 is None
+           else (n1 + n2) / (n1 * n2) + d * d / (2.0 * (n1 + n2)))
+    half = float(stats.norm.ppf(0.5 + level / 2) * math.sqrt(var))
+    return d - half, d + half
+
+
+def against_mid(lo: float, hi: float, mid: float | None) -> str:
+    """What a difference's interval says against a minimal important difference ``mid``:
+    'equivalent' (inside +-mid), 'exceeds' (all beyond +mid or -mid), 'inconclusive', or
+    '' without a MID or an interval."""
+    if mid is None or not (math.isfinite(lo) and math.isfinite(hi)):
+        return ""
+    if -mid < lo and hi < mid:
+        return "equivalent"
+    if lo > mid or hi < -mid:
+        return "exceeds"
+    return "inconclusive"
+
+
 def hedges_g(x: Any, y: Any) -> float:
     """Cohen's d with the small-sample correction J = 1 - 3 / (4 (nx + ny) - 9)."""
     nx, ny = len(_finite(x)), len(_finite(y))
@@ -73,13 +102,16 @@ def compare(x: Any, y: Any, test: str, level: float = 0.95) -> dict[str, float]:
         sd = float(np.std(diff, ddof=1)) if len(diff) > 1 else math.nan
         dz = m / sd if sd and sd > 0 else math.nan
         out["cohens_d"] = dz
+        out["d_ci_low"], out["d_ci_high"] = d_interval(dz, len(diff), None, level)
         out["hedges_g"] = dz * (1 - 3 / (4 * (len(diff) - 1) - 1)) if len(diff) > 2 else math.nan
         if len(diff) < 2 or not np.any(diff != 0):
             return out | {"statistic": math.nan, "p_value": math.nan}
         r = stats.ttest_rel(x, y) if test == "paired_t" else stats.wilcoxon(x, y)
         return out | {"statistic": float(r.statistic), "p_value": float(r.pvalue)}
     x, y = _finite(x), _finite(y)
-    out = {"n": len(x), "n_ref": len(y), "cohens_d": cohens_d(x, y), "hedges_g": hedges_g(x, y)}
+    d = cohens_d(x, y)
+    out = {"n": len(x), "n_ref": len(y), "cohens_d": d, "hedges_g": hedges_g(x, y)}
+    out["d_ci_low"], out["d_ci_high"] = d_interval(d, len(x), len(y), level)
     if len(x) < 2 or len(y) < 2:
         return out | {"difference": math.nan, "diff_ci_low": math.nan, "diff_ci_high": math.nan,
                       "statistic": math.nan, "p_value": math.nan}
@@ -158,5 +190,5 @@ def risk_difference(k1: int, n1: int, k0: int, n0: int, level: float = 0.95
             "nnt_ci_low": inv(hi), "nnt_ci_high": inv(lo)}
 
 
-__all__ = ["CORRELATIONS", "PAIRED_TESTS", "TESTS", "cohens_d", "compare", "correlation",
-           "hedges_g", "mean_ci", "risk_difference", "wilson"]
+__all__ = ["CORRELATIONS", "PAIRED_TESTS", "TESTS", "against_mid", "cohens_d", "compare",
+           "correlation", "d_interval", "hedges_g", "mean_ci", "risk_difference", "wilson"]

@@ -18,7 +18,7 @@ from analysis.study_figures import study_figures
 from sims.config import CONFIG_DIR, compose, validate
 from sims.errors import ConfigError
 from sims.study import evaluate
-from sims.study.engine import plan_study, run_study_job
+from sims.study.engine import StudyClockWarning, plan_study, run_study_job
 from sims.study.store import read_study
 
 STUDIES = sorted(p.stem for p in (CONFIG_DIR / "study").glob("*.yaml"))
@@ -141,7 +141,11 @@ def test_summary_statistics_are_scipys_on_the_tables_numbers(trial):
     y = v.loc[v["arm"] == "placebo", "value"].to_numpy()
     row = s[(s["endpoint"] == "excitability_h60") & (s["kind"] == "comparison")
             & (s["arm"] == "zuranolone")].iloc[0]
-    want = ss.ttest_ind(x, y, equal_var=False)
+    # paired design: the rows are the same individuals in the same order in both arms
+    assert (v.loc[v["arm"] == "zuranolone", "individual"].to_numpy()
+            == v.loc[v["arm"] == "placebo", "individual"].to_numpy()).all()
+    assert row["test"] == "paired_t" and "paired: every arm holds the same" in row["description"]
+    want = ss.ttest_rel(x, y)
     assert row["p_value"] == pytest.approx(want.pvalue)
     assert row["difference"] == pytest.approx(x.mean() - y.mean())
     m = pd.read_csv(trial / "measurements.csv")
@@ -213,3 +217,17 @@ def test_study_figures_with_captions_and_provenance(trial, tmp_path, figure_text
     captions = (tmp_path / "captions.txt").read_text().splitlines()
     assert len(captions) == len(made) and all(c.startswith("study_") for c in captions)
     assert all("Study 'ppd_treatment_trial'" in c for c in captions)  # what is drawn
+
+
+def test_a_change_from_baseline_across_clock_times_warns_before_anything_runs():
+    """The trial as it was: baseline 47.5 h after a midnight delivery (23:30), hour 60 at
+    12:00; brain THDOC rose 0.52 -> 1.18 nM between those clock times in the placebo arm.
+    Planning warns, naming the endpoint and the two clock times; the shipped trial does
+    not (its baseline is at 12:00 the day before the first dose)."""
+    ov = ["+study=ppd_treatment_trial", "cohort.n=2", *QUICK,
+          "~study.visits.baseline", "+study.visits.baseline={relative_to: delivery, hours: 47.5}"]
+    with pytest.warns(StudyClockWarning, match=r"excitability_h60 .* at 12:00 .* at 23:30"):
+        p = plan_study(validate(compose(ov)), ov)
+    assert "excitability_h60" in p["clock_mismatch"]
+    shipped = ["+study=ppd_treatment_trial", "cohort.n=2", *QUICK]
+    assert plan_study(validate(compose(shipped)), shipped)["clock_mismatch"] == {}

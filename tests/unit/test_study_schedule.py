@@ -77,3 +77,36 @@ def test_bad_visits_are_refused_by_key(node, key):
     with pytest.raises(ConfigError) as e:
         parse_visits(node)
     assert e.value.key == key
+
+
+def test_clock_gaps_wrap_around_midnight():
+    from sims.study.schedule import clock_gap_h
+
+    assert clock_gap_h(np.array([108.0]), np.array([47.5]))[0] == pytest.approx(11.5)
+    assert clock_gap_h(np.array([24.5]), np.array([23.5]))[0] == pytest.approx(1.0)
+    assert clock_gap_h(np.array([36.0]), np.array([12.0]))[0] == pytest.approx(0.0)
+
+
+def test_a_change_from_baseline_across_clock_times_is_named():
+    """The trial as it was: baseline 23:30 (47.5 h after a midnight delivery), hour 60 at
+    12:00 -- brain THDOC follows the clock, so the placebo arm 'changed' by -21 %."""
+    from sims.study.schedule import clock_mismatches
+    from sims.study.spec import parse_study
+
+    node = {"design": "paired", "arms": {"placebo": []},
+            "visits": {"base": {"relative_to": "start", "hours": 47.5},
+                       "h60": {"relative_to": "start", "hours": 108.0},
+                       "noon": {"relative_to": "start", "day": 1, "clock_h": 12.0}},
+            "samples": [{"analytes": ["allo"], "matrix": "serum", "assay": "lcmsms",
+                         "visits": ["base", "h60", "noon"]}],
+            "endpoints": {"late": {"analyte": "allo", "assay": "lcmsms", "visit": "h60",
+                                   "baseline": "base", "how": "ratio"},
+                          "matched": {"analyte": "allo", "assay": "lcmsms", "visit": "h60",
+                                      "baseline": "noon", "how": "ratio"}}}
+    spec = parse_study(node)
+    names = list(spec.visits)
+    t = np.array([[47.5, 108.0, 36.0], [47.5, 108.0, 36.0]])
+    out = clock_mismatches(spec.endpoints, names, {"placebo": t}, 1.0)
+    assert list(out) == ["late"]
+    assert "23:30" in out["late"] and "12:00" in out["late"] and "11.5 h" in out["late"]
+    assert clock_mismatches(spec.endpoints, names, {"placebo": t}, 12.0) == {}

@@ -94,3 +94,47 @@ def test_missing_values_are_dropped():
     assert stats.mean_ci(x)[0] == pytest.approx(3.0)
     r = stats.compare(x, np.array([0.0, 1.0, np.nan]), "welch")
     assert r["n"] == 3 and r["n_ref"] == 2
+
+
+def test_paired_and_unpaired_analyses_of_the_same_hand_data_differ_as_they_should():
+    """Five people measured on placebo and on drug: a small, consistent within-person drop
+    (-1 each, but one person -2) on top of a large between-person spread. The paired t on
+    the differences (scipy.stats.ttest_rel) sees it; Welch on the two columns does not."""
+    placebo = np.array([10.0, 20.0, 30.0, 40.0, 50.0])
+    drug = placebo - np.array([1.0, 1.0, 1.0, 1.0, 2.0])
+    paired = stats.compare(drug, placebo, "paired_t")
+    welch = stats.compare(drug, placebo, "welch")
+    d = drug - placebo  # mean -1.2, SD 0.4472
+    assert paired["difference"] == pytest.approx(-1.2) == welch["difference"]
+    assert paired["statistic"] == pytest.approx(-1.2 / (0.4472136 / math.sqrt(5)), rel=1e-6)
+    assert paired["p_value"] == pytest.approx(ss.ttest_rel(drug, placebo).pvalue)
+    assert paired["p_value"] < 0.01 < 0.9 < welch["p_value"]
+    assert welch["p_value"] == pytest.approx(ss.ttest_ind(drug, placebo, equal_var=False).pvalue)
+    assert paired["cohens_d"] == pytest.approx(d.mean() / d.std(ddof=1))  # d_z = -2.68
+    # the paired interval is that of the mean difference (t, 4 df)
+    half = ss.t.ppf(0.975, 4) * d.std(ddof=1) / math.sqrt(5)
+    assert (paired["diff_ci_low"], paired["diff_ci_high"]) == pytest.approx((-1.2 - half,
+                                                                              -1.2 + half))
+
+
+def test_effect_size_intervals_are_hedges_and_olkins_by_hand():
+    # two groups: d = 0.5, n 20 and 30: var = 50/600 + 0.25/100 = 0.085833
+    lo, hi = stats.d_interval(0.5, 20, 30, 0.95)
+    half = 1.959964 * math.sqrt(50 / 600 + 0.25 / 100)
+    assert (lo, hi) == pytest.approx((0.5 - half, 0.5 + half), rel=1e-6)
+    # pairs: d_z = 0.8, n = 25: var = 1/25 + 0.64/50
+    lo, hi = stats.d_interval(0.8, 25, None, 0.95)
+    half = 1.959964 * math.sqrt(0.04 + 0.0128)
+    assert (lo, hi) == pytest.approx((0.8 - half, 0.8 + half), rel=1e-6)
+    assert all(math.isnan(v) for v in stats.d_interval(math.nan, 10, 10))
+    r = stats.compare(X[:19], X[:19] + 1.0 + RNG.normal(0, 0.5, 19), "paired_t")
+    assert r["d_ci_low"] < r["cohens_d"] < r["d_ci_high"]
+
+
+def test_a_difference_is_judged_against_the_minimal_important_difference():
+    assert stats.against_mid(-1.0, 2.0, 5.0) == "equivalent"
+    assert stats.against_mid(6.0, 9.0, 5.0) == "exceeds"
+    assert stats.against_mid(-9.0, -6.0, 5.0) == "exceeds"
+    assert stats.against_mid(-1.0, 6.0, 5.0) == "inconclusive"
+    assert stats.against_mid(-1.0, 2.0, None) == ""
+    assert stats.against_mid(math.nan, 2.0, 5.0) == ""
