@@ -14,6 +14,9 @@ lognormal      ``median``, ``sigma_log`` (SD of the natural log)
 uniform        ``low``, ``high``
 loguniform     ``low``, ``high`` (> 0)
 categorical    ``values`` (numbers, or names), ``probs`` (sum 1; default equal)
+mixture        ``components``: a list of ``{weight, median, sigma_log, source}``
+               lognormals (weights sum 1): a subgroup that is the point (the women whose
+               delta re-expression is slow, at the rate of their prevalence)
 =============  ==========================================================================
 
 A categorical of names (:attr:`Marginal.labels`) sets a string key (e.g.
@@ -45,7 +48,7 @@ from sims.config import override_key
 from sims.errors import ConfigError, require
 from sims.errors import is_finite_number as _num
 
-DISTRIBUTIONS = ("normal", "lognormal", "uniform", "loguniform", "categorical")
+DISTRIBUTIONS = ("normal", "lognormal", "uniform", "loguniform", "categorical", "mixture")
 METHODS = ("random", "sobol", "lhs")
 #: Seed stream of the cohort's sampling (the slow layer uses stream 1).
 SAMPLING_STREAM = 2
@@ -86,6 +89,8 @@ class Marginal:
             edges = np.cumsum(probs)
             edges[-1] = 1.0
             return values[np.minimum(np.searchsorted(edges, u, side="right"), len(values) - 1)]
+        if self.dist == "mixture":
+            return _mixture_ppf(p["components"], np.asarray(u, float), self.low, self.high)
         if self.dist == "normal":
             d = stats.norm(p["mean"], p["sd"])
         elif self.dist == "lognormal":
@@ -99,7 +104,36 @@ class Marginal:
 
 
 _REQUIRED = {"normal": ("mean", "sd"), "lognormal": ("median", "sigma_log"),
-             "uniform": (), "loguniform": (), "categorical": ("values",)}
+             "uniform": (), "loguniform": (), "categorical": ("values",),
+             "mixture": ("components",)}
+
+
+def _mixture_cdf(components: Sequence[Mapping[str, float]], x: np.ndarray) -> np.ndarray:
+    from scipy import stats
+
+    return sum(c["weight"] * stats.lognorm.cdf(x, s=c["sigma_log"], scale=c["median"])
+               for c in components)
+
+
+def _mixture_ppf(components: Sequence[Mapping[str, float]], u: np.ndarray, low: float,
+                 high: float) -> np.ndarray:
+    """Inverse CDF of a lognormal mixture truncated to [low, high], by bisection on ln x
+    (to 1e-12 relative): monotone in u, so quasi-random points keep their order."""
+    lo_b = max(low, 1e-300)
+    f_lo = float(_mixture_cdf(components, np.array([lo_b]))[0]) if low > 0 else 0.0
+    f_hi = float(_mixture_cdf(components, np.array([high]))[0]) if math.isfinite(high) else 1.0
+    target = f_lo + u * (f_hi - f_lo)
+    meds = [c["median"] for c in components]
+    sig = max(c["sigma_log"] for c in components)
+    a = np.full(u.shape, math.log(max(lo_b, min(meds) * math.exp(-12 * sig))))
+    b = np.full(u.shape, math.log(min(high, max(meds) * math.exp(12 * sig))))
+    for _ in range(200):
+        mid = 0.5 * (a + b)
+        below = _mixture_cdf(components, np.exp(mid)) < target
+        a, b = np.where(below, mid, a), np.where(below, b, mid)
+        if np.all(b - a < 1e-12):
+            break
+    return np.clip(np.exp(0.5 * (a + b)), low, high)
 
 
 def parse_marginals(node: Any, key: str = "cohort.parameters") -> list[Marginal]:
@@ -152,6 +186,32 @@ def parse_marginals(node: Any, key: str = "cohort.parameters") -> list[Marginal]
             lo = max(lo, 0.0)
         elif dist == "loguniform":
             require(lo > 0, f"{k}.low", lo, "a number > 0 (loguniform)")
+        elif dist == "mixture":
+            comps = p["components"]
+            require(isinstance(comps, list | tuple) and len(comps) >= 2, f"{k}.components",
+                    comps, "a list of >= 2 {weight, median, sigma_log, source}")
+            parsed = []
+            for i, c in enumerate(comps):
+                ci = f"{k}.components[{i}]"
+                require(isinstance(c, Mapping) and {"weight", "median", "sigma_log",
+                                                    "source"} == set(c), ci, c,
+                        "a mapping {weight, median, sigma_log, source}")
+                require(_num(c["weight"]) and 0 < c["weight"] < 1, f"{ci}.weight",
+                        c["weight"], "a number in (0, 1)")
+                require(_num(c["median"]) and c["median"] > 0, f"{ci}.median", c["median"],
+                        "a number > 0")
+                require(_num(c["sigma_log"]) and c["sigma_log"] > 0, f"{ci}.sigma_log",
+                        c["sigma_log"], "a number > 0 (SD of the natural log)")
+                require(bool(str(c["source"]).strip()), f"{ci}.source", c["source"],
+                        "where the component comes from (a paper, or [assumption])")
+                parsed.append({"weight": float(c["weight"]), "median": float(c["median"]),
+                               "sigma_log": float(c["sigma_log"])})
+            total = sum(c["weight"] for c in parsed)
+            require(abs(total - 1.0) < 1e-9, f"{k}.components", [c["weight"] for c in parsed],
+                    "weights summing to 1")
+            require(hi > 0, f"{k}.high", hi, "a number > 0 (lognormal values are > 0)")
+            lo = max(lo, 0.0)
+            params = {"components": parsed}
         elif dist == "categorical":
             vals = p["values"]
             require(isinstance(vals, list | tuple) and len(vals) >= 1 and (
@@ -167,7 +227,8 @@ def parse_marginals(node: Any, key: str = "cohort.parameters") -> list[Marginal]
                     f"{k}.probs", probs, f"{len(vals)} probabilities >= 0 summing to 1")
             params = {"values": [str(v) if isinstance(v, str) else float(v) for v in vals],
                       "probs": [float(q) for q in probs] if probs is not None else None}
-        if dist in ("normal", "lognormal") and (math.isfinite(lo) or math.isfinite(hi)):
+        if dist in ("normal", "lognormal", "mixture") and (math.isfinite(lo)
+                                                            or math.isfinite(hi)):
             m = Marginal(str(label), ck, dist, params, lo, hi)
             mass = m.ppf(np.array([0.0, 1.0]))
             require(mass[1] > mass[0], f"{k}.low", lo, "bounds that keep some probability")
