@@ -31,6 +31,7 @@ from sims.calibration.targets import (
     needs_run,
     probe_times,
     score,
+    variables_of,
 )
 from sims.config import compose_config, override_key
 from sims.configuration.roles import ANALYSIS_RUN_NODES
@@ -148,6 +149,19 @@ def evaluate(targets: TargetSet, base: Sequence[str] = (),
     failed: dict[str, str] = {}  # experiment -> why its run stopped (runaway, NaN)
     for name in wanted:
         exp = targets.experiments[name]
+        if exp.cohort:  # a population: its individuals' slow runs, no probes
+            from sims.calibration.cohort_view import run_cohort_view
+
+            variables = sorted({v for t in targets.items.values() if t.name not in skipped
+                                for e, v, _ in variables_of(t.statistic, t.experiment)
+                                if e == name and v})
+            try:
+                views[name] = run_cohort_view(experiment_overrides(base, exp.overrides),
+                                              exp.cohort, exp.n, variables, params)
+            except SimulationError as exc:
+                log.warning("experiment %s: %s", name, exc)
+                failed[name] = f"experiment {name}: {exc}"
+            continue
         slow = experiment_config(base, exp.overrides, params)
         times = sorted({round(x, 9) for t in targets.items.values() if t.name not in skipped
                         for x in _probe_times_for(t, name, slow)})

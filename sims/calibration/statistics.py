@@ -29,6 +29,10 @@ KINDS: dict[str, str] = {
     "period": "dominant period of the window from its autocorrelation (h)",
     "ratio": "numerator statistic / denominator statistic (1)",
     "receptor_response": "a receptor quantity at given brain levels / at none (1)",
+    "spread": "between-person SD (how: sd) or CV (how: cv) of a variable at one time, over "
+              "a cohort experiment's individuals (sims.calibration.cohort_view)",
+    "prevalence": "fraction of a cohort experiment's individuals who are cases by one of "
+                  "its outcomes (1)",
 }
 
 

@@ -53,7 +53,7 @@ _TIME_KEYS = ("at_h", "at_day", "window_h", "window_day", "baseline_h", "baselin
               "times_h", "times_day")
 _STAT_KEYS = {"kind", "variable", "experiment", "relative_to", "event_index", "numerator",
               "denominator", "molecule", "unit", "quantity", "population", "bath_nM",
-              "min_period_h", "time_unit", *_TIME_KEYS}
+              "min_period_h", "time_unit", "how", "outcome", *_TIME_KEYS}
 #: peak_time in these units (minutes per unit)
 TIME_UNITS = {"min": 1.0, "h": 60.0, "day": 1440.0}
 _PUBLISHED_KEYS = {"value", "sd", "sem", "n", "sigma", "range", "scale", "unit", "note"}
@@ -81,6 +81,8 @@ class Experiment:
     name: str
     overrides: list[str]
     description: str = ""
+    cohort: str = ""  # a named cohort (configs/cohort/): the experiment is its individuals
+    n: int = 0  # how many (a cohort experiment)
 
 
 @dataclass
@@ -183,6 +185,15 @@ def check_statistic(stat: Any, key: str, experiments: Mapping[str, Experiment],
     exp = str(stat.get("experiment", default_experiment))
     require(exp in experiments, f"{key}.experiment", exp,
            f"an experiment of targets.experiments ({', '.join(experiments)})")
+    if kind != "ratio":
+        from sims.calibration.cohort_view import check_cohort_statistic
+
+        check_cohort_statistic(stat, key, bool(experiments[exp].cohort))
+        if kind == "prevalence":
+            return
+        if kind == "spread":
+            check_variable(stat.get("variable"), f"{key}.variable", populations)
+            return
     if kind == "ratio":
         for part in ("numerator", "denominator"):
             sub = dict(stat.get(part) or {})
@@ -265,7 +276,20 @@ def parse_experiments(node: Any, key: str) -> dict[str, Experiment]:
         require(isinstance(ov, list | tuple) and all(isinstance(o, str) and "=" in o
                                                     for o in ov),
                f"{key}.{name}.overrides", ov, "a list of 'key=value' overrides")
-        exps[str(name)] = Experiment(str(name), list(ov), str(e.get("description", "")))
+        unknown = sorted(set(e) - {"overrides", "description", "cohort", "n"})
+        require(not unknown, f"{key}.{name}.{unknown[0] if unknown else ''}", unknown,
+                "keys overrides, description, cohort, n")
+        cohort, n = e.get("cohort") or "", e.get("n", 0)
+        if cohort:
+            from sims.config import CONFIG_DIR
+
+            named = sorted(p.stem for p in (CONFIG_DIR / "cohort").glob("*.yaml"))
+            require(cohort in named, f"{key}.{name}.cohort", cohort,
+                    f"a named cohort ({', '.join(named)})")
+            require(isinstance(n, int) and not isinstance(n, bool) and n >= 2,
+                    f"{key}.{name}.n", n, "the number of individuals (an integer >= 2)")
+        exps[str(name)] = Experiment(str(name), list(ov), str(e.get("description", "")),
+                                     str(cohort), int(n or 0))
     return exps
 
 
@@ -498,6 +522,15 @@ def compute(stat: Mapping[str, Any], views: Mapping[str, RunView], default_exp: 
             raise st.StatisticError("the denominator is 0")
         return num / den
     view = views[exp]
+    if kind in ("spread", "prevalence"):
+        from sims.calibration import cohort_view as cv
+
+        if not isinstance(view, cv.CohortView):
+            raise st.StatisticError(f"experiment {exp!r} is not a cohort")
+        if kind == "prevalence":
+            return cv.prevalence(view, str(stat["outcome"]))
+        (at,) = _times(stat, "at", 0.0)  # in the variable's unit (sd) or 1 (cv)
+        return cv.spread(view, str(stat["variable"]), at, str(stat.get("how", "sd")))
     if kind == "receptor_response":
         from sims.fast.pharmacology import population_gaba_state
 
@@ -554,7 +587,7 @@ def variables_of(stat: Mapping[str, Any], default_exp: str) -> list[tuple[str, s
     exp = str(stat.get("experiment", default_exp))
     if stat.get("kind") == "ratio":
         return [*variables_of(stat["numerator"], exp), *variables_of(stat["denominator"], exp)]
-    if stat.get("kind") == "receptor_response":
+    if stat.get("kind") in ("receptor_response", "prevalence"):
         return [(exp, "", dict(stat))]
     return [(exp, str(stat["variable"]), dict(stat))]
 

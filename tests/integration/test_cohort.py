@@ -3,6 +3,7 @@ round-trips, a killed cohort resumes, bad input is refused before anything runs.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -308,3 +309,25 @@ def test_the_postpartum_cohort_varies_as_women_do_on_postpartum_day_3(tmp_path):
     assert 12.6 / 2 <= prog.std(ddof=1) <= 12.6 * 2, prog.std(ddof=1)
     assert 0.05 <= float(np.mean(tau > 5.0)) <= 0.25
     assert tau.max() > 10.0  # the subgroup reaches impaired_recovery's 20 d
+
+
+def test_cohort_targets_read_the_same_individuals_as_the_cohort_command(tmp_path):
+    """allonet-check's spread and prevalence rows equal numpy on the cohort file that
+    `allonet +cohort=postpartum` writes at the same n and seed (a second way)."""
+    from sims.calibration.evaluate import evaluate
+    from sims.calibration.targets import parse_targets
+
+    c = validate(compose(["+targets=default"]))
+    node = copy.deepcopy(c["targets"])
+    node["experiments"]["postpartum_cohort"]["n"] = 8
+    names = ["postpartum_day3_allo_spread", "postpartum_slow_delta_recovery_prevalence"]
+    ts = parse_targets(node).select(names)
+    got = {r.target.name: r.value for r in evaluate(ts, ["coupling=slow_only"])}
+    ov = ["+cohort=postpartum", "cohort.n=8", "coupling=slow_only", "coupling.progress=false",
+          "cohort.arms.brexanolone=null", "scenario.duration_days=18"]
+    with h5py.File(_run(ov, tmp_path), "r") as f:
+        t = f["slow/time"][()] / 3600.0
+        allo = np.array([np.interp(416.5, t, row) for row in f["slow/allo_plasma"][0]])
+        cases = f["outcomes/delta_pp3_case"][0]
+    assert got[names[0]] == pytest.approx(allo.std(ddof=1), rel=1e-12)
+    assert got[names[1]] == pytest.approx(np.nanmean(cases), rel=1e-12)
