@@ -28,7 +28,7 @@ MEASUREMENT_COLUMNS = ("individual", "arm", "visit", "event", "day", "clock_h", 
                        "analyte", "matrix", "assay", "true_value", "measured_value", "unit",
                        "censored", "lloq")
 SUMMARY_COLUMNS = ("endpoint", "kind", "arm", "arm_ref", "group", "group_ref", "test", "n",
-                   "n_ref", "estimate", "ci_low", "ci_high", "estimate_ref", "ci_low_ref",
+                   "n_ref", "estimate", "ci_low", "ci_high", "sd", "estimate_ref", "ci_low_ref",
                    "ci_high_ref", "difference", "diff_ci_low", "diff_ci_high", "statistic",
                    "p_value", "cohens_d", "d_ci_low", "d_ci_high", "hedges_g", "mid", "vs_mid",
                    "r", "r_ci_low", "r_ci_high", "slope",
@@ -280,8 +280,10 @@ def summary(p: Mapping[str, Any], ep: Mapping[str, Mapping[str, Any]]) -> list[d
         for arm in spec.arms:
             v = ep[arm]["values"][e.name]
             m, lo, hi = stats.mean_ci(v, lvl)
+            fin = np.asarray(v, float)[np.isfinite(v)]
+            sd = float(np.std(fin, ddof=1)) if len(fin) > 1 else math.nan
             rows.append(_row(endpoint=e.name, kind="group", arm=arm, n=int(np.isfinite(v).sum()),
-                             estimate=m, ci_low=lo, ci_high=hi,
+                             estimate=m, ci_low=lo, ci_high=hi, sd=sd,
                              n_censored=ep[arm]["censored"][e.name], unit=unit,
                              description=e.description or "mean with t interval"))
             if e.threshold is not None:

@@ -145,6 +145,9 @@ def test_summary_statistics_are_scipys_on_the_tables_numbers(trial):
     assert (v.loc[v["arm"] == "zuranolone", "individual"].to_numpy()
             == v.loc[v["arm"] == "placebo", "individual"].to_numpy()).all()
     assert row["test"] == "paired_t" and "paired: every arm holds the same" in row["description"]
+    group = s[(s["endpoint"] == "excitability_h60") & (s["kind"] == "group")
+              & (s["arm"] == "zuranolone")].iloc[0]
+    assert group["sd"] == pytest.approx(np.std(x, ddof=1))  # the between-person spread
     want = ss.ttest_rel(x, y)
     assert row["p_value"] == pytest.approx(want.pvalue)
     assert row["difference"] == pytest.approx(x.mean() - y.mean())
