@@ -60,6 +60,16 @@ def default_config() -> dict:
     return validate(compose([]))
 
 
+def with_value(node: dict, path: tuple, value: object) -> dict:
+    """A deep copy of a nested config mapping with ``value`` at ``path`` (a bad-input case)."""
+    out = copy.deepcopy(node)
+    d = out
+    for p in path[:-1]:
+        d = d[p]
+    d[path[-1]] = value
+    return out
+
+
 def single_cell_config(base: dict, n_pre: int = 0, **pop: float) -> dict:
     """One E cell (plus optionally ``n_pre`` inhibitory cells 'I' projecting onto it).
 

@@ -14,6 +14,7 @@ from sims.calibration import statistics as st
 from sims.calibration.cohort_view import CohortView, prevalence, spread
 from sims.calibration.targets import compute, parse_targets
 from sims.errors import ConfigError
+from tests.conftest import with_value
 
 NODE = {
     "experiments": {
@@ -65,11 +66,7 @@ def test_spread_and_prevalence_by_hand():
     (("experiments", "pop", "size"), 5, "targets.experiments.pop.size"),
 ])
 def test_bad_cohort_targets_are_refused(path, value, key):
-    node = copy.deepcopy(NODE)
-    d = node
-    for p in path[:-1]:
-        d = d[p]
-    d[path[-1]] = value
+    node = with_value(NODE, path, value)
     with pytest.raises(ConfigError) as err:
         parse_targets(node)
     assert err.value.key == key, str(err.value)

@@ -13,6 +13,7 @@ import yaml
 from sims.config import CONFIG_DIR
 from sims.errors import ConfigError
 from sims.study.measurement import convert, from_nM, parse_measurement, to_nM
+from tests.conftest import with_value
 
 NODE = yaml.safe_load((CONFIG_DIR / "measurement" / "default.yaml").read_text())["measurement"]
 
@@ -100,11 +101,7 @@ def test_saliva_reads_the_ratio_times_the_secretor_factor():
     (("saliva", "ratio", "cortisol"), 1.5, "measurement.saliva.ratio.cortisol"),
 ])
 def test_bad_measurement_values_are_refused_by_key(path, value, key):
-    node = copy.deepcopy(NODE)
-    d = node
-    for p in path[:-1]:
-        d = d[p]
-    d[path[-1]] = value
+    node = with_value(NODE, path, value)
     with pytest.raises(ConfigError) as e:
         parse_measurement(node)
     assert e.value.key == key and str(value) in str(e.value)
