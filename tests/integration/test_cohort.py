@@ -292,8 +292,8 @@ def test_the_postpartum_cohort_varies_as_women_do_on_postpartum_day_3(tmp_path):
     """Nappi et al. 2001 (40 women, serum at 08:30 on postpartum day 3): ALLO 1.76 +/- 0.99
     nM and progesterone 15.7 +/- 12.6 nM (the blues and euthymic groups pooled). The
     cohort's hormone chain reproduces both SDs within a factor of 2, and its tau_up
-    mixture holds the PPD-state subgroup (re-expression at ~20 d) at ~13 % (O'Hara &
-    Swain 1996). Measured (n = 80): ALLO 1.35 +/- 0.68 nM, P 15.0 +/- 11.7 nM, 12.5 % with
+    mixture holds the PPD-state subgroup (re-expression at ~20 d) at ~13 %
+    (O'Hara & Swain 1996). Measured (n = 80): ALLO 1.35 +/- 0.68 nM, P 15.0 +/- 11.7 nM, 12.5 % with
     tau_up > 5 d. Before: ALLO SD 4e-5 nM, P SD 0, tau_up at most 4.4 d."""
     ov = ["+cohort=postpartum", "cohort.n=80", "coupling=slow_only", "cohort.arms.brexanolone=null",
           "scenario.duration_days=18", "cohort.workers=1", "coupling.progress=false",
