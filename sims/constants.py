@@ -7,6 +7,13 @@ from pathlib import Path
 #: The ``configs/`` folder of the source tree (the package is installed editable).
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 
+
+
+def named_configs(group: str) -> list[str]:
+    """The options of a config group (``configs/<group>/*.yaml``), sorted."""
+    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+
+
 #: Version of the result-file layout (``sims.io``). 1.1 adds ``versions_json``,
 #: ``input_files_json`` and the ``nonfinite`` attribute of datasets; 1.0 files stay readable.
 SCHEMA_VERSION = "1.1"

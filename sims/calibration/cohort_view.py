@@ -12,7 +12,6 @@ individuals are exactly those of that command at the same seed and ``cohort.n``.
 from __future__ import annotations
 
 import copy
-import math
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,11 +36,9 @@ SPREAD_HOW = ("sd", "cv")
 class CohortView:
     """The first arm of a cohort run: per-individual slow variables and outcome cases."""
 
-    c: dict
     time_h: np.ndarray
     values: dict[str, np.ndarray] = field(default_factory=dict)  # [individual, time]
     cases: dict[str, np.ndarray] = field(default_factory=dict)  # [individual]: 1, 0, NaN
-    units: dict[str, str] = field(default_factory=dict)
 
     def at(self, var: str, t_h: float) -> np.ndarray:
         """Each individual's value of ``var`` at ``t_h`` (linear interpolation)."""
@@ -117,14 +114,14 @@ def run_cohort_view(base_overrides: Sequence[str], cohort: str, n: int,
         with h5py.File(Path(tmp) / "cohort.h5", "r") as f:
             t = f["slow/time"][()] / 3600.0
             values = {v: f[f"slow/{v}"][0] for v in variables if f"slow/{v}" in f}
-            units = {v: str(f[f"slow/{v}"].attrs.get("units", "")) for v in values}
             cases = {k[:-5]: f[f"outcomes/{k}"][0].astype(float) for k in f["outcomes"]
                      if k.endswith("_case")} if "outcomes" in f else {}
-    return CohortView(c, t, values, cases, units)
+    return CohortView(t, values, cases)
 
 
 def check_cohort_statistic(stat: Mapping[str, Any], key: str, is_cohort: bool) -> None:
-    """A cohort statistic on a cohort experiment, and only there.
+    """A cohort statistic on a cohort experiment, and only there (its variable and time
+    are checked with the single-run ones, ``sims.calibration.targets.check_statistic``).
 
     Raises:
         ConfigError: naming the key, the value and what is allowed.
@@ -150,12 +147,6 @@ def check_cohort_statistic(stat: Mapping[str, Any], key: str, is_cohort: bool) -
     how = stat.get("how", "sd")
     if how not in SPREAD_HOW:
         raise ConfigError(f"{key}.how", how, f"one of {SPREAD_HOW}")
-    if ("at_h" in stat) == ("at_day" in stat):
-        raise ConfigError(f"{key}.at_h", stat.get("at_h", stat.get("at_day")),
-                          "exactly one of at_h or at_day")
-    at = stat.get("at_h", stat.get("at_day"))
-    if not (isinstance(at, int | float) and not isinstance(at, bool) and math.isfinite(at)):
-        raise ConfigError(f"{key}.{'at_h' if 'at_h' in stat else 'at_day'}", at, "a number")
 
 
 __all__ = ["COHORT_KINDS", "CohortView", "check_cohort_statistic", "cohort_config",

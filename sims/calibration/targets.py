@@ -191,9 +191,6 @@ def check_statistic(stat: Any, key: str, experiments: Mapping[str, Experiment],
         check_cohort_statistic(stat, key, bool(experiments[exp].cohort))
         if kind == "prevalence":
             return
-        if kind == "spread":
-            check_variable(stat.get("variable"), f"{key}.variable", populations)
-            return
     if kind == "ratio":
         for part in ("numerator", "denominator"):
             sub = dict(stat.get(part) or {})
@@ -215,7 +212,7 @@ def check_statistic(stat: Any, key: str, experiments: Mapping[str, Experiment],
     if stat.get("relative_to") is not None:
         require(stat["relative_to"] in EVENTS, f"{key}.relative_to", stat["relative_to"],
                f"one of {EVENTS}")
-    if kind == "value":
+    if kind in ("value", "spread"):
         require(("at_h" in stat) != ("at_day" in stat), f"{key}.at_h",
                stat.get("at_h", stat.get("at_day")), "exactly one of at_h or at_day")
         at = stat.get("at_h", stat.get("at_day"))
@@ -281,9 +278,9 @@ def parse_experiments(node: Any, key: str) -> dict[str, Experiment]:
                 "keys overrides, description, cohort, n")
         cohort, n = e.get("cohort") or "", e.get("n", 0)
         if cohort:
-            from sims.config import CONFIG_DIR
+            from sims.constants import named_configs
 
-            named = sorted(p.stem for p in (CONFIG_DIR / "cohort").glob("*.yaml"))
+            named = named_configs("cohort")
             require(cohort in named, f"{key}.{name}.cohort", cohort,
                     f"a named cohort ({', '.join(named)})")
             require(isinstance(n, int) and not isinstance(n, bool) and n >= 2,

@@ -128,11 +128,11 @@ def check_key(c: Mapping[str, Any], key: str, where: str,
     from sims.configuration.roles import COMPILED, key_class
 
     if names is not None and is_group(key):
-        from sims.constants import CONFIG_DIR
+        from sims.constants import named_configs
 
         require(key not in SHARED_GROUPS, where, key, f"a per-individual group; {key} is "
                 f"{SHARED_GROUPS.get(key)}, shared by every individual")
-        options = sorted(p.stem for p in (CONFIG_DIR / key).glob("*.yaml"))
+        options = named_configs(key)
         for v in names:
             require(v in options, f"{where.rsplit('.', 1)[0]}.values", v,
                     f"options of the config group {key}: {options}")

@@ -232,10 +232,10 @@ def check_selection_overrides(overrides: list[str] | tuple[str, ...],
     Raises:
         ConfigError: a name twice, an unknown name or ``none`` in a list.
     """
-    from sims.constants import CONFIG_DIR
+    from sims.constants import named_configs
 
     if known is None:
-        known = sorted(p.stem for p in (CONFIG_DIR / "treatment").glob("*.yaml"))
+        known = named_configs("treatment")
     for ov in overrides:
         m = _SELECTION.match(ov)
         if not m:

@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 class StudyClockWarning(UserWarning):
     """A change-from-baseline endpoint compares different times of day."""
 
+
 def readout_names(c: Mapping[str, Any]) -> list[str]:
     """Network read-outs a study can take: ``metric.population`` for per-population
     metrics, ``metric`` for the LFP-proxy ones."""

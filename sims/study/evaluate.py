@@ -280,10 +280,8 @@ def summary(p: Mapping[str, Any], ep: Mapping[str, Mapping[str, Any]]) -> list[d
         for arm in spec.arms:
             v = ep[arm]["values"][e.name]
             m, lo, hi = stats.mean_ci(v, lvl)
-            fin = np.asarray(v, float)[np.isfinite(v)]
-            sd = float(np.std(fin, ddof=1)) if len(fin) > 1 else math.nan
             rows.append(_row(endpoint=e.name, kind="group", arm=arm, n=int(np.isfinite(v).sum()),
-                             estimate=m, ci_low=lo, ci_high=hi, sd=sd,
+                             estimate=m, ci_low=lo, ci_high=hi, sd=stats.sd(v),
                              n_censored=ep[arm]["censored"][e.name], unit=unit,
                              description=e.description or "mean with t interval"))
             if e.threshold is not None:

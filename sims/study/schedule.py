@@ -170,16 +170,17 @@ def clock_mismatches(endpoints: Mapping[str, Any], names: list[str],
     network's clock-driven state) then changes with the clock, not the intervention."""
     out: dict[str, str] = {}
     for e in endpoints.values():
-        if getattr(e, "baseline", None) is None:
+        if e.baseline is None:
             continue
         b = names.index(e.baseline)
         for arm, t in arm_times.items():
             for v in e.visits:
-                gap = clock_gap_h(t[:, names.index(v)], t[:, b])
+                i = names.index(v)
+                gap = clock_gap_h(t[:, i], t[:, b])
                 if np.nanmax(gap) > tolerance_h + 1e-9:
                     j = int(np.nanargmax(gap))
                     out[e.name] = (f"endpoint {e.name} compares visit {v} at "
-                                   f"{_clock(t[j, names.index(v)])} with baseline {e.baseline} "
+                                   f"{_clock(t[j, i])} with baseline {e.baseline} "
                                    f"at {_clock(t[j, b])} ({gap[j]:g} h apart on the clock, "
                                    f"arm {arm}; study.clock_tolerance_h={tolerance_h:g})")
                     break

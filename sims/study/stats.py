@@ -31,6 +31,12 @@ def _finite(x: Any) -> np.ndarray:
     return x[np.isfinite(x)]
 
 
+def sd(x: Any) -> float:
+    """Between-individual standard deviation (ddof 1; NaN with fewer than 2 values)."""
+    x = _finite(x)
+    return float(np.std(x, ddof=1)) if len(x) > 1 else math.nan
+
+
 def mean_ci(x: Any, level: float = 0.95) -> tuple[float, float, float]:
     """Mean and its two-sided t interval (NaN where it needs more values)."""
     x = _finite(x)
@@ -191,4 +197,5 @@ def risk_difference(k1: int, n1: int, k0: int, n0: int, level: float = 0.95
 
 
 __all__ = ["CORRELATIONS", "PAIRED_TESTS", "TESTS", "against_mid", "cohens_d", "compare",
-           "correlation", "d_interval", "hedges_g", "mean_ci", "risk_difference", "wilson"]
+           "correlation", "d_interval", "hedges_g", "mean_ci", "risk_difference", "sd",
+           "wilson"]

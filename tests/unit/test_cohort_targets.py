@@ -35,8 +35,7 @@ NODE = {
 def _view() -> CohortView:
     t = np.array([0.0, 1.0, 2.0, 3.0])
     x = np.array([[1.0, 1.0, 2.0, 2.0], [1.0, 1.0, 4.0, 4.0], [1.0, 1.0, 6.0, 6.0]])
-    return CohortView({}, t, {"allo_plasma": x}, {"delta_pp3": np.array([1.0, 0.0, np.nan])},
-                      {"allo_plasma": "nM"})
+    return CohortView(t, {"allo_plasma": x}, {"delta_pp3": np.array([1.0, 0.0, np.nan])})
 
 
 def test_spread_and_prevalence_by_hand():
@@ -64,6 +63,7 @@ def test_spread_and_prevalence_by_hand():
     (("experiments", "pop", "cohort"), "nobody", "targets.experiments.pop.cohort"),
     (("experiments", "pop", "n"), 1, "targets.experiments.pop.n"),
     (("experiments", "pop", "size"), 5, "targets.experiments.pop.size"),
+    (("items", "sd", "statistic", "at_h"), "noon", "targets.items.sd.statistic.at_h"),
 ])
 def test_bad_cohort_targets_are_refused(path, value, key):
     node = with_value(NODE, path, value)

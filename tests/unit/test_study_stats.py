@@ -138,3 +138,8 @@ def test_a_difference_is_judged_against_the_minimal_important_difference():
     assert stats.against_mid(-1.0, 6.0, 5.0) == "inconclusive"
     assert stats.against_mid(-1.0, 2.0, None) == ""
     assert stats.against_mid(math.nan, 2.0, 5.0) == ""
+
+
+def test_between_person_sd_drops_missing_values():
+    assert stats.sd([1.0, 3.0, np.nan, 5.0]) == pytest.approx(2.0)
+    assert math.isnan(stats.sd([4.0, np.nan]))
