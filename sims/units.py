@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+import numpy as np
+
 #: Suffix -> (Brian2 base unit name, factor): the unit is ``factor * brian2.<name>``.
 _BRIAN_SUFFIXES: dict[str, tuple[str, float]] = {
     "_ms": ("second", 1e-3),
@@ -128,9 +130,13 @@ def slow_unit(key: str) -> tuple[float, str]:
     return SLOW_FACTORS[suffix]
 
 
-def slow_value(section: Mapping[str, Any], key: str) -> float:
-    """``section[key]`` in the slow layer's internal unit (hours, nM, L, mg, ...)."""
-    return float(section[key]) * slow_unit(key)[0]
+def slow_value(section: Mapping[str, Any], key: str) -> Any:
+    """``section[key]`` in the slow layer's internal unit (hours, nM, L, mg, ...): a float,
+    or an array ``[individual]`` where a cohort gives each individual its own value."""
+    v = section[key]
+    if isinstance(v, np.ndarray):
+        return v.astype(float) * slow_unit(key)[0]
+    return float(v) * slow_unit(key)[0]
 
 
 def ng_per_mL_to_nM(conc_ng_per_mL: float, mw_g_per_mol: float) -> float:

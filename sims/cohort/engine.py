@@ -13,6 +13,9 @@ one shared compiled network, streamed block by block into ``cohort.h5``.
 - **Strata**: a categorical of names (a string key, a config group's option) gives
   each combination of names its own config; the individuals of a block run stratum by
   stratum and are put back in order (:func:`merge_blocks`).
+- **Enrolment** (``cohort.enrolment``): each individual's own treatment start, drawn
+  from the master seed (stream :data:`ENROLMENT_STREAM`) and timed from its scenario's
+  events; its probes may be timed from it (``cohort.probe_relative_to: enrolment``).
 - Individual k's numbers equal a single run of ``allonet`` with :func:`individual_overrides`
   (tested; the slow layer's array backend is bit-identical for an individual whatever
   its block).
@@ -51,11 +54,19 @@ from sims.cohort.store import COHORT_SCHEMA, FILENAME, CohortWriter, partial_pat
 from sims.config import config_hash, override_key, set_key
 from sims.errors import ConfigError, SimulationError, require
 from sims.seeds import SEED_RULE, job_seed
-from sims.slow import variables
+from sims.slow import scenarios, variables
+from sims.slow.clock import duration_hours
+from sims.slow.events import event_times
 from sims.slow.model import BRAIN_STATE, OUTPUTS, SlowModel
+from sims.slow.treatments import COMBINATION
 from sims.workers import process_pool
 
 log = logging.getLogger(__name__)
+
+#: Seed stream of the enrolment days (sampling: 2, individual seeds: 3).
+ENROLMENT_STREAM = 4
+#: The key enrolment sets per individual.
+START_KEY = "treatment.start_day"
 
 #: Slow variables recorded when ``cohort.record.variables`` is empty.
 DEFAULT_RECORD = ("allo_brain", "allo_plasma", "cortisol", "acth", "r5a")
@@ -73,6 +84,24 @@ def with_values(c: Mapping[str, Any], values: Mapping[str, Any]) -> dict:
     out = copy.deepcopy(dict(c))
     for k, v in values.items():
         set_key(out, k, v)
+    return out
+
+
+def individual_events(model: Any, cfg: Mapping[str, Any], values: Mapping[str, np.ndarray],
+                      seeds: np.ndarray) -> list[dict[str, list[float]]]:
+    """Every individual's events (``model``: a :class:`~sims.slow.model.SlowModel` of
+    ``cfg``; ``values``: the individuals' own config values, dotted key -> array). A
+    scenario that is stochastic or whose values differ gives each its own; otherwise all
+    share the first's."""
+    own = {k: v for k, v in values.items() if k.startswith(("scenario.", "treatment."))}
+    if cfg["scenario"]["name"] not in scenarios.STOCHASTIC and not own:
+        ev = event_times(model.drivers(int(seeds[0]), np.zeros(1)).events, cfg)
+        return [ev] * len(seeds)
+    out = []
+    for j, seed in enumerate(seeds):
+        cj = with_values(cfg, {k: float(v[j]) for k, v in own.items()})
+        out.append(event_times(model.drivers(int(seed), np.zeros(1), cj["scenario"]).events,
+                               cj))
     return out
 
 
@@ -109,11 +138,12 @@ def arm_overrides(job: Sequence[str], arm: Sequence[str]) -> list[str]:
 def run_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: np.ndarray,
               record: Sequence[str], keep: Sequence[str], every: int,
               probe_times_h: Sequence[float], outcomes: Sequence[oc.Outcome],
-              progress: bool = False) -> dict[str, Any]:
+              probe_relative: bool = False, progress: bool = False) -> dict[str, Any]:
     """Integrate one block of individuals and probe each; return what ``cohort.h5`` keeps.
 
     ``record``: slow variables integrated and sampled every ``every`` steps (``keep`` of
-    them are returned); probes read the recorded state at their times.
+    them are returned); probes read the recorded state at their times
+    (``probe_relative``: hours after each individual's enrolment, ``values[START_KEY]``).
     """
     t0 = time.perf_counter()
     n = len(seeds)
@@ -128,7 +158,11 @@ def run_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: np.
         "slow": {k: (vals[k], traj.units[k], traj.descriptions.get(k, "")) for k in keep},
         "timings": {"slow_s": slow_s}}
     if probe_times_h:
-        block |= _probe_block(c, values, seeds, traj, probe_times_h, progress)
+        block |= _probe_block(c, values, seeds, traj, probe_grid(
+            probe_times_h, values.get(START_KEY) if probe_relative else None, n,
+            traj.time_h[1] - traj.time_h[0] if len(traj.time_h) > 1 else 1.0), progress)
+        block["probe_time_h"] = np.asarray(probe_times_h, float)
+        block["probe_relative_to"] = "enrolment" if probe_relative else "start"
         ok &= block.pop("probe_ok")
         block["ok"] = ok.astype(np.int8)
     series = dict(vals)
@@ -151,11 +185,22 @@ def run_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: np.
     return block
 
 
+def probe_grid(times_h: Sequence[float], start_day: np.ndarray | None, n: int,
+               every_h: float) -> np.ndarray:
+    """Each individual's probe times ``[individual, probe]`` (h): ``times_h`` for all, or
+    hours after each one's enrolment (``start_day``, days), on the record grid."""
+    t = np.asarray(times_h, float)
+    if start_day is None:
+        return np.broadcast_to(t, (n, len(t)))
+    return np.round((np.asarray(start_day, float)[:, None] * 24.0 + t[None, :]) / every_h
+                    ) * every_h
+
+
 def _probe_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: np.ndarray,
-                 traj: Any, times_h: Sequence[float], progress: bool = False
+                 traj: Any, times_h: np.ndarray, progress: bool = False
                  ) -> dict[str, Any]:
-    """Probe every individual of a block at ``times_h`` on one compiled network
-    (``progress``: probes done and ETA on the terminal)."""
+    """Probe every individual of a block at its times ``times_h[individual, probe]`` on
+    one compiled network (``progress``: probes done and ETA on the terminal)."""
     from sims.coupling import Progress, probe_config
     from sims.fast.backend import CompiledNetwork
     from sims.fast.probe import run_probe
@@ -168,14 +213,14 @@ def _probe_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: 
     ok = np.ones(n, dtype=bool)
     timings = {"probe_wall_s": 0.0, "simulate_s": 0.0, "n_probes": 0}
     t_wall = time.perf_counter()
-    bar = Progress(n * len(times_h), progress)
+    bar = Progress(times_h.size, progress)
     with CompiledNetwork(c) as net:
         timings["build_s"] = net.timings.get("build_s", 0.0)
         for j in range(n):
             cj = with_values(c, {k: float(v[j]) for k, v in values.items()})
             cj["seed"] = int(seeds[j])
             tj = traj.individual(j)
-            for p, t in enumerate(times_h):
+            for p, t in enumerate(times_h[j].tolist()):
                 ck, conc, _ = probe_config(cj, tj, t)
                 try:
                     out = run_probe(net, ck, conc, context=f"individual {j} probe at t={t:g} h",
@@ -188,14 +233,14 @@ def _probe_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: 
                     timings[key] = timings.get(key, 0.0) + out.raw.timings.get(key, 0.0)
                 timings["n_probes"] += 1
                 for name, v in out.per_population.items():
-                    per.setdefault(name, np.full((n, len(times_h), len(pops)), np.nan))[j, p] = v
+                    per.setdefault(name, np.full((*times_h.shape, len(pops)), np.nan))[j, p] = v
                 for name, v in out.scalars.items():
-                    scal.setdefault(name, np.full((n, len(times_h)), np.nan))[j, p] = v
+                    scal.setdefault(name, np.full(times_h.shape, np.nan))[j, p] = v
                 bar.step()
     timings["probe_wall_s"] = time.perf_counter() - t_wall
     probes = {k: (v, READOUTS[k].unit, READOUTS[k].description) for k, v in per.items()}
     probes |= {k: (v, READOUTS[k].unit, READOUTS[k].description) for k, v in scal.items()}
-    return {"probes": probes, "probe_time_h": np.asarray(times_h, float), "populations": pops,
+    return {"probes": probes, "populations": pops,
             "probe_ok": ok, "probe_timings": timings}
 
 
@@ -204,7 +249,8 @@ def merge_blocks(parts: Sequence[tuple[np.ndarray, dict[str, Any]]], n: int
     """One block from the blocks of its strata: ``parts`` = ``(rows, block)`` pairs whose
     rows tile ``0..n-1``; per-individual arrays are put back at their rows, timings add."""
     first = parts[0][1]
-    out: dict[str, Any] = {k: first[k] for k in ("time_h", "probe_time_h", "populations")
+    out: dict[str, Any] = {k: first[k] for k in ("time_h", "probe_time_h", "probe_relative_to",
+                                                         "populations")
                            if k in first}
     out["ok"] = np.zeros(n, dtype=np.int8)
     for group in ("slow", "probes", "outcomes"):
@@ -386,8 +432,9 @@ def plan(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str, Any]:
     seeds = np.array([individual_seed(seed, k) for k in rows], dtype=np.int64)
     dt_h = (first["slow"]["dt_min"] or first["scenario"]["dt_min"]) / 60.0
     every = record_steps(spec, dt_h)
-    from sims.slow.clock import duration_hours
-
+    if spec.enrolment is not None:
+        values = {**values, START_KEY: enrolment_times(spec, strata_cfgs, strata, values,
+                                                       seeds, seed) / 24.0}
     times: Sequence[float] = []
     if first["coupling"]["fast"]:
         from sims.coupling import probe_times  # imports Brian2: only a cohort with probes
@@ -395,13 +442,21 @@ def plan(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str, Any]:
         times = (spec.probe_times_h if spec.probe_times_h is not None
                  else probe_times(first, duration_hours(first)))
     end = duration_hours(first)
+    relative = spec.probe_relative_to == "enrolment"
     if times:
         key = "cohort.probe_times_h" if spec.probe_times_h is not None else \
             "coupling.probe_times_h"
+        start = values[START_KEY] * 24.0 if relative else np.zeros(1)
         for t in times:
-            require(0 <= t <= end, key, t, f"times inside the run, [0, {end:g}] h "
-                    "(scenario.duration_days)")
+            lo, hi = float(np.min(start)) + t, float(np.max(start)) + t
+            require(0 <= lo and hi <= end, key, t, f"times inside the run, [0, {end:g}] h "
+                    "(scenario.duration_days)" + (
+                        f"; hours after enrolment, which falls between {np.min(start):g} "
+                        f"and {np.max(start):g} h" if relative else ""))
         probe_times_on_grid(times, spec.record_every_h, key)
+        if relative:
+            probe_times_on_grid([spec.enrolment.clock_h], spec.record_every_h,
+                                "cohort.enrolment.clock_h")
         if first["backend"]["name"] != "cpp_standalone":
             raise ConfigError("backend.name", first["backend"]["name"], "cpp_standalone for "
                               "a cohort with probes (each individual's seed is a run-time "
@@ -439,9 +494,70 @@ def plan(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str, Any]:
         len(keep) * (n_samples + 3) + n_probe + len(spec.outcomes) * 2 + len(values) + 2)
     return {"spec": spec, "arms": arms, "seed": seed, "values": values, "names": names,
             "strata": strata, "combos": combos, "configs": strata_cfgs, "seeds": seeds,
-            "every": every, "probe_times": times, "keep": keep, "record": record,
+            "every": every, "probe_times": times, "probe_relative": relative and bool(times),
+            "keep": keep, "record": record,
             "block_size": block, "block_reason": why, "file_bytes": file_bytes,
             "workers": workers}
+
+
+def enrolment_days(spec: CohortSpec, seed: int) -> np.ndarray:
+    """Every individual's enrolment day after its event (whole cohort, uniform, from
+    the master seed's enrolment stream: the same whatever the sharding)."""
+    e = spec.enrolment
+    rng = np.random.default_rng([int(seed), ENROLMENT_STREAM])
+    return rng.integers(e.first_day, e.last_day + 1, size=spec.n)
+
+
+def enrolment_times(spec: CohortSpec, configs: Mapping[str, Sequence[dict]],
+                    strata: np.ndarray, values: Mapping[str, np.ndarray], seeds: np.ndarray,
+                    seed: int) -> np.ndarray:
+    """The run time (h) of each individual's enrolment (this shard's rows), timed from its
+    own scenario event (the first arm's run; every arm must share its scenario).
+
+    Raises:
+        ConfigError: an arm that sets the start itself, combines treatments or changes
+            the scenario; an event the scenario does not have; a window that does not fit
+            in the run.
+    """
+    e = spec.enrolment
+    assert e is not None
+    arms = list(configs)
+    for arm, extra in spec.arms.items():
+        for o in extra:
+            require(not override_key(o).endswith("start_day"), f"cohort.arms.{arm}", extra,
+                    "overrides that leave the treatment's start to cohort.enrolment (each "
+                    f"individual starts at its own enrolment; {override_key(o)} is set)")
+        for cfg in configs[arm]:
+            require(cfg["treatment"]["name"] != COMBINATION, f"cohort.arms.{arm}", extra,
+                    "one treatment per arm with cohort.enrolment (a combination's "
+                    "treatments keep their own start days)")
+            require(cfg["scenario"] == configs[arms[0]][0]["scenario"], f"cohort.arms.{arm}",
+                    extra, f"overrides that keep the scenario of arm {arms[0]} (enrolment "
+                    "is timed from the scenario's events)")
+    days = enrolment_days(spec, seed)[spec.rows.start:spec.rows.stop]
+    out = np.full(len(seeds), np.nan)
+    for s, cfg in enumerate(configs[arms[0]]):
+        idx = np.flatnonzero(strata == s)
+        if not len(idx):
+            continue
+        evs = individual_events(SlowModel(cfg), cfg, {k: v[idx] for k, v in values.items()},
+                                seeds[idx])
+        end = duration_hours(cfg)
+        for j, ev in zip(idx, evs, strict=True):
+            t = ev.get(e.relative_to)
+            require(bool(t), "cohort.enrolment.relative_to", e.relative_to,
+                    f"an event of the scenario {cfg['scenario']['name']} ({', '.join(ev)})")
+            lo, hi = e.time_h(t[0], e.first_day), e.time_h(t[0], e.last_day)
+            if lo < 0 or hi > end:
+                day = int(math.floor(t[0] / 24.0 + 1e-9))
+                last = int(math.floor((end - e.clock_h) / 24.0 + 1e-9)) - day
+                raise ConfigError("cohort.enrolment.days", {"from": e.first_day,
+                                                            "to": e.last_day},
+                                  f"a window inside the run: {e.relative_to} falls on run "
+                                  f"day {day} of {end / 24.0:g} (scenario.duration_days), so "
+                                  f"days from {-day} to {last}")
+            out[j] = e.time_h(t[0], days[j])
+    return out
 
 
 def cohort_digest(c: Mapping[str, Any]) -> str:
@@ -483,6 +599,13 @@ def _run(c: dict, p: dict[str, Any], target: Path, overrides: Sequence[str]) -> 
             f"{m.key} ({m.dist}{': option of the config group' if is_group(m.key) else ''}"
             f"{'; values ' + ', '.join(m.params['values']) if m.labels else ''})")})
         for m in spec.marginals}
+    e = spec.enrolment
+    if e is not None:
+        params["enrolment_day"] = (p["values"][START_KEY], {
+            "units": "d", "key": START_KEY, "dist": "enrolment", "source": e.source,
+            "description": f"run day of the individual's enrolment (its treatment's start): "
+                           f"day {e.first_day}-{e.last_day} after {e.relative_to} (uniform), "
+                           f"at {e.clock_h:g} h"})
     attrs = {"kind": "cohort", "schema_version": COHORT_SCHEMA, **provenance.versions(),
              "git_commit": provenance.git_commit(), "cohort": spec.name,
              "question": spec.question, "n": spec.n, "shard": spec.shard,
@@ -518,7 +641,7 @@ def _run(c: dict, p: dict[str, Any], target: Path, overrides: Sequence[str]) -> 
                 configs = {int(i): p["configs"][arm][i] for i in np.unique(strata)}
                 jobs.append((a, start, configs, strata, vals, p["seeds"][start:stop],
                              p["record"], p["keep"], p["every"], p["probe_times"],
-                             spec.outcomes))
+                             spec.outcomes, p["probe_relative"]))
         workers = min(spec.workers or base["coupling"]["workers"], max(len(jobs), 1))
         if workers > 1 and mp.parent_process() is not None:
             # a job of a parallel launcher (joblib's worker processes, ...): the launcher
@@ -592,5 +715,5 @@ def _store(writer: CohortWriter, arm: int, start: int, block: dict[str, Any],
                     "(status/ok = 0)", bad, start)
 
 
-__all__ = ["FILENAME", "individual_overrides", "merge_blocks", "partial_path", "plan",
-           "run_block", "run_cohort_job", "stratum_configs"]
+__all__ = ["FILENAME", "individual_events", "individual_overrides", "merge_blocks",
+           "partial_path", "plan", "run_block", "run_cohort_job", "stratum_configs"]

@@ -16,6 +16,12 @@ anything runs.
       block_size: auto             # individuals integrated at once (auto: memory)
       workers: 0                   # processes for blocks (0: coupling.workers)
       probe_times_h: [...]         # probe times when coupling.fast (else coupling's)
+      probe_relative_to: start     # start: run times; enrolment: hours after each one's
+      enrolment:                   # optional: each individual enters (is first treated)
+        relative_to: delivery      # ... this many whole days after a scenario event
+        days: {from: 1, to: 180}   # drawn uniformly per individual (inclusive)
+        clock_h: 0.0               # at this time of day
+        source: "..."              # the trial's enrolment window
       record: {variables: [...], every_h: 1.0}
       outcomes: {name: {...}}      # sims.cohort.outcomes
 
@@ -25,6 +31,11 @@ dosing schedule, which every individual of a cohort shares. A categorical of nam
 string key of the config (``homeostasis.species``) or chooses the option of a config
 group (``key: homeostasis``); the engine checks that each choice leaves the shared and
 the compiled keys alone (:func:`check_strata`).
+
+``enrolment`` gives each individual its own treatment start (``treatment.start_day``):
+every arm of the individual starts (or, untreated, is enrolled) at the same time, so a
+paired design stays paired. Visits and probes can then be timed from each individual's
+enrolment (``probe_relative_to: enrolment``).
 """
 
 from __future__ import annotations
@@ -69,7 +80,54 @@ SHARED_GROUPS: dict[str, str] = {
     "experiment": "the experiment", "calibration": "an analysis", "sensitivity": "an analysis",
     "uncertainty": "an analysis", "targets": "an analysis"}
 KEYS = ("name", "question", "n", "sampling", "parameters", "correlation", "arms", "shard",
-        "n_shards", "block_size", "workers", "record", "outcomes", "probe_times_h")
+        "n_shards", "block_size", "workers", "record", "outcomes", "probe_times_h",
+        "probe_relative_to", "enrolment")
+#: What probe times are counted from.
+PROBE_ORIGINS = ("start", "enrolment")
+ENROLMENT_KEYS = ("relative_to", "days", "clock_h", "source")
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """When each individual enters the study: ``days`` (whole days, uniform, inclusive)
+    after the calendar day of the scenario event ``relative_to``, at ``clock_h``."""
+
+    relative_to: str
+    first_day: int
+    last_day: int
+    clock_h: float
+    source: str
+
+    def time_h(self, event_h: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Run times (h) of enrolment on ``day`` after events at ``event_h``."""
+        return (np.floor(np.asarray(event_h, float) / 24.0 + 1e-9) + day) * 24.0 + self.clock_h
+
+
+def parse_enrolment(node: Any, where: str = "cohort.enrolment") -> Enrolment | None:
+    """The ``enrolment`` node (None: everyone starts at ``treatment.start_day``).
+
+    Raises:
+        ConfigError: naming the key, its value and what is allowed.
+    """
+    if node is None:
+        return None
+    require(isinstance(node, Mapping) and set(node) <= set(ENROLMENT_KEYS), where, node,
+            f"a mapping with keys {list(ENROLMENT_KEYS)}")
+    ev = node.get("relative_to", "start")
+    require(isinstance(ev, str) and ev, f"{where}.relative_to", ev,
+            "the name of an event of the scenario (start, delivery, ...)")
+    days = node.get("days")
+    require(isinstance(days, Mapping) and set(days) == {"from", "to"}
+            and all(_int(days[k]) for k in ("from", "to")) and days["to"] >= days["from"],
+            f"{where}.days", days, "{from: D0, to: D1}: whole days after the event's day, "
+            "D1 >= D0")
+    clock = node.get("clock_h", 0.0)
+    require(_num(clock) and 0 <= clock < 24, f"{where}.clock_h", clock,
+            "a time of day in [0, 24) h")
+    src = node.get("source")
+    require(isinstance(src, str) and src.strip(), f"{where}.source", src,
+            "where the enrolment window comes from (a trial, or [assumption])")
+    return Enrolment(ev, int(days["from"]), int(days["to"]), float(clock), src)
 
 
 @dataclass
@@ -91,6 +149,8 @@ class CohortSpec:
     record_every_h: float = 1.0
     outcomes: list[Outcome] = field(default_factory=list)
     probe_times_h: list[float] | None = None
+    probe_relative_to: str = "start"
+    enrolment: Enrolment | None = None
 
     @property
     def rows(self) -> range:
@@ -264,13 +324,29 @@ def parse_cohort(c: Mapping[str, Any], slow_variables: Sequence[str] = ()) -> Co
     require(isinstance(node.get("question", ""), str), "cohort.question", node.get("question"),
             "a sentence: what the cohort answers")
     times = node.get("probe_times_h")
+    enrolment = parse_enrolment(node.get("enrolment"))
+    origin = node.get("probe_relative_to", "start")
+    require(origin in PROBE_ORIGINS, "cohort.probe_relative_to", origin,
+            f"one of {PROBE_ORIGINS}")
+    require(origin == "start" or enrolment is not None, "cohort.probe_relative_to", origin,
+            "start for a cohort without cohort.enrolment")
+    require(origin == "start" or times is not None, "cohort.probe_times_h", times,
+            "a list of hours after enrolment (cohort.probe_relative_to=enrolment)")
     require(times is None or (isinstance(times, list | tuple) and all(
-        _num(t) and t >= 0 for t in times)), "cohort.probe_times_h", times,
-        "a list of times >= 0 (h), or null (coupling's probe times)")
+        _num(t) and (t >= 0 or origin == "enrolment") for t in times)),
+        "cohort.probe_times_h", times, "a list of times >= 0 (h), or null (coupling's probe "
+        "times)" if origin == "start" else "a list of hours after enrolment")
+    if origin == "enrolment":
+        for o in outcomes:
+            require(not o.is_probe, f"cohort.outcomes.{o.name}.variable", o.variable,
+                    "a slow variable: probes timed from each individual's enrolment "
+                    "(cohort.probe_relative_to=enrolment) have no shared times for an "
+                    "outcome window")
     return CohortSpec(str(node.get("name", "cohort")), str(node.get("question", "")), n,
                       method, marginals, corr, {str(k): list(v) for k, v in arms.items()},
                       shard, n_shards, block, workers, variables, float(every), outcomes,
-                      [float(t) for t in times] if times is not None else None)
+                      [float(t) for t in times] if times is not None else None,
+                      origin, enrolment)
 
 
 def record_steps(spec: CohortSpec, dt_h: float) -> int:
@@ -299,5 +375,5 @@ def probe_times_on_grid(times_h: Sequence[float], every_h: float,
                 f"{every_h:g} h)")
 
 
-__all__ = ["CohortSpec", "check_key", "check_strata", "is_group", "parse_cohort",
-           "shard_rows"]
+__all__ = ["CohortSpec", "Enrolment", "check_key", "check_strata", "is_group",
+           "parse_cohort", "parse_enrolment", "shard_rows"]

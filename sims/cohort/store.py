@@ -14,7 +14,8 @@ Layout (same conventions as ``result.h5``: ``units`` and ``description`` on ever
                         source, description)
     /slow/              arm [arm], individual, time [time] (s), <variable>
                         [arm, individual, time]; summary/<variable>_{mean,min,max}
-    /probes/            arm, individual, probe_time [probe] (s), population [population],
+    /probes/            arm, individual, probe_time [probe] (s; attr relative_to: start, or
+                        enrolment: after individuals/enrolment_day), population [population],
                         <metric> [arm, individual, probe, population] or [.., probe]
     /outcomes/          arm, individual, <name> [arm, individual], <name>_case (int8:
                         1 case, 0 not, -1 undefined)
@@ -182,8 +183,12 @@ class CohortWriter:
                     s[arm, start:start + len(v)] = getattr(np, stat)(v, axis=1)
         if block.get("probes"):
             g = self._group("probes")
-            _coord(g, "probe_time", np.asarray(block["probe_time_h"]) * 3600.0, "s",
-                   "slow-layer time of each probe")
+            relative = block.get("probe_relative_to", "start") == "enrolment"
+            ds = _coord(g, "probe_time", np.asarray(block["probe_time_h"]) * 3600.0, "s",
+                        "time of each probe after the individual's enrolment "
+                        "(individuals/enrolment_day)" if relative else
+                        "slow-layer time of each probe")
+            ds.attrs["relative_to"] = "enrolment" if relative else "start"
             _coord(g, "population", np.array(block["populations"]), "", "population names")
             for name, (v, unit, desc) in block["probes"].items():
                 dims = ("arm", "individual", "probe_time", "population")[:v.ndim + 1]

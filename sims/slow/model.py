@@ -571,6 +571,11 @@ class SlowModel:
         """Bolus doses by the step they are given at: step -> [(state row, amount)]."""
         doses: dict[int, list[tuple[int, Any]]] = {}
         for t_d, row, amount in self._doses():
+            if np.ndim(t_d):  # each individual's own time: at a step, the others get 0
+                steps = np.floor(np.asarray(t_d) / self.dt + 1e-9).astype(np.int64)
+                for i in np.unique(steps).tolist():
+                    doses.setdefault(i, []).append((row, np.where(steps == i, amount, 0.0)))
+                continue
             doses.setdefault(int(math.floor(t_d / self.dt + 1e-9)), []).append((row, amount))
         return doses
 

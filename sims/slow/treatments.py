@@ -54,15 +54,23 @@ class PKModel:
     compartments: list[str]
     matrix: np.ndarray
     infusion_into: int = 0
-    infusion: list[tuple[float, float, float]] = field(default_factory=list)  # (t0, t1, rate)
-    doses: list[tuple[float, int, float]] = field(default_factory=list)  # (t_h, comp, amount)
+    #: (t0, t1, rate); t0 and t1 are arrays ``[individual]`` where each individual starts
+    #: at its own time (a cohort's enrolment)
+    infusion: list[tuple[Any, Any, float]] = field(default_factory=list)
+    #: (t_h, comp, amount); t_h (and amount) may be arrays ``[individual]``
+    doses: list[tuple[Any, int, Any]] = field(default_factory=list)
     outputs: dict[str, tuple[int, float]] = field(default_factory=dict)  # name -> (comp, nM/amt)
 
     def infusion_rate(self, t: np.ndarray) -> np.ndarray:
-        """Infusion input (amount/h) at times ``t``."""
-        u = np.zeros_like(t, dtype=float)
+        """Infusion input (amount/h) at times ``t``: ``[time]``, or ``[time, individual]``
+        where the individuals start at their own times."""
+        t = np.asarray(t, dtype=float)
+        own = any(np.ndim(a) or np.ndim(b) for a, b, _ in self.infusion)
+        tt = t[:, None] if own else t
+        u = np.zeros(np.broadcast_shapes(tt.shape, *(np.shape(a) for a, _, _ in self.infusion)),
+                     dtype=float)
         for a, b, r in self.infusion:
-            u += np.where((t >= a) & (t < b), r, 0.0)
+            u += np.where((tt >= a) & (tt < b), r, 0.0)
         return u
 
 
@@ -86,11 +94,15 @@ def _two_compartment(cl: float, v1: float, q: float, v2: float, ka: float | None
     return _matrix([[-ka, 0.0, 0.0], [ka, -(k10 + k12), k21], [0.0, k12, -k21]])
 
 
-def daily_doses(t0_h: float, clock_h: float, n: int, amount: float, comp: int = 0
-                ) -> list[tuple[float, int, float]]:
-    """``n`` daily doses at ``clock_h`` o'clock, the first at or after ``t0_h``."""
+def daily_doses(t0_h: Any, clock_h: float, n: int, amount: float, comp: int = 0
+                ) -> list[tuple[Any, int, float]]:
+    """``n`` daily doses at ``clock_h`` o'clock, the first at or after ``t0_h`` (a number,
+    or an array ``[individual]``: each individual's first dose after its own start)."""
     day0 = np.floor(t0_h / 24.0) * 24.0
-    first = day0 + clock_h + (24.0 if day0 + clock_h < t0_h else 0.0)
+    if np.ndim(t0_h):
+        first = day0 + clock_h + np.where(day0 + clock_h < t0_h, 24.0, 0.0)
+    else:
+        first = day0 + clock_h + (24.0 if day0 + clock_h < t0_h else 0.0)
     return [(first + 24.0 * k, comp, amount) for k in range(n)]
 
 

@@ -38,7 +38,7 @@ from sims.errors import ConfigError, require
 from sims.seeds import derive_seed
 from sims.study import evaluate
 from sims.study.measurement import parse_measurement
-from sims.study.schedule import clock_mismatches, event_times, visit_time
+from sims.study.schedule import ENROLMENT, clock_mismatches, visit_time
 from sims.study.spec import StudySpec, parse_study
 from sims.study.store import STUDY_FILE, STUDY_SCHEMA, write_study
 
@@ -191,29 +191,13 @@ def plan_study(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str,
     probe_times = sorted({float(t) for t in times["probe_times"]})
     for co in cohorts.values():
         co["config"]["cohort"]["probe_times_h"] = probe_times
+        if probe_times and times["probe_relative_to"] == ENROLMENT:
+            co["config"]["cohort"]["probe_relative_to"] = ENROLMENT
         if probe_times:
             co["plan"] = cohort_engine.plan(co["config"], co["overrides"])
     units = {o.name: o.unit for co in cohorts.values() for o in co["plan"]["spec"].outcomes}
     return {"spec": spec, "measurement": meas, "cohorts": cohorts, "visit_times": times,
             "probe_times": probe_times, "outcome_units": units, "clock_mismatch": clock}
-
-
-def _individual_events(model: Any, cfg: Mapping[str, Any], values: Mapping[str, np.ndarray],
-                       seeds: np.ndarray) -> list[dict[str, list[float]]]:
-    """Every individual's events (a scenario that is stochastic or varies per individual:
-    each its own; otherwise the arm's, shared)."""
-    from sims.slow import scenarios
-
-    own = {k: v for k, v in values.items() if k.startswith(("scenario.", "treatment."))}
-    if cfg["scenario"]["name"] not in scenarios.STOCHASTIC and not own:
-        ev = event_times(model.drivers(int(seeds[0]), np.zeros(1)).events, cfg)
-        return [ev] * len(seeds)
-    out = []
-    for j, seed in enumerate(seeds):
-        cj = cohort_engine.with_values(cfg, {k: float(v[j]) for k, v in own.items()})
-        out.append(event_times(model.drivers(int(seed), np.zeros(1), cj["scenario"]).events,
-                               cj))
-    return out
 
 
 def _events_text(ev: Mapping[str, list[float]]) -> str:
@@ -222,21 +206,27 @@ def _events_text(ev: Mapping[str, list[float]]) -> str:
 
 def visit_grid(spec: StudySpec, cohorts: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """Each arm's visit times ``[individual, visit]`` on the record grid, and the read-out
-    visits' (shared) times.
+    visits' (shared) times: run times, or hours after each individual's enrolment where
+    the cohort enrols (``probe_relative_to``).
 
     Raises:
         ConfigError: a visit outside the run or whose event does not happen; a read-out
-            visit whose time differs between individuals or arms (probes are shared).
+            visit whose time (from the start, or from enrolment) differs between
+            individuals or arms (probes are shared).
     """
     from sims.slow.clock import duration_hours
     from sims.slow.model import SlowModel
 
     names = list(spec.visits)
     every = spec.record_every_h
-    out: dict[str, Any] = {"names": names, "arms": {}, "probe_times": []}
+    enrols = {co["plan"]["spec"].enrolment is not None for co in cohorts.values()}
+    relative = enrols == {True}
+    out: dict[str, Any] = {"names": names, "arms": {}, "probe_times": [],
+                           "probe_relative_to": ENROLMENT if relative else "start"}
     probe_at: dict[str, float] = {}
     for co in cohorts.values():
         p = co["plan"]
+        enrol_h = p["values"][cohort_engine.START_KEY] * 24.0 if relative else None
         for arm in co["arms"]:
             strata = p["configs"][arm]
             t = np.full((len(p["seeds"]), len(names)), np.nan)
@@ -244,8 +234,11 @@ def visit_grid(spec: StudySpec, cohorts: Mapping[str, Mapping[str, Any]]) -> dic
                 rows = np.flatnonzero(p["strata"] == s)
                 end = duration_hours(cfg)
                 model = SlowModel(cfg)
-                evs = _individual_events(model, cfg, {k: v[rows] for k, v in
-                                                      p["values"].items()}, p["seeds"][rows])
+                evs = cohort_engine.individual_events(model, cfg, {k: v[rows] for k, v in
+                                                     p["values"].items()}, p["seeds"][rows])
+                if enrol_h is not None:
+                    evs = [{**ev, ENROLMENT: [float(enrol_h[r])]} for r, ev in zip(rows, evs,
+                                                                                   strict=True)]
                 for i, name in enumerate(names):
                     v = spec.visits[name]
                     for r, ev in zip(rows, evs, strict=True):
@@ -266,12 +259,15 @@ def visit_grid(spec: StudySpec, cohorts: Mapping[str, Mapping[str, Any]]) -> dic
                         t[r, i] = g
             for i, name in enumerate(names):
                 if name in spec.probe_visits:
-                    vals = np.unique(t[:, i])
+                    vals = np.unique(np.round(t[:, i] - (enrol_h if relative else 0.0), 9))
                     if len(vals) > 1 or (name in probe_at and probe_at[name] != vals[0]):
                         raise ConfigError("study.readouts.visits", name,
                                           "visits at the same time for every individual and arm"
-                                          " (the network probes are shared); this one moves "
-                                          "with the individual's events")
+                                          " (the network probes are shared)" + (
+                                              ", counted from enrolment" if relative else
+                                              "") + "; this one moves with the individual's "
+                                          "events" + ("" if relative else " (time it from "
+                                                      "enrolment, with cohort.enrolment)"))
                     probe_at[name] = float(vals[0])
             out["arms"][arm] = t
     out["probe_times"] = sorted(set(probe_at.values()))

@@ -127,15 +127,16 @@ def measurements(p: Mapping[str, Any], cohorts: Mapping[str, Mapping[str, Any]],
                                 true, value, an.units[s.matrix], cens, lloq)
             metrics, rvisits = spec.readouts
             for v in rvisits:
-                pt = grid["probe_visit_time"][v]
+                pt = grid["probe_visit_time"][v]  # a run time, or hours after enrolment
                 probe = int(np.argmin(np.abs(co["probe_time_h"] - pt)))
+                tv = t[:, vnames.index(v)]  # each individual's run time
                 for m in metrics:
                     value, unit = _readout(co, m, fa, probe)
                     cens = np.zeros(n, dtype=bool)
                     obs[(arm, m, "network", "probe", v)] = {
                         "true": value, "measured": value, "censored": cens, "lloq": math.nan,
-                        "time_h": np.full(n, pt)}
-                    _append(cols, ids, arm, spec.visits[v], np.full(n, pt), m, "network",
+                        "time_h": tv}
+                    _append(cols, ids, arm, spec.visits[v], tv, m, "network",
                             "probe", value, value, unit, cens, math.nan)
     table = {k: np.asarray(v) for k, v in cols.items()}
     return table, obs

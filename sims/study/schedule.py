@@ -1,6 +1,6 @@
 """Study visits: when a sample is taken, relative to the start of the run or to a scenario
 event (delivery, ovulation, menses, chronic stress on/off, a stress test) or to the start
-of a treatment.
+of a treatment, or to each individual's enrolment (a cohort with ``cohort.enrolment``).
 
 A visit is ``day`` (counted from the calendar day of its event, 0 = that day) at
 ``clock_h`` (the time of day, 0-24 h), or ``hours`` after the event itself. ``clock_h``
@@ -22,12 +22,10 @@ from typing import Any
 import numpy as np
 
 from sims.errors import require
-from sims.slow.treatments import treatment_items
+from sims.slow.events import HOURS_PER_DAY, START, TREATMENT_START, event_times
 
-HOURS_PER_DAY = 24.0
-#: Events every run has.
-START = "start"
-TREATMENT_START = "treatment_start"
+#: Each individual's enrolment (a cohort with ``cohort.enrolment``).
+ENROLMENT = "enrolment"
 VISIT_KEYS = ("relative_to", "occurrence", "day", "days", "hours", "clock_h", "description")
 
 
@@ -124,21 +122,6 @@ def parse_visits(node: Any, where: str = "study.visits") -> dict[str, Visit]:
     return out
 
 
-def event_times(drivers_events: list[tuple[str, float]], c: Mapping[str, Any]
-                ) -> dict[str, list[float]]:
-    """Every event of a run by name (spaces as underscores), in time order: the scenario's
-    (``drivers_events``), ``start`` (t = 0) and ``treatment_start`` (if treated)."""
-    out: dict[str, list[float]] = {START: [0.0]}
-    for name, t in sorted(drivers_events, key=lambda e: e[1]):
-        out.setdefault(name.replace(" ", "_"), []).append(float(t))
-    tr = c.get("treatment") or {}
-    starts = sorted(float(t["start_day"]) * HOURS_PER_DAY
-                    for t in treatment_items(tr) if "start_day" in t) if tr else []
-    if starts:  # several treatments: the first to start
-        out[TREATMENT_START] = [starts[0]]
-    return out
-
-
 def visit_time(v: Visit, events: Mapping[str, list[float]]) -> float:
     """The run time (h) of visit ``v`` given one individual's events; NaN if the event
     (or that occurrence of it) does not happen in the run."""
@@ -189,5 +172,5 @@ def clock_mismatches(endpoints: Mapping[str, Any], names: list[str],
     return out
 
 
-__all__ = ["START", "TREATMENT_START", "Visit", "clock_gap_h", "clock_mismatches",
-           "event_times", "parse_visits", "visit_time"]
+__all__ = ["ENROLMENT", "HOURS_PER_DAY", "START", "TREATMENT_START", "Visit", "clock_gap_h",
+           "clock_mismatches", "event_times", "parse_visits", "visit_time"]

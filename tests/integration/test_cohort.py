@@ -331,3 +331,49 @@ def test_cohort_targets_read_the_same_individuals_as_the_cohort_command(tmp_path
         cases = f["outcomes/delta_pp3_case"][0]
     assert got[names[0]] == pytest.approx(allo.std(ddof=1), rel=1e-12)
     assert got[names[1]] == pytest.approx(np.nanmean(cases), rel=1e-12)
+
+
+#: 4 postpartum individuals (delivery on day 1 of 5), each enrolled on its own
+#: postpartum day 0-2 at 06:00, probed at enrolment and 12 h later on the debug network.
+ENROLLED = ["+cohort=postpartum", "cohort.n=4", "scenario.duration_days=5",
+            "scenario.delivery_day=1", "slow.burn_in_days=1", "~cohort.outcomes",
+            "cohort.arms.brexanolone=['treatment=brexanolone']", "cohort.workers=1",
+            "+cohort.enrolment={relative_to: delivery, days: {from: 0, to: 2}, clock_h: 6.0,"
+            " source: test}", "+cohort.probe_relative_to=enrolment",
+            "cohort.probe_times_h=[0.0, 12.0]", "cohort.record.every_h=1.0", "sim=debug",
+            "coupling.progress=false"]
+
+
+def test_an_enrolled_individual_equals_its_single_run_with_its_own_start(tmp_path):
+    """Each individual's infusion starts at its own enrolment; its probes are at the same
+    hours after it; the single run with the file's overrides (its start day included)
+    reproduces the slow layer and the probes bit for bit."""
+    path = _run(ENROLLED, tmp_path / "cohort")
+    with h5py.File(path, "r") as f:
+        start = f["individuals/enrolment_day"][()]
+        assert f["individuals/enrolment_day"].attrs["key"] == "treatment.start_day"
+        assert f["probes/probe_time"].attrs["relative_to"] == "enrolment"
+        assert list(f["probes/probe_time"][()]) == [0.0, 12 * 3600.0]
+        assert np.all((start * 24.0 - 6.0) % 24.0 == 0) and len(set(start)) > 1
+        t = f["slow/time"][()] / 3600.0
+        drug = f["slow/allo_plasma"][1] - f["slow/allo_plasma"][0]  # treated - untreated
+        for k in range(4):  # the infusion starts at the individual's enrolment, not before
+            before, after = t < start[k] * 24.0, (t > start[k] * 24.0 + 4) & (
+                t < start[k] * 24.0 + 24)
+            assert np.all(drug[k][before] == 0.0) and drug[k][after].min() > 5.0, k
+        k = int(np.argmax(start))
+        ov = individual_overrides(path, k, "brexanolone")
+        assert f"treatment.start_day={float(start[k])!r}" in ov and "treatment=brexanolone" in ov
+        times = [float(start[k]) * 24.0, float(start[k]) * 24.0 + 12.0]
+        out = tmp_path / "single"
+        simulate(compose([*ov, f"coupling.probe_times_h=[{times[0]!r},{times[1]!r}]"]),
+                 out_dir=out)
+        single = read_result(out / "result.h5")
+        st = single.groups["slow"]["time"].data
+        idx = np.searchsorted(st, f["slow/time"][()])
+        for name in ("allo_plasma", "allo_brain", "delta_E"):
+            assert np.array_equal(f[f"slow/{name}"][1, k],
+                                  single.groups["slow"][name].data[idx]), name
+        for name in [n for n, ds in f["probes"].items() if ds.ndim >= 3]:
+            assert np.array_equal(f[f"probes/{name}"][1, k], single.groups["probes"][name].data,
+                                  equal_nan=True), name

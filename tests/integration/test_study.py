@@ -23,6 +23,10 @@ from sims.study.store import read_study
 
 STUDIES = sorted(p.stem for p in (CONFIG_DIR / "study").glob("*.yaml"))
 QUICK = ["sim=debug", "coupling.progress=false", "cohort.workers=1"]
+#: The trial on a short run: enrolment on postpartum days 1-3 (day 45 of the last falls on
+#: run day 61 of 64) instead of Hummingbird's 1-180 over 240 days.
+TRIAL_WINDOW = ["cohort.enrolment.days.to=3", "scenario.duration_days=64"]
+TRIAL = ["+study=ppd_treatment_trial", "cohort.n=2", *QUICK, *TRIAL_WINDOW]
 
 
 def _run(name: str, out: Path, n: int = 3, extra: tuple[str, ...] = ()) -> Path:
@@ -33,7 +37,8 @@ def _run(name: str, out: Path, n: int = 3, extra: tuple[str, ...] = ()) -> Path:
 
 @pytest.fixture(scope="module")
 def trial(tmp_path_factory) -> Path:
-    return _run("ppd_treatment_trial", tmp_path_factory.mktemp("trial"), n=2)
+    return _run("ppd_treatment_trial", tmp_path_factory.mktemp("trial"), n=2,
+                extra=tuple(TRIAL_WINDOW))
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +164,7 @@ def test_summary_statistics_are_scipys_on_the_tables_numbers(trial):
 
 
 def test_measurements_are_reproducible_from_the_seed(trial):
-    ov = ["+study=ppd_treatment_trial", "cohort.n=2", *QUICK]
+    ov = [*TRIAL]
     p = plan_study(validate(compose(ov)), ov)
     files = {".": trial / "cohort.h5"}
     a = evaluate.analyse(p, files, 1234)["measurements"]["measured_value"]
@@ -173,12 +178,12 @@ def test_measurements_are_reproducible_from_the_seed(trial):
 
 
 def test_a_complete_study_is_skipped(trial):
-    ov = ["+study=ppd_treatment_trial", "cohort.n=2", *QUICK]
+    ov = [*TRIAL]
     assert run_study_job(validate(compose(ov)), trial, ov) == "skipped"
 
 
 @pytest.mark.parametrize(("extra", "key", "allowed"), [
-    (["study.visits.day15.day=40"], "study.visits.day15.day", "inside the simulated span"),
+    (["study.visits.day15.day=60"], "study.visits.day15.day", "inside the simulated span"),
     (["measurement.analytes.allo.variable=estradiol_plasma"], "study.samples[0].analytes",
      "slow variable the run produces"),
     (["measurement.assays.lcmsms.allo.cv=-0.1"], "measurement.assays.lcmsms.allo.cv", ">= 0"),
@@ -197,7 +202,7 @@ def test_a_complete_study_is_skipped(trial):
      "a matrix allo is sampled in"),
 ])
 def test_bad_studies_are_refused_before_anything_runs(extra, key, allowed, tmp_path):
-    ov = ["+study=ppd_treatment_trial", "cohort.n=2", *QUICK, *extra]
+    ov = [*TRIAL, *extra]
     with pytest.raises(ConfigError) as e:
         run_study_job(validate(compose(ov)), tmp_path, ov)
     assert e.value.key == key and allowed in str(e.value)
@@ -223,14 +228,33 @@ def test_study_figures_with_captions_and_provenance(trial, tmp_path, figure_text
 
 
 def test_a_change_from_baseline_across_clock_times_warns_before_anything_runs():
-    """The trial as it was: baseline 47.5 h after a midnight delivery (23:30), hour 60 at
-    12:00; brain THDOC rose 0.52 -> 1.18 nM between those clock times in the placebo arm.
+    """A baseline at 23:00 against hour 60 at 12:00 (the trial once had its baseline at
+    23:30: brain THDOC rose 0.52 -> 1.18 nM between those clock times in the placebo arm).
     Planning warns, naming the endpoint and the two clock times; the shipped trial does
     not (its baseline is at 12:00 the day before the first dose)."""
-    ov = ["+study=ppd_treatment_trial", "cohort.n=2", *QUICK,
-          "~study.visits.baseline", "+study.visits.baseline={relative_to: delivery, hours: 47.5}"]
-    with pytest.warns(StudyClockWarning, match=r"excitability_h60 .* at 12:00 .* at 23:30"):
+    ov = [*TRIAL,
+          "~study.visits.baseline", "+study.visits.baseline={relative_to: enrolment, hours: -25}"]
+    with pytest.warns(StudyClockWarning, match=r"excitability_h60 .* at 12:00 .* at 23:00"):
         p = plan_study(validate(compose(ov)), ov)
     assert "excitability_h60" in p["clock_mismatch"]
-    shipped = ["+study=ppd_treatment_trial", "cohort.n=2", *QUICK]
+    shipped = [*TRIAL]
     assert plan_study(validate(compose(shipped)), shipped)["clock_mismatch"] == {}
+
+
+def test_the_trial_visits_and_probes_each_individual_from_its_own_enrolment(trial):
+    """Hummingbird / SKYLARK schedules: each individual enrolled on its own postpartum
+    day; hour 60 and days 15, 30, 45 are counted from it, at 12:00 like the baseline."""
+    with h5py.File(trial / "cohort.h5", "r") as f:
+        enrol = dict(zip(f["individuals/individual"][()],
+                         f["individuals/enrolment_day"][()] * 24.0, strict=True))
+        assert f["probes/probe_time"].attrs["relative_to"] == "enrolment"
+    m = pd.read_csv(trial / "measurements.csv")
+    want = {"baseline": -12.0, "h60": 60.0, "day15": 14 * 24 + 12.0, "day30": 29 * 24 + 12.0,
+            "day45": 44 * 24 + 12.0}
+    for visit, after in want.items():
+        for analyte in ("rate.E", "allo"):
+            rows = m[(m["visit"] == visit) & (m["analyte"] == analyte)]
+            assert len(rows) == 6, (visit, analyte)  # 2 individuals x 3 arms
+            got = rows["time_h"] - rows["individual"].map(enrol)
+            assert np.allclose(got, after), (visit, analyte)
+            assert np.allclose(rows["clock_h"], 12.0)

@@ -1,0 +1,32 @@
+"""A run's events by name (delivery, ovulation, menses, stress on/off, a treatment's
+start): what a study's visits and a cohort's enrolment are timed from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sims.slow.treatments import treatment_items
+
+HOURS_PER_DAY = 24.0
+#: Events every run has.
+START = "start"
+TREATMENT_START = "treatment_start"
+
+
+def event_times(drivers_events: list[tuple[str, float]], c: Mapping[str, Any]
+                ) -> dict[str, list[float]]:
+    """Every event of a run by name (spaces as underscores), in time order: the scenario's
+    (``drivers_events``), ``start`` (t = 0) and ``treatment_start`` (if treated)."""
+    out: dict[str, list[float]] = {START: [0.0]}
+    for name, t in sorted(drivers_events, key=lambda e: e[1]):
+        out.setdefault(name.replace(" ", "_"), []).append(float(t))
+    tr = c.get("treatment") or {}
+    starts = sorted(float(t["start_day"]) * HOURS_PER_DAY
+                    for t in treatment_items(tr) if "start_day" in t) if tr else []
+    if starts:  # several treatments: the first to start
+        out[TREATMENT_START] = [starts[0]]
+    return out
+
+
+__all__ = ["HOURS_PER_DAY", "START", "TREATMENT_START", "event_times"]
