@@ -686,7 +686,8 @@ class SlowModel:
         y = self._integrate(y, i0, i1, lambda h0, h1: self._driver_block(seeds, h0, h1),
                             store, every)
         units = {**self.state_units, **OUTPUTS}
-        events = self.drivers(int(seeds[0]), np.zeros(1)).events
+        first = {k: (x[0] if is_array(x) else x) for k, x in self.sc_drivers.items()}
+        events = self.drivers(int(seeds[0]), np.zeros(1), first).events
         traj = SlowTrajectory(np.asarray(steps, dtype=float) * self.dt, rec,
                               {n: units[n] for n in names}, events, time.perf_counter() - t_wall,
                               {n: self.descriptions.get(n, "") for n in names})

@@ -230,3 +230,24 @@ def test_stress_feedback_exponent_gates_only_the_stress_part_of_the_crh_drive():
     p["stress_feedback_exponent"] = 1.0
     assert hpa.rhs(p, crh, 1.0, 9.0, gr, basal + stress, 1.0, stress=stress) == \
         hpa.rhs(p, crh, 1.0, 9.0, gr, basal + stress, 1.0)
+
+
+def test_a_cycle_scenario_with_each_individuals_own_luteal_amplitude_runs_as_single_runs():
+    """The pmdd cohort varies scenario.luteal_amplitude_nM: every individual's cycles have
+    her own amplitude (the events are individual 0's), equal to her run alone."""
+    from sims.cohort.engine import with_values
+
+    c = validate(compose(["coupling=slow_only", "scenario=menstrual", "scenario.duration_days=3",
+                          "scenario.start_cycle_day=19", "slow.burn_in_days=0.5",
+                          "slow.dt_min=10"]))
+    amp = np.array([20.0, 35.0, 60.0])
+    many = SlowModel(with_values(c, {"scenario.luteal_amplitude_nM": amp}), n_individuals=3,
+                     numerics="array").run_individuals(np.array([3, 3, 3]),
+                                                       record=["progesterone_plasma"])
+    p = many.values["progesterone_plasma"]
+    assert p[0, 0] < p[0, 1] < p[0, 2]  # mid-luteal: the amplitude shows
+    for j, a in enumerate(amp):
+        one = SlowModel(with_values(c, {"scenario.luteal_amplitude_nM": float(a)}),
+                        n_individuals=1, numerics="array").run_individuals(
+                            np.array([3]), record=["progesterone_plasma"])
+        assert np.array_equal(p[:, j], one.values["progesterone_plasma"][:, 0]), j
