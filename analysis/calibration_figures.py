@@ -23,6 +23,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import NullFormatter  # noqa: E402
 
+from sims.slow.variables import BY_NAME
+
 
 def _strings(ds: h5py.Dataset) -> list[str]:
     return [x.decode() if isinstance(x, bytes) else str(x) for x in ds[()]]
@@ -200,7 +202,6 @@ def uncertainty_figure(path: str | Path, out: str | Path,
                        variables: list[str] | None = None) -> dict[str, Path]:
     """Bands (outer quantiles shaded, median line) of slow variables across the accepted
     sets of a calibration (``uncertainty.h5``)."""
-    from sims.slow.variables import BY_NAME
 
     with h5py.File(path) as f:
         g = f["slow_bands"]

@@ -25,6 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from analysis.style import fit_label, new_figure, save, style  # noqa: E402
+from sims.io import open_result
 
 BOOTSTRAP = 2000
 SEED = 20261122  # the bootstrap's resampling (a figure is reproducible)
@@ -60,7 +61,6 @@ def load(path: str | Path) -> Any:
     (h) and ``population``; the root attributes as ``attrs``."""
     import xarray as xr
 
-    from sims.io import open_result
 
     data: dict[str, Any] = {}
     coords: dict[str, Any] = {}

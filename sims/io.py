@@ -33,7 +33,7 @@ import h5py
 import numpy as np
 from filelock import FileLock
 
-from sims.errors import ResultFileError
+from sims.errors import OutputConflictError, ResultFileError, UnreadableOutputError
 from sims.owners import is_stale, owner_tag
 
 
@@ -171,7 +171,6 @@ def check_replaceable(path: str | os.PathLike, ours: str, overwrite: bool,
         UnreadableOutputError: a file that cannot be read (empty, truncated, not HDF5) and
             ``overwrite`` is false: it may hold results, so it is never replaced silently.
     """
-    from sims.errors import OutputConflictError, UnreadableOutputError
 
     p = Path(path)
     if not p.exists():

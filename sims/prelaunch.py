@@ -11,6 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sims.cohort.engine import slow_variable_names
+from sims.cohort.spec import parse_cohort
+from sims.errors import require
+from sims.study.measurement import parse_measurement
+
 
 def check(c: Mapping[str, Any]) -> None:
     """Parse the cohort and study nodes of a validated config.
@@ -19,14 +24,10 @@ def check(c: Mapping[str, Any]) -> None:
         ConfigError: naming the key, the value and what is allowed.
     """
     if c.get("cohort"):
-        from sims.cohort.engine import slow_variable_names
-        from sims.cohort.spec import parse_cohort
 
         parse_cohort(c, slow_variable_names(c))
     if c.get("study"):
-        from sims.errors import require
         from sims.study.engine import readout_names
-        from sims.study.measurement import parse_measurement
         from sims.study.spec import parse_study
 
         require(c.get("measurement") is not None, "measurement", None,

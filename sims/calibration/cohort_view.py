@@ -23,6 +23,7 @@ import numpy as np
 from omegaconf import OmegaConf, open_dict
 
 from sims.calibration import statistics as st
+from sims.cohort.engine import run_cohort_job
 from sims.config import compose_config, validate
 from sims.configuration.roles import ANALYSIS_RUN_NODES
 from sims.errors import ConfigError
@@ -106,7 +107,6 @@ def run_cohort_view(base_overrides: Sequence[str], cohort: str, n: int,
                     variables: Sequence[str], params: Mapping[str, float] | None = None
                     ) -> CohortView:
     """Run the cohort experiment (slow only, in a temporary folder) and read it back."""
-    from sims.cohort.engine import run_cohort_job
 
     c, ov = cohort_config(base_overrides, cohort, n, variables, params)
     with tempfile.TemporaryDirectory(prefix="allonet-cohort-target-") as tmp:

@@ -7,13 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sims.calibration import optimize, sensitivity, uncertainty
+
 
 def drive(kind: str, sweeper: Any, arguments: Sequence[str]) -> list[Any]:
     """Run the analysis ``kind`` with the sweeper's launcher."""
-    if kind == "calibration":
-        from sims.calibration.optimize import drive as run
-    elif kind == "sensitivity":
-        from sims.calibration.sensitivity import drive as run
-    else:
-        from sims.calibration.uncertainty import drive as run
+    run = {"calibration": optimize.drive, "sensitivity": sensitivity.drive}.get(
+        kind, uncertainty.drive)
     return run(sweeper, list(arguments))

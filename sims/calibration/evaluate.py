@@ -21,7 +21,9 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from sims.calibration import statistics as st
+from sims.calibration.cohort_view import run_cohort_view
 from sims.calibration.targets import (
+    _TIME_KEYS,
     RunView,
     Target,
     TargetResult,
@@ -33,9 +35,18 @@ from sims.calibration.targets import (
     score,
     variables_of,
 )
-from sims.config import compose_config, override_key
-from sims.configuration.roles import ANALYSIS_RUN_NODES
+from sims.config import (
+    MISSING,
+    compose_config,
+    get_key,
+    normalise_treatment,
+    override_key,
+    validate,
+)
+from sims.configuration.roles import ANALYSIS_RUN_NODES, COMPILED, key_class
 from sims.errors import ConfigError, SimulationError
+from sims.seeds import job_seed
+from sims.slow.clock import duration_hours
 
 log = logging.getLogger(__name__)
 #: Nodes that describe an analysis, not the simulation (sims.configuration.roles).
@@ -61,8 +72,6 @@ def has_key(cfg: DictConfig, key: str) -> bool:
     ``treatment.<key>`` is looked up in the validated form of the treatment node (a
     single treatment's keys are ``treatment.<key>``, set by the shorthand override)."""
     if key.startswith("treatment.") and "treatment" in cfg:
-        from sims.config import MISSING, get_key, normalise_treatment
-        from sims.errors import ConfigError
 
         try:
             tr = normalise_treatment(OmegaConf.to_container(cfg.treatment, resolve=True))
@@ -87,7 +96,6 @@ def experiment_config(base: Sequence[str], experiment: Sequence[str],
 
     ``probe_times_h`` empty: slow layer only; else network probes at those times.
     """
-    from sims.config import validate
 
     cfg = compose_config(experiment_overrides(base, experiment))
     for k, v in (params or {}).items():
@@ -105,7 +113,6 @@ def experiment_config(base: Sequence[str], experiment: Sequence[str],
 
 def _run(c: dict) -> RunView:
     from sims.coupling import run_epochs
-    from sims.seeds import job_seed
 
     c = copy.deepcopy(c)
     c["seed"] = job_seed(c)
@@ -150,7 +157,6 @@ def evaluate(targets: TargetSet, base: Sequence[str] = (),
     for name in wanted:
         exp = targets.experiments[name]
         if exp.cohort:  # a population: its individuals' slow runs, no probes
-            from sims.calibration.cohort_view import run_cohort_view
 
             variables = sorted({v for t in targets.items.values() if t.name not in skipped
                                 for e, v, _ in variables_of(t.statistic, t.experiment)
@@ -204,8 +210,6 @@ def check_times(targets: TargetSet, base: Sequence[str],
     Raises:
         ConfigError: naming the statistic's time key, the time and the run's span.
     """
-    from sims.calibration.targets import _TIME_KEYS, variables_of
-    from sims.slow.clock import duration_hours
 
     spans: dict[str, float] = {}
     for t in targets.items.values():
@@ -232,7 +236,6 @@ def _probe_times_for(t: Target, experiment: str, slow_c: dict) -> list[float]:
     """Probe times of ``t`` in ``experiment``, event times taken from a slow pre-run."""
     if not needs_network(t):
         return []
-    from sims.calibration.targets import variables_of
 
     if all(e != experiment for e, v, _ in variables_of(t.statistic, t.experiment)
            if v.startswith("probe.")):
@@ -256,7 +259,6 @@ def check_parameters(params: Mapping[str, Any], targets: TargetSet, base: Sequen
     Raises:
         ConfigError: naming ``<key>.<parameter>``.
     """
-    from sims.configuration.roles import COMPILED, key_class
 
     network = any(needs_network(t) for t in targets.items.values())
     for label, p in params.items():

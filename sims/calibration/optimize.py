@@ -37,12 +37,23 @@ from typing import Any
 
 import numpy as np
 
-from sims import figure_hooks
-from sims.calibration.evaluate import check_parameters, evaluate, simulation_overrides
-from sims.calibration.jobs import read_measures
+from sims import figure_hooks, io, owners, provenance, sweep
+from sims.calibration.evaluate import (
+    check_parameters,
+    check_times,
+    evaluate,
+    experiment_overrides,
+    has_key,
+    network_allowed,
+    result_rows,
+    simulation_overrides,
+)
+from sims.calibration.jobs import driver_config, read_measures
 from sims.calibration.spec import CalibrationSpec, fingerprint, parse_calibration
-from sims.calibration.targets import TargetResult, TargetSet, loss, score, sigma
-from sims.errors import ConfigError
+from sims.calibration.targets import TargetResult, TargetSet, loss, needs_network, score, sigma
+from sims.config import compose_config
+from sims.errors import ConfigError, ResultFileError, UnreadableOutputError
+from sims.io import Result, Variable
 
 log = logging.getLogger("allonet.calibration")
 STORAGE = "calibration.db"
@@ -99,7 +110,6 @@ def check_storage(path: str | Path, overwrite: bool = False) -> None:
         UnreadableOutputError: a damaged database, not ``overwrite``.
         ConfigError: results without their database, not ``overwrite``.
     """
-    from sims.errors import UnreadableOutputError
 
     path = Path(path)
     result = path.with_name(RESULT)
@@ -139,7 +149,6 @@ def storage_errors(path: str | Path) -> Iterator[None]:
     """Turn what SQLAlchemy, sqlite3 or Optuna raise on a damaged ``calibration.db`` into
     :class:`~sims.errors.ResultFileError` naming the file (exit 2, no traceback); allonet's
     own errors and anything else pass through."""
-    from sims.errors import ResultFileError
 
     try:
         yield
@@ -191,7 +200,6 @@ def fail_stale_trials(study: Any) -> int:
     """Mark RUNNING trials whose driver (this machine, by pid) is gone as FAIL."""
     import optuna
 
-    from sims import owners
 
     n = 0
     for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
@@ -244,8 +252,6 @@ def current_values(spec: CalibrationSpec, base: Sequence[str]) -> dict[str, floa
     each key); empty if one is missing or outside its bounds."""
     from omegaconf import OmegaConf
 
-    from sims.calibration.evaluate import experiment_overrides, has_key
-    from sims.config import compose_config
 
     out = {}
     for p in spec.parameters:
@@ -264,7 +270,6 @@ def _point(spec: CalibrationSpec, params: Mapping[str, float]) -> str:
 
 
 def _update_total(sweep_dir: Path, add: int) -> None:
-    from sims import sweep
 
     p = sweep_dir / sweep.SWEEP_STATUS
     try:
@@ -277,8 +282,6 @@ def _update_total(sweep_dir: Path, add: int) -> None:
 
 def check(spec: CalibrationSpec, base: Sequence[str]) -> None:
     """Everything that can be wrong before a trial runs (see module doc)."""
-    from sims.calibration.evaluate import check_times, network_allowed
-    from sims.calibration.targets import needs_network
 
     check_parameters({p.label: p for p in spec.parameters}, spec.targets, base,
                      "calibration.parameters")
@@ -294,8 +297,6 @@ def drive(sweeper: Any, arguments: Sequence[str]) -> list[Any]:
     """Run ``n_trials`` trials of the calibration in ``sweeper.config`` (see module doc)."""
     import optuna
 
-    from sims import owners
-    from sims.calibration.jobs import driver_config
 
     cfg = sweeper.config
     c = driver_config(cfg)
@@ -403,8 +404,6 @@ def best_passing(trials: Sequence[Any], n_fail: Sequence[int], delta_loss: float
 def conditions(spec: CalibrationSpec, base: Sequence[str]) -> dict[str, dict[str, list]]:
     """For each parameter under ``scenario.`` or ``treatment.``: the scenario or treatment
     names of the experiments that have the key (where the calibrated value applies)."""
-    from sims.calibration.evaluate import experiment_overrides, has_key
-    from sims.config import compose_config
 
     out: dict[str, dict[str, list]] = {}
     for p in spec.parameters:
@@ -506,8 +505,6 @@ def finalize(study: Any, spec: CalibrationSpec, targets: TargetSet, out: Path,
     and the figures."""
     import pandas as pd
 
-    from sims import io, provenance
-    from sims.io import Result, Variable
 
     trials = complete_trials(study)
     if not trials:
@@ -537,7 +534,6 @@ def finalize(study: Any, spec: CalibrationSpec, targets: TargetSet, out: Path,
     export = Path(str(c["calibration"].get("export_dir", "outputs/configs"))) / "calibrated"
     paths["export"] = export_calibrated(export, spec.name, text, prov,
                                         bool((c.get("output") or {}).get("overwrite")))
-    from sims.calibration.evaluate import result_rows
 
     rows = result_rows(best_results)
     pd.DataFrame(rows).to_csv(out / "best_targets.csv", index=False)
@@ -613,8 +609,6 @@ def identifiability_report(study: Any, spec: CalibrationSpec, out: Path) -> Path
 
 def _target_table(results: Sequence[TargetResult]) -> dict[str, Any]:
     """A target table as HDF5 variables (one row per target)."""
-    from sims.calibration.evaluate import result_rows
-    from sims.io import Variable
 
     rows = result_rows(results)
     lo, hi, val, sig = [], [], [], []

@@ -31,11 +31,13 @@ from typing import Any
 
 import numpy as np
 
-from sims import figure_hooks
-from sims.calibration.evaluate import check_parameters, simulation_overrides
-from sims.calibration.jobs import read_measures
+from sims import figure_hooks, io, provenance
+from sims.calibration.evaluate import check_parameters, check_times, simulation_overrides
+from sims.calibration.jobs import driver_config, read_measures
+from sims.calibration.optimize import _update_total
 from sims.calibration.spec import Parameter, SensitivitySpec, fingerprint, parse_sensitivity
-from sims.errors import ConfigError
+from sims.errors import ConfigError, ResultFileError
+from sims.io import Result, Variable
 
 log = logging.getLogger("allonet.sensitivity")
 RESULT = "sensitivity.h5"
@@ -93,7 +95,6 @@ def analyze(params: Sequence[Parameter], method: str, unit: np.ndarray, y: np.nd
 
 def check(spec: SensitivitySpec, base: Sequence[str]) -> None:
     """Parameters exist as numbers in an outcome's experiment (see calibration)."""
-    from sims.calibration.evaluate import check_times
 
     check_parameters({p.label: p for p in spec.parameters}, spec.outcomes, base,
                      "sensitivity.parameters")
@@ -106,8 +107,6 @@ def _point(values: np.ndarray) -> str:
 
 def drive(sweeper: Any, arguments: Sequence[str]) -> list[Any]:
     """Sample, launch the missing points, analyse (see module doc)."""
-    from sims.calibration.jobs import driver_config
-    from sims.calibration.optimize import _update_total
 
     cfg = sweeper.config
     c = driver_config(cfg)
@@ -122,7 +121,6 @@ def drive(sweeper: Any, arguments: Sequence[str]) -> list[Any]:
         try:
             theirs = json.loads(stamp.read_text()).get("fingerprint")
         except (OSError, ValueError, AttributeError) as exc:
-            from sims.errors import ResultFileError
 
             raise ResultFileError(stamp, f"unreadable ({exc}): the record of which analysis "
                                   "this folder holds; restore it, or use another "
@@ -162,8 +160,6 @@ def finalize(spec: SensitivitySpec, unit: np.ndarray, values: np.ndarray, out: P
     """Analyse every outcome; write ``sensitivity.h5``, ``sensitivity.csv``, figures."""
     import pandas as pd
 
-    from sims import io, provenance
-    from sims.io import Result, Variable
 
     names = list(spec.outcomes.items)
     y = np.full((len(values), len(names)), np.nan)

@@ -37,9 +37,16 @@ from typing import Any
 
 import numpy as np
 
+from sims.calibration import cohort_view as cv
 from sims.calibration import statistics as st
+from sims.calibration.cohort_view import check_cohort_statistic
+from sims.constants import named_configs
 from sims.errors import ConfigError, require
 from sims.errors import is_finite_number as _num
+from sims.fast.registry import READOUTS
+from sims.molecules import MOLECULES, molecular_weight
+from sims.slow.homeostasis import apply_expression
+from sims.slow.variables import BY_NAME, SUBUNITS
 
 RECEPTOR_MODES = ("slice", "in_vivo")
 RECEPTOR_QUANTITIES = {"g_tonic": ("nS", 1e9), "gaba_scale": ("1", 1.0),
@@ -149,8 +156,6 @@ def _check_window(stat: Mapping[str, Any], key: str, name: str, n: int = 2) -> N
 
 def check_variable(var: Any, key: str, populations: Iterable[str] | None = None) -> str:
     """The variable's family (``slow``, ``receptor``, ``probe``); unknown names raise."""
-    from sims.fast.registry import READOUTS
-    from sims.slow.variables import BY_NAME, SUBUNITS
 
     require(isinstance(var, str) and var != "", key, var, "a variable name")
     pops = list(populations or [])
@@ -186,7 +191,6 @@ def check_statistic(stat: Any, key: str, experiments: Mapping[str, Experiment],
     require(exp in experiments, f"{key}.experiment", exp,
            f"an experiment of targets.experiments ({', '.join(experiments)})")
     if kind != "ratio":
-        from sims.calibration.cohort_view import check_cohort_statistic
 
         check_cohort_statistic(stat, key, bool(experiments[exp].cohort))
         if kind == "prevalence":
@@ -227,7 +231,6 @@ def check_statistic(stat: Any, key: str, experiments: Mapping[str, Experiment],
         require(kind == "peak_time" and stat["time_unit"] in TIME_UNITS, f"{key}.time_unit",
                stat["time_unit"], f"one of {sorted(TIME_UNITS)} (peak_time only)")
     if stat.get("molecule") is not None:
-        from sims.molecules import MOLECULES
 
         require(stat["molecule"] in MOLECULES, f"{key}.molecule", stat["molecule"],
                f"one of {sorted(MOLECULES)}")
@@ -278,7 +281,6 @@ def parse_experiments(node: Any, key: str) -> dict[str, Experiment]:
                 "keys overrides, description, cohort, n")
         cohort, n = e.get("cohort") or "", e.get("n", 0)
         if cohort:
-            from sims.constants import named_configs
 
             named = named_configs("cohort")
             require(cohort in named, f"{key}.{name}.cohort", cohort,
@@ -452,7 +454,6 @@ class RunView:
 
     def receptor(self, parts: list[str], times: np.ndarray) -> np.ndarray:
         from sims.fast.pharmacology import population_gaba_state, receptor_concentrations
-        from sims.slow.homeostasis import apply_expression
 
         mode, quantity, pop = parts[1:]
         factor = RECEPTOR_QUANTITIES[quantity][1]
@@ -501,7 +502,6 @@ def _convert(x: float, stat: Mapping[str, Any], view: RunView | None, unit: str)
         return x
     how, factor = conv
     if how == "mw":
-        from sims.molecules import molecular_weight
 
         return x * factor * molecular_weight(str(stat["molecule"]))
     return x * factor
@@ -520,7 +520,6 @@ def compute(stat: Mapping[str, Any], views: Mapping[str, RunView], default_exp: 
         return num / den
     view = views[exp]
     if kind in ("spread", "prevalence"):
-        from sims.calibration import cohort_view as cv
 
         if not isinstance(view, cv.CohortView):
             raise st.StatisticError(f"experiment {exp!r} is not a cohort")

@@ -30,8 +30,18 @@ from typing import Any
 
 import numpy as np
 
-from sims import figure_hooks
-from sims.errors import require
+from sims import figure_hooks, io, provenance
+from sims.calibration.evaluate import has_key
+from sims.calibration.jobs import driver_config
+from sims.calibration.optimize import (
+    _update_total,
+    accepted_trials,
+    storage_errors,
+    storage_problem,
+    storage_url,
+)
+from sims.errors import ResultFileError, require
+from sims.io import Result, Variable
 
 log = logging.getLogger("allonet.uncertainty")
 RESULT = "uncertainty.h5"
@@ -67,13 +77,6 @@ def load_sets(node: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
     """Accepted trials of the calibration (best first) and the study's attributes."""
     import optuna
 
-    from sims.calibration.optimize import (
-        accepted_trials,
-        storage_errors,
-        storage_problem,
-        storage_url,
-    )
-    from sims.errors import ResultFileError
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     db = Path(node["calibration"]) / "calibration.db"
@@ -100,9 +103,6 @@ def _override(key: str, value: float) -> str:
 
 def drive(sweeper: Any, arguments: Sequence[str]) -> list[Any]:
     """Run every accepted set, then write the bands (see module doc)."""
-    from sims.calibration.evaluate import has_key
-    from sims.calibration.jobs import driver_config
-    from sims.calibration.optimize import _update_total
 
     cfg = sweeper.config
     c = driver_config(cfg)
@@ -134,8 +134,6 @@ def drive(sweeper: Any, arguments: Sequence[str]) -> list[Any]:
 def bands(files: Sequence[Path], sets: Sequence[Any], keys: Sequence[str],
           node: dict[str, Any], info: dict[str, Any], out: Path) -> Path | None:
     """Quantiles across the sets' results at each time: ``uncertainty.h5`` and figure."""
-    from sims import io, provenance
-    from sims.io import Result, Variable
 
     done = [(f, t) for f, t in zip(files, sets, strict=True) if f.is_file()
             and io.is_complete(f)]

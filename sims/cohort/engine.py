@@ -51,14 +51,17 @@ from sims.cohort.spec import (
     record_steps,
 )
 from sims.cohort.store import COHORT_SCHEMA, FILENAME, CohortWriter, partial_path
-from sims.config import config_hash, override_key, set_key
+from sims.config import compose_config, config_hash, override_key, set_key, validate
+from sims.constants import CONFIG_DIR
 from sims.errors import ConfigError, SimulationError, require
+from sims.fast.registry import READOUTS
 from sims.seeds import SEED_RULE, job_seed
 from sims.slow import scenarios, variables
 from sims.slow.clock import duration_hours
 from sims.slow.events import event_times
 from sims.slow.model import BRAIN_STATE, OUTPUTS, SlowModel
 from sims.slow.treatments import COMBINATION
+from sims.units import _all_suffixes, _longest
 from sims.workers import process_pool
 
 log = logging.getLogger(__name__)
@@ -110,7 +113,6 @@ def cohort_defaults(name: str) -> list[str]:
     ``scenario=X``): what a single run needs instead of ``+cohort=NAME``."""
     import yaml
 
-    from sims.constants import CONFIG_DIR
 
     path = CONFIG_DIR / "cohort" / f"{name}.yaml"
     if not path.is_file():
@@ -204,7 +206,6 @@ def _probe_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: 
     from sims.coupling import Progress, probe_config
     from sims.fast.backend import CompiledNetwork
     from sims.fast.probe import run_probe
-    from sims.fast.registry import READOUTS
     from sims.fast.states import state_at
 
     n, pops = len(seeds), list(c["network"]["populations"])
@@ -296,7 +297,6 @@ def _block_job(args: tuple, progress: bool = False) -> tuple[int, int, dict[str,
 
 # --------------------------------------------------------------------------- a shard
 def _unit(key: str) -> str:
-    from sims.units import _all_suffixes, _longest
 
     suffix = _longest(key, _all_suffixes())
     return suffix[1:].replace("_per_", "/") if suffix else "1"
@@ -305,7 +305,6 @@ def _unit(key: str) -> str:
 def arm_configs(c: Mapping[str, Any], spec: CohortSpec, overrides: Sequence[str]
                 ) -> dict[str, dict]:
     """The validated config of every arm: the job's overrides, then the arm's."""
-    from sims.config import compose_config, validate
 
     def key(o: str) -> str:
         return o.partition("=")[0].lstrip("+~")
@@ -344,7 +343,6 @@ def stratum_configs(spec: CohortSpec, arms: Mapping[str, dict],
         ConfigError: an arm that sets a varied key; a choice that does not compose or
             validate, or that changes a key every individual shares or a compiled one.
     """
-    from sims.config import compose_config, validate
 
     labels = [m for m in spec.marginals if m.labels]
     if not labels:
@@ -393,7 +391,6 @@ def check_values(arms: Mapping[str, dict | Sequence[dict]], values: Mapping[str,
     Raises:
         ConfigError: naming the key and the sampled value that the config refuses.
     """
-    from sims.config import validate
 
     configs = [(name, c) for name, cs in arms.items()
                for c in (cs if isinstance(cs, list | tuple) else [cs])]

@@ -50,8 +50,13 @@ import numpy as np
 
 from sims.cohort.outcomes import Outcome, parse_outcomes
 from sims.cohort.sampling import METHODS, Marginal, parse_correlation, parse_marginals
+from sims.config import MISSING, get_key
+from sims.configuration.roles import COMPILED, RUNTIME, key_class
+from sims.configuration.roles import key_matches as _matches
+from sims.constants import CONFIG_DIR, named_configs
 from sims.errors import ConfigError, require
 from sims.errors import is_finite_number as _num
+from sims.seeds import flatten
 
 #: Keys a cohort cannot vary, with the reason: they are shared by every individual.
 SHARED_KEYS: tuple[tuple[str, str], ...] = (
@@ -169,7 +174,6 @@ def _int(v: Any) -> bool:
 
 def is_group(key: str) -> bool:
     """Whether ``key`` names a config group (a folder of options under ``configs/``)."""
-    from sims.constants import CONFIG_DIR
 
     return "." not in key and (CONFIG_DIR / key).is_dir()
 
@@ -184,11 +188,8 @@ def check_key(c: Mapping[str, Any], key: str, where: str,
         ConfigError: unknown, not a number (not a string), shared by all individuals, or
             compiled into the network (it would need a recompile per individual).
     """
-    from sims.config import MISSING, get_key
-    from sims.configuration.roles import COMPILED, key_class
 
     if names is not None and is_group(key):
-        from sims.constants import named_configs
 
         require(key not in SHARED_GROUPS, where, key, f"a per-individual group; {key} is "
                 f"{SHARED_GROUPS.get(key)}, shared by every individual")
@@ -224,8 +225,6 @@ def check_strata(base: Mapping[str, Any], stratum: Mapping[str, Any], where: str
     Raises:
         ConfigError: naming the first shared or compiled key the choice changes.
     """
-    from sims.configuration.roles import COMPILED, key_class
-    from sims.seeds import flatten
 
     a, b = flatten(base), flatten(stratum)
     for k in sorted(set(a) | set(b)):
@@ -252,9 +251,6 @@ def network_only_keys(base: Mapping[str, Any], other: Mapping[str, Any]) -> list
     """The keys ``other`` changes against ``base`` that only the network reads (compiled
     or run-time keys of ``sims.fast.build_cache``, less :data:`SLOW_ALSO_READS`): in a
     run without probes (``coupling.fast=false``) such a change has no effect."""
-    from sims.configuration.roles import COMPILED, RUNTIME, key_class
-    from sims.configuration.roles import key_matches as _matches
-    from sims.seeds import flatten
 
     a, b = flatten(base), flatten(other)
     out = []

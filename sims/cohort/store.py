@@ -38,6 +38,10 @@ from typing import Any
 import h5py
 import numpy as np
 
+from sims.cohort.sampling import individual_overrides as _overrides
+from sims.errors import OutputConflictError, ResultFileError
+from sims.io import open_result, read_attrs
+
 log = logging.getLogger(__name__)
 
 COHORT_SCHEMA = "cohort-1.0"
@@ -88,7 +92,6 @@ def _resumable_blocks(tmp: Path, ours: str, overwrite: bool) -> list[list[int]]:
     Raises:
         OutputConflictError: a partial file of another config and not ``overwrite``.
     """
-    from sims.errors import OutputConflictError
 
     try:
         with h5py.File(tmp, "r") as f:
@@ -235,8 +238,6 @@ def shard_plan(paths: Sequence[str | os.PathLike]) -> list[tuple[Path, dict[str,
         ValueError: shards of different cohorts (naming the foreign ones), or rows that
             do not tile the cohort (naming the gap or overlap).
     """
-    from sims.errors import ResultFileError
-    from sims.io import read_attrs
 
     shards = []
     for p in paths:
@@ -353,9 +354,6 @@ def individual_overrides(path: str | os.PathLike, k: int, arm: str | None = None
                          ) -> list[str]:
     """The ``allonet`` overrides of a single run that reproduces individual ``k`` (its
     index in the cohort) of ``arm`` (default: the first) of a cohort file."""
-    from sims.cohort.sampling import individual_overrides as _overrides
-    from sims.errors import ResultFileError
-    from sims.io import open_result
 
     with open_result(path) as f:
         if f.attrs.get("kind") != "cohort" or "reproduce_json" not in f.attrs:

@@ -12,6 +12,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from sims.configuration.schema import register_configs
 from sims.configuration.typed import normalise_treatment
 from sims.constants import CONFIG_DIR
+from sims.slow.treatments import check_selection_overrides
 
 
 def config_hash(c: dict) -> str:
@@ -39,7 +40,6 @@ def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from sims.slow.treatments import check_selection_overrides
 
     check_selection_overrides(overrides)
     register_configs()

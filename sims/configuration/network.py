@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import functools
 
+from sims import machine
 from sims.configuration.rules import CONNECTION_NAME, KINDS, METHODS, POPULATION_NAME, _check
 from sims.constants import CONFIG_DIR
 from sims.errors import ConfigError
+from sims.machine import gib
 
 
 def connection_ends(cname: str, conn: dict) -> tuple[str, str]:
@@ -93,16 +95,15 @@ def network_memory_bytes(net: dict) -> tuple[float, dict[str, float]]:
 def _check_network_memory(net: dict) -> None:
     """Refuse a network that cannot fit this machine before Brian2 builds it, naming the
     population that takes most of it."""
-    from sims.machine import gib, total_memory
 
     need, parts = network_memory_bytes(net)
-    have = NETWORK_MEMORY_SHARE * total_memory()
+    have = NETWORK_MEMORY_SHARE * machine.total_memory()
     if need > have:
         name = max(parts, key=parts.get)
         raise ConfigError(f"network.populations.{name}.n", net["populations"][name]["n"],
                           f"a network that fits this machine: ~{gib(need)} estimated "
                           f"(this population {gib(parts[name])}), {gib(have)} allowed "
-                          f"({NETWORK_MEMORY_SHARE:.0%} of its {gib(total_memory())})")
+                          f"({NETWORK_MEMORY_SHARE:.0%} of its {gib(machine.total_memory())})")
 
 
 #: Sections with one entry per population. They ship entries for the shipped network's

@@ -28,6 +28,7 @@ from typing import Any
 from sims import __version__
 from sims.config import config_hash
 from sims.configuration.roles import COMPILED, key_class
+from sims.seeds import flatten
 
 #: Compiler flags added to Brian2's defaults (GCC; flags a compiler rejects are dropped by
 #: Brian2). Brian2 marks its array pointers ``__restrict``, but they are local copies of
@@ -53,7 +54,6 @@ def structural_config(c: Mapping[str, Any]) -> dict[str, Any]:
     paths are in the makefile) that also decide the binary."""
     import brian2 as b2
 
-    from sims.seeds import flatten
 
     out: dict[str, Any] = {k: v for k, v in flatten(c).items() if key_class(k) == COMPILED}
     if c["backend"]["name"] != "cpp_standalone":  # runtime: the seed is fixed at build

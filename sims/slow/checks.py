@@ -18,6 +18,7 @@ from sims.constants import CONFIG_DIR
 from sims.errors import ConfigError, require
 from sims.slow import chloride, scenarios, steroids, treatments
 from sims.slow.clock import MAX_STABLE_K_DT, duration_hours, step_hours
+from sims.slow.hpa import MODELS
 from sims.slow.numerics import BACKENDS
 from sims.slow.schemas import PROGESTERONE_ROUTES, SEXES
 
@@ -35,7 +36,6 @@ def _in(value: float, lo: float, hi: float) -> bool:
 
 
 def check_hpa(c: Mapping[str, Any]) -> None:
-    from sims.slow.hpa import MODELS
 
     hp = c["hpa"]
     _check(hp["model"] in MODELS, "hpa.model", hp["model"], f"one of {MODELS}")

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from sims.constants import named_configs
 from sims.errors import ConfigError
 from sims.molecules import molecular_weight
 from sims.units import ng_per_mL_to_nM, slow_value
@@ -244,7 +245,6 @@ def check_selection_overrides(overrides: list[str] | tuple[str, ...],
     Raises:
         ConfigError: a name twice, an unknown name or ``none`` in a list.
     """
-    from sims.constants import named_configs
 
     if known is None:
         known = named_configs("treatment")

@@ -33,9 +33,13 @@ from sims import io, provenance
 from sims.cohort import engine as cohort_engine
 from sims.cohort.spec import network_only_keys
 from sims.cohort.store import FILENAME as COHORT_FILE
-from sims.config import config_hash, override_key
+from sims.config import compose_config, config_hash, override_key, validate
 from sims.errors import ConfigError, require
+from sims.fast.build_cache import structural_config
+from sims.fast.registry import METRICS, PER_POPULATION
 from sims.seeds import derive_seed
+from sims.slow.clock import duration_hours, step_hours
+from sims.slow.model import SlowModel
 from sims.study import evaluate
 from sims.study.measurement import parse_measurement
 from sims.study.schedule import ENROLMENT, clock_mismatches, visit_time
@@ -52,7 +56,6 @@ class StudyClockWarning(UserWarning):
 def readout_names(c: Mapping[str, Any]) -> list[str]:
     """Network read-outs a study can take: ``metric.population`` for per-population
     metrics, ``metric`` for the LFP-proxy ones."""
-    from sims.fast.registry import METRICS, PER_POPULATION  # no Brian2 import
 
     pops = list(c["network"]["populations"])
     out = []
@@ -79,7 +82,6 @@ def cohort_configs(c: Mapping[str, Any], spec: StudySpec, overrides: Sequence[st
     Raises:
         ConfigError: an arm that does not compose or validate.
     """
-    from sims.config import compose_config, validate
 
     job = _job_overrides(overrides)
     if spec.design == "paired":  # one cohort whose arms are the study's (checked there)
@@ -114,7 +116,6 @@ def _check_structure(spec: StudySpec, arm_cfgs: Mapping[str, Mapping[str, Any]])
     """Arms must share the compiled network unless ``study.structural_arms`` says so."""
     if spec.structural_arms or not spec.readouts[0]:
         return
-    from sims.fast.build_cache import structural_config
 
     ref_arm = next(iter(arm_cfgs))
     ref = structural_config(arm_cfgs[ref_arm])
@@ -153,7 +154,6 @@ def plan_study(c: Mapping[str, Any], overrides: Sequence[str] = ()) -> dict[str,
         require(bool(c["coupling"]["fast"]), "coupling.fast", c["coupling"]["fast"],
                 "true for a study with network read-outs (study.readouts); drop the "
                 "read-outs for a slow-only study")
-    from sims.slow.clock import step_hours
 
     dt = step_hours(c)
     steps = spec.record_every_h / dt
@@ -214,8 +214,6 @@ def visit_grid(spec: StudySpec, cohorts: Mapping[str, Mapping[str, Any]]) -> dic
             visit whose time (from the start, or from enrolment) differs between
             individuals or arms (probes are shared).
     """
-    from sims.slow.clock import duration_hours
-    from sims.slow.model import SlowModel
 
     names = list(spec.visits)
     every = spec.record_every_h

@@ -28,7 +28,8 @@ from typing import Any
 import h5py
 import numpy as np
 
-from sims.errors import has_module
+from sims.errors import ResultFileError, has_module
+from sims.io import open_result
 from sims.study.evaluate import MEASUREMENT_COLUMNS, SUMMARY_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -117,8 +118,6 @@ def read_study(path: str | os.PathLike) -> dict[str, Any]:
     and its attributes (``attrs``)."""
     import pandas as pd
 
-    from sims.errors import ResultFileError
-    from sims.io import open_result
 
     out: dict[str, Any] = {}
     with open_result(path) as f:  # ResultFileError: missing, empty, truncated

@@ -93,3 +93,46 @@ def test_the_import_linter_sees_an_upward_import(tmp_path):
                        env={"PYTHONPATH": str(tmp_path), "PATH": ""})
     assert r.returncode == 1, r.stdout[-2000:]
     assert "sims.configuration is not allowed to import sims.fast" in r.stdout
+
+
+#: What an import inside a function may be for: a module that pulls a heavy library
+#: (Brian2, matplotlib, pandas/xarray, scipy) into a process that may never need it. Every other
+#: internal import is at module level, where a reader (and import-linter) sees it.
+HEAVY_LIBRARIES = ("brian2", "matplotlib", "pandas", "xarray", "scipy")
+#: The commands' own modules keep every import of what they dispatch to inside functions:
+#: their help and their bad-input answers start in ~0.05 s instead of ~0.6 s (measured:
+#: ``import sims.check_cli``).
+COMMAND_MODULES = ("sims/app.py", "sims/check_cli.py", "sims/cohort/cli.py",
+                   "sims/calibration/check.py", "analysis/cli.py", "analysis/collect.py")
+
+
+def _function_level_internal_imports() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "sims").rglob("*.py")) + sorted((ROOT / "analysis").rglob("*.py")):
+        if str(path.relative_to(ROOT)) in COMMAND_MODULES:
+            continue
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for fn in ast.walk(tree):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and \
+                        node.module.split(".")[0] in ("sims", "analysis"):
+                    mods = [node.module] if node.module not in ("sims", "analysis") else \
+                        [f"{node.module}.{a.name}" for a in node.names]
+                    for m in mods:
+                        out.setdefault(m, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return out
+
+
+def test_imports_inside_functions_are_only_of_modules_that_pull_a_heavy_library():
+    found = _function_level_internal_imports()
+    assert found, "the scan finds the lazy imports of Brian2-backed modules"
+    code = ("import importlib, sys\n"
+            "importlib.import_module(sys.argv[1])\n"
+            f"print(','.join(h for h in {HEAVY_LIBRARIES!r} if h in sys.modules) or '-')\n")
+    procs = {m: subprocess.Popen([sys.executable, "-c", code, m], cwd=ROOT, text=True,
+                                 stdout=subprocess.PIPE) for m in found}  # one fresh process each
+    heavy = {m: p.communicate()[0].strip() for m, p in procs.items()}
+    light = [f"{m} (imported in {', '.join(found[m])})" for m, h in heavy.items() if h == "-"]
+    assert light == [], "move these imports to module level: " + "; ".join(light)
