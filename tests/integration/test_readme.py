@@ -4,8 +4,8 @@ The commands are extracted from the ``bash`` code blocks of the README and of th
 the site's order (continuation lines joined, comments dropped) and run in order in an
 empty folder, with the shortenings the *Tests* page (docs/testing.md) states:
 ``sim=debug`` on every ``allonet`` run, the withdrawal grid probed every 48 h, the dose-
-response grid with one seed, and the Slurm command composed without submitting (``--cfg
-hydra``). ``<date>/<time>`` and ``SWEEP_DIR`` stand for the newest run or sweep folder
+response grid with one seed, the PPD trial enrolling on postpartum days 1-3 of a 64-day
+run, and the Slurm command composed without submitting (``--cfg hydra``). ``<date>/<time>`` and ``SWEEP_DIR`` stand for the newest run or sweep folder
 made so far. ``make`` lines are the suite's own entry points and are not run here.
 """
 
@@ -29,6 +29,8 @@ SHORTENINGS = [
     ("+experiment=withdrawal_grid", ["coupling.cadence_h=48"]),
     ("+experiment=dose_response", ["hydra.sweeper.params.seed=1"]),
     ("submitit_slurm", ["--cfg", "hydra"]),  # and without -m: Hydra allows one mode flag
+    # the trial enrols on postpartum days 1-3 of a 64-day run, not 1-180 of 240 days
+    ("+study=ppd_treatment_trial", ["cohort.enrolment.days.to=3", "scenario.duration_days=64"]),
 ]
 
 
