@@ -5,8 +5,9 @@ the site's order (continuation lines joined, comments dropped) and run in order 
 empty folder, with the shortenings the *Tests* page (docs/testing.md) states:
 ``sim=debug`` on every ``allonet`` run, the withdrawal grid probed every 48 h, the dose-
 response grid with one seed, the PPD trial enrolling on postpartum days 1-3 of a 64-day
-run, and the Slurm command composed without submitting (``--cfg hydra``). ``<date>/<time>`` and ``SWEEP_DIR`` stand for the newest run or sweep folder
-made so far. ``make`` lines are the suite's own entry points and are not run here.
+run, and the Slurm command composed without submitting (``--cfg hydra``).
+``<date>/<time>`` and ``SWEEP_DIR`` stand for the newest run or sweep folder made so far.
+``make`` lines are the suite's own entry points and are not run here.
 """
 
 from __future__ import annotations
