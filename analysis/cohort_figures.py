@@ -61,7 +61,6 @@ def load(path: str | Path) -> Any:
     (h) and ``population``; the root attributes as ``attrs``."""
     import xarray as xr
 
-
     data: dict[str, Any] = {}
     coords: dict[str, Any] = {}
     with open_result(path) as f:  # ResultFileError: missing, empty, truncated

@@ -200,7 +200,6 @@ def fail_stale_trials(study: Any) -> int:
     """Mark RUNNING trials whose driver (this machine, by pid) is gone as FAIL."""
     import optuna
 
-
     n = 0
     for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         host, pid = t.user_attrs.get("host"), t.user_attrs.get("pid")
@@ -252,7 +251,6 @@ def current_values(spec: CalibrationSpec, base: Sequence[str]) -> dict[str, floa
     each key); empty if one is missing or outside its bounds."""
     from omegaconf import OmegaConf
 
-
     out = {}
     for p in spec.parameters:
         for e in spec.targets.experiments.values():
@@ -270,7 +268,6 @@ def _point(spec: CalibrationSpec, params: Mapping[str, float]) -> str:
 
 
 def _update_total(sweep_dir: Path, add: int) -> None:
-
     p = sweep_dir / sweep.SWEEP_STATUS
     try:
         info = json.loads(p.read_text())
@@ -296,7 +293,6 @@ def check(spec: CalibrationSpec, base: Sequence[str]) -> None:
 def drive(sweeper: Any, arguments: Sequence[str]) -> list[Any]:
     """Run ``n_trials`` trials of the calibration in ``sweeper.config`` (see module doc)."""
     import optuna
-
 
     cfg = sweeper.config
     c = driver_config(cfg)
@@ -504,7 +500,6 @@ def finalize(study: Any, spec: CalibrationSpec, targets: TargetSet, out: Path,
     ``topk.csv``, ``best.yaml`` (and its copy ``<export_dir>/calibrated/<name>.yaml``)
     and the figures."""
     import pandas as pd
-
 
     trials = complete_trials(study)
     if not trials:

@@ -160,7 +160,6 @@ def finalize(spec: SensitivitySpec, unit: np.ndarray, values: np.ndarray, out: P
     """Analyse every outcome; write ``sensitivity.h5``, ``sensitivity.csv``, figures."""
     import pandas as pd
 
-
     names = list(spec.outcomes.items)
     y = np.full((len(values), len(names)), np.nan)
     for i in range(len(values)):

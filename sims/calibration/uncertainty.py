@@ -77,7 +77,6 @@ def load_sets(node: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
     """Accepted trials of the calibration (best first) and the study's attributes."""
     import optuna
 
-
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     db = Path(node["calibration"]) / "calibration.db"
     problem = storage_problem(db)

@@ -113,7 +113,6 @@ def cohort_defaults(name: str) -> list[str]:
     ``scenario=X``): what a single run needs instead of ``+cohort=NAME``."""
     import yaml
 
-
     path = CONFIG_DIR / "cohort" / f"{name}.yaml"
     if not path.is_file():
         return []
@@ -162,7 +161,7 @@ def run_block(c: Mapping[str, Any], values: Mapping[str, np.ndarray], seeds: np.
     if probe_times_h:
         block |= _probe_block(c, values, seeds, traj, probe_grid(
             probe_times_h, values.get(START_KEY) if probe_relative else None, n,
-            traj.time_h[1] - traj.time_h[0] if len(traj.time_h) > 1 else 1.0), progress)
+            every * model.dt), progress)
         block["probe_time_h"] = np.asarray(probe_times_h, float)
         block["probe_relative_to"] = "enrolment" if probe_relative else "start"
         ok &= block.pop("probe_ok")
@@ -297,7 +296,6 @@ def _block_job(args: tuple, progress: bool = False) -> tuple[int, int, dict[str,
 
 # --------------------------------------------------------------------------- a shard
 def _unit(key: str) -> str:
-
     suffix = _longest(key, _all_suffixes())
     return suffix[1:].replace("_per_", "/") if suffix else "1"
 
@@ -521,9 +519,11 @@ def enrolment_times(spec: CohortSpec, configs: Mapping[str, Sequence[dict]],
     arms = list(configs)
     for arm, extra in spec.arms.items():
         for o in extra:
-            require(not override_key(o).endswith("start_day"), f"cohort.arms.{arm}", extra,
+            k = override_key(o)
+            require(not (k.startswith("treatment.") and k.endswith("start_day")),
+                    f"cohort.arms.{arm}", extra,
                     "overrides that leave the treatment's start to cohort.enrolment (each "
-                    f"individual starts at its own enrolment; {override_key(o)} is set)")
+                    f"individual starts at its own enrolment; {k} is set)")
         for cfg in configs[arm]:
             require(cfg["treatment"]["name"] != COMBINATION, f"cohort.arms.{arm}", extra,
                     "one treatment per arm with cohort.enrolment (a combination's "

@@ -57,6 +57,7 @@ from sims.constants import CONFIG_DIR, named_configs
 from sims.errors import ConfigError, require
 from sims.errors import is_finite_number as _num
 from sims.seeds import flatten
+from sims.slow.events import day_clock_h
 
 #: Keys a cohort cannot vary, with the reason: they are shared by every individual.
 SHARED_KEYS: tuple[tuple[str, str], ...] = (
@@ -105,7 +106,7 @@ class Enrolment:
 
     def time_h(self, event_h: np.ndarray, day: np.ndarray) -> np.ndarray:
         """Run times (h) of enrolment on ``day`` after events at ``event_h``."""
-        return (np.floor(np.asarray(event_h, float) / 24.0 + 1e-9) + day) * 24.0 + self.clock_h
+        return day_clock_h(event_h, day, self.clock_h)
 
 
 def parse_enrolment(node: Any, where: str = "cohort.enrolment") -> Enrolment | None:

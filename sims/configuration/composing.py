@@ -40,7 +40,6 @@ def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-
     check_selection_overrides(overrides)
     register_configs()
     register_resolvers()

@@ -54,7 +54,6 @@ def structural_config(c: Mapping[str, Any]) -> dict[str, Any]:
     paths are in the makefile) that also decide the binary."""
     import brian2 as b2
 
-
     out: dict[str, Any] = {k: v for k, v in flatten(c).items() if key_class(k) == COMPILED}
     if c["backend"]["name"] != "cpp_standalone":  # runtime: the seed is fixed at build
         out["seed"] = c["seed"]

@@ -36,7 +36,6 @@ def _in(value: float, lo: float, hi: float) -> bool:
 
 
 def check_hpa(c: Mapping[str, Any]) -> None:
-
     hp = c["hpa"]
     _check(hp["model"] in MODELS, "hpa.model", hp["model"], f"one of {MODELS}")
     e0 = c["receptors"]["gaba_a"]["E_rev_mV"]

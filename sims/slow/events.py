@@ -6,12 +6,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from sims.slow.treatments import treatment_items
 
 HOURS_PER_DAY = 24.0
 #: Events every run has.
 START = "start"
 TREATMENT_START = "treatment_start"
+
+
+def day_clock_h(event_h: Any, day: Any, clock_h: float) -> Any:
+    """The run time (h) ``day`` calendar days after the calendar day of an event at
+    ``event_h`` (h), at ``clock_h`` o'clock (numbers or arrays)."""
+    return (np.floor(np.asarray(event_h, float) / HOURS_PER_DAY + 1e-9) + day) * HOURS_PER_DAY \
+        + clock_h
 
 
 def event_times(drivers_events: list[tuple[str, float]], c: Mapping[str, Any]
@@ -29,4 +38,4 @@ def event_times(drivers_events: list[tuple[str, float]], c: Mapping[str, Any]
     return out
 
 
-__all__ = ["HOURS_PER_DAY", "START", "TREATMENT_START", "event_times"]
+__all__ = ["HOURS_PER_DAY", "START", "TREATMENT_START", "day_clock_h", "event_times"]

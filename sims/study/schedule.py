@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from sims.errors import require
-from sims.slow.events import HOURS_PER_DAY, START, TREATMENT_START, event_times
+from sims.slow.events import HOURS_PER_DAY, START, TREATMENT_START, day_clock_h, event_times
 
 #: Each individual's enrolment (a cohort with ``cohort.enrolment``).
 ENROLMENT = "enrolment"
@@ -45,8 +45,7 @@ class Visit:
         """The visit's run time (h) for an event at ``event_h``."""
         if self.hours is not None:
             return event_h + self.hours
-        return (math.floor(event_h / HOURS_PER_DAY + 1e-9) + self.day) * HOURS_PER_DAY \
-            + self.clock_h
+        return float(day_clock_h(event_h, self.day, self.clock_h))
 
 
 def _num(v: Any) -> bool:

@@ -118,7 +118,6 @@ def read_study(path: str | os.PathLike) -> dict[str, Any]:
     and its attributes (``attrs``)."""
     import pandas as pd
 
-
     out: dict[str, Any] = {}
     with open_result(path) as f:  # ResultFileError: missing, empty, truncated
         if f.attrs.get("kind") != "study" or any(t not in f for t in TABLES):
