@@ -23,6 +23,8 @@ This module is the public face (``from sims.config import validate``) of the pac
   nodes; bookkeeping keys; the keys a seed ignores);
 - ``calibrated``: dotted keys; a calibration's exported values applied;
 - ``validation``: :func:`validate`, the one entry;
+- ``objects``: the validated config as typed objects (:func:`as_config`, :func:`as_dict`);
+  the fast layer reads these;
 - ``composing``: composing (in an app or outside), normal form, hash;
 - ``parameters``: the manual's parameters page, from the schemas' declarations.
 
@@ -49,8 +51,9 @@ from sims.configuration.network import (
     network_memory_bytes,
     shipped_population_names,
 )
+from sims.configuration.objects import Config, TreatmentCombination, as_config, as_dict
+from sims.configuration.roles import ANALYSIS_NODES
 from sims.configuration.schema import (
-    ANALYSIS_NODES,
     PROBE_STATES,
     SEED_MODES,
     STATES,
@@ -65,8 +68,9 @@ from sims.errors import ConfigError
 __all__ = [
     "ANALYSIS_NODES", "CONFIG_DIR", "MISSING", "NETWORK_MEMORY_SHARE", "NEURON_BYTES",
     "POPULATION_SECTIONS", "PROBE_STATES", "SCHEMA_VERSION", "SEED_MODES", "STATES",
-    "SYNAPSE_BYTES", "AllonetConfig", "ConfigError", "apply_calibrated", "compose",
-    "compose_config", "config_hash", "connection_ends", "get_key", "network_memory_bytes",
-    "normalise_treatment", "normalised", "override_key", "register_configs",
-    "register_resolvers", "set_key", "shipped_population_names", "validate",
+    "SYNAPSE_BYTES", "AllonetConfig", "Config", "ConfigError", "TreatmentCombination",
+    "apply_calibrated", "as_config", "as_dict", "compose", "compose_config", "config_hash",
+    "connection_ends", "get_key", "network_memory_bytes", "normalise_treatment", "normalised",
+    "override_key", "register_configs", "register_resolvers", "set_key",
+    "shipped_population_names", "validate",
 ]

@@ -14,23 +14,73 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import Any
 
 #: Metadata keys of a parameter field.
 UNIT, GT, GE, LT, LE, DOC, SOURCE = "unit", "gt", "ge", "lt", "le", "doc", "source"
+#: Metadata key of a field's role (what the key is to the compiled network).
+ROLE_META = "role"
+#: The roles: compiled into the network binary (a change needs a new build), a run-time
+#: value of it (set per run: steroid levels, expression, ...), or never read by the
+#: network (the slow layer, output, analyses). A schema declares the role of its fields
+#: as a class attribute ``ROLE`` (the default of its fields and of the schemas it nests)
+#: and, where one field differs, in that field (``param(..., role=...)``,
+#: :func:`with_role`); :func:`sims.configuration.roles.key_class` reads them.
+COMPILED, RUNTIME, UNUSED = "compiled", "runtime", "unused"
+ROLES = (COMPILED, RUNTIME, UNUSED)
 
 
 def param(default: Any, unit: str, *, gt: float | None = None, ge: float | None = None,
           lt: float | None = None, le: float | None = None, doc: str = "",
-          source: str = "") -> Any:
+          source: str = "", role: str | None = None) -> Any:
     """A dataclass field with a default, a unit (``"1"``: dimensionless) and bounds
-    (``gt`` / ``ge`` below, ``lt`` / ``le`` above; each optional), what it means (``doc``)
-    and where its value comes from (``source``: a paper, a config file, or
-    ``[assumption]``)."""
+    (``gt`` / ``ge`` below, ``lt`` / ``le`` above; each optional), what it means (``doc``),
+    where its value comes from (``source``: a paper, a config file, or ``[assumption]``)
+    and, where it differs from its schema's ``ROLE``, its role (:data:`ROLES`)."""
     if gt is not None and ge is not None or lt is not None and le is not None:
         raise ValueError("give at most one lower (gt, ge) and one upper (lt, le) bound")
+    _check_role(role)
     meta = {UNIT: unit, GT: gt, GE: ge, LT: lt, LE: le, DOC: doc, SOURCE: source}
+    if role is not None:
+        meta[ROLE_META] = role
     return dataclasses.field(default=default, metadata=meta)
+
+
+def _check_role(role: str | None) -> None:
+    if role is not None and role not in ROLES:
+        raise ValueError(f"role {role!r}: one of {ROLES}")
+
+
+def with_role(role: str, default: Any = dataclasses.MISSING,
+              default_factory: Any = dataclasses.MISSING) -> Any:
+    """A plain (non-parameter) field whose role differs from its schema's ``ROLE``, or a
+    nested section whose schema declares none."""
+    _check_role(role)
+    return dataclasses.field(default=default, default_factory=default_factory,
+                             metadata={ROLE_META: role})
+
+
+#: Metadata key of a field that chooses how a run is run (device, files, workers, the slow
+#: layer's numerics, the seed keys themselves), never what it computes: it never enters a
+#: job's seed (sims.seeds).
+BOOKKEEPING_META = "bookkeeping"
+
+
+def bookkeeping(default: Any = dataclasses.MISSING, default_factory: Any = dataclasses.MISSING,
+                role: str | None = None) -> Any:
+    """A field that chooses how a run is run, not what it computes (and, where it differs
+    from its schema's ``ROLE``, its role)."""
+    _check_role(role)
+    meta: dict[str, Any] = {BOOKKEEPING_META: True}
+    if role is not None:
+        meta[ROLE_META] = role
+    return dataclasses.field(default=default, default_factory=default_factory, metadata=meta)
+
+
+def field_role(f: dataclasses.Field) -> str | None:
+    """The role declared on a field itself (``None``: its schema's)."""
+    return f.metadata.get(ROLE_META)
 
 
 def override(base: type, name: str, default: Any, **changes: Any) -> Any:
@@ -52,6 +102,33 @@ def override(base: type, name: str, default: Any, **changes: Any) -> Any:
             meta[LT] is not None and meta[LE] is not None:
         raise ValueError("give at most one lower (gt, ge) and one upper (lt, le) bound")
     return dataclasses.field(default=default, metadata=meta)
+
+
+#: Metadata key of a named collection's entry schema (see :func:`collection`).
+ENTRIES = "entries"
+
+
+def collection(entry: type, default: Any = dataclasses.MISSING,
+               default_factory: Any = dataclasses.MISSING, role: str | None = None) -> Any:
+    """A field holding a named collection (``name -> entry``, e.g. the network's
+    populations) whose entries follow the schema ``entry``.
+
+    The field stays a plain mapping for Hydra (so ``+network.connections.X={...}`` adds an
+    entry on the command line); validation types each entry against ``entry``, and the
+    typed config (:mod:`sims.configuration.objects`) holds ``entry`` instances.
+    """
+    if default is dataclasses.MISSING and default_factory is dataclasses.MISSING:
+        default_factory = dict
+    _check_role(role)
+    meta: dict[str, Any] = {ENTRIES: entry}
+    if role is not None:
+        meta[ROLE_META] = role
+    return dataclasses.field(default=default, default_factory=default_factory, metadata=meta)
+
+
+def entry_schema(f: dataclasses.Field) -> type | None:
+    """The entry schema of a :func:`collection` field (``None`` for any other field)."""
+    return f.metadata.get(ENTRIES)
 
 
 def is_param(f: dataclasses.Field) -> bool:
@@ -113,15 +190,19 @@ def describe(schema: type, only: Any = None) -> list[dict[str, Any]]:
     return rows
 
 
-def markdown_table(schema: type, prefix: str, only: Any = None) -> str:
+def markdown_table(schema: type, prefix: str, only: Any = None,
+                   role: Callable[[str], str] | None = None) -> str:
     """The parameters of ``schema`` (``only``: these fields) as a Markdown table, keys
-    under ``prefix``."""
-    lines = ["| key | default | unit | range | meaning | source |", "|---|---|---|---|---|---|"]
+    under ``prefix``; with ``role`` (field name -> its role) a column of what each key is
+    to the compiled network."""
+    head = ["key", "default", "unit", "range", "meaning", "source"] + (["network"] if role
+                                                                       else [])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in describe(schema, only):
         d = r["default"]
         shown = ("(required)" if d == "???" else "(unset)" if d is None
                  else f"{d:g}" if isinstance(d, int | float) else str(d))
         cells = [f"`{prefix}.{r['name']}`", shown, r["unit"], r["range"], r["doc"],
-                 r["source"]]
+                 r["source"]] + ([role(r["name"])] if role else [])
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return "\n".join(lines) + "\n"

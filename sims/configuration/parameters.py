@@ -4,6 +4,9 @@ fails when the page and the schemas differ."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from sims.configuration.roles import key_class
 from sims.configuration.schema import (
     Alpha4PolarityConfig,
     AMPAConfig,
@@ -113,7 +116,23 @@ the ones it shares are in the section of every scenario (treatment).
 
 Tags in the sources, as in `docs/sources.md`: [V] checked, [R] recalled, [D] derived
 by us from the data named, [assumption] our choice.
+
+The column *network* says what a key is to the compiled network, as its schema declares
+it: `compiled` (a change needs a new build), `runtime` (set per probe: one build serves
+every value; a cohort may vary it per individual) or `unused` (the network never reads it;
+the slow layer may).
 """
+
+
+#: A real key for each placeholder of a section's prefix (to read the section's roles).
+_PLACEHOLDERS = {"<pop>": "X", "<name>": "X", "<species>": "X", "<class>": "delta_tonic"}
+
+
+def _role_of(prefix: str) -> Callable[[str], str]:
+    """Field name -> its role under ``prefix`` (:func:`~sims.configuration.roles.key_class`)."""
+    for placeholder, real in _PLACEHOLDERS.items():
+        prefix = prefix.replace(placeholder, real)
+    return lambda name: key_class(f"{prefix}.{name}")
 
 
 def page() -> str:
@@ -122,7 +141,8 @@ def page() -> str:
     for title, schema, prefix, module, group in SECTIONS:
         only = own_fields(schema) if schema in _OWN_ONLY else None
         parts.append(f"\n## {title} (`{prefix}.*`)\n\nCode: `{module}`; config group: "
-                     f"`{group}`.\n\n" + markdown_table(schema, prefix, only))
+                     f"`{group}`.\n\n" + markdown_table(schema, prefix, only,
+                                                        _role_of(prefix)))
     return "".join(parts)
 
 

@@ -17,18 +17,45 @@ Every other list derives from the tables here:
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
+import functools
+import typing
+from typing import Any
 
-#: Top-level nodes of the analyses: not part of the simulation's numbers checks.
-ANALYSIS_NODES = ("targets", "calibration", "sensitivity", "uncertainty", "calibrated",
-                  "cohort", "study", "measurement")
+from sims.configuration.schema import ANALYSIS_META, AllonetConfig
+from sims.params import (
+    BOOKKEEPING_META,
+    COMPILED,
+    RUNTIME,
+    UNUSED,
+    entry_schema,
+    field_role,
+)
+
+
+def _marked(schema: type, meta: str, prefix: str = "") -> list[str]:
+    """Dotted keys of the fields under ``schema`` whose metadata carries ``meta``."""
+    out = []
+    for f in dataclasses.fields(schema):
+        hint = typing.get_type_hints(schema)[f.name]
+        if f.metadata.get(meta):
+            out.append(prefix + f.name)
+        elif dataclasses.is_dataclass(hint):
+            out.extend(_marked(hint, meta, f"{prefix}{f.name}."))
+    return out
+
+
+#: Top-level nodes of the analyses (``analysis_node`` fields of the root schema): not part
+#: of the simulation's numbers checks.
+ANALYSIS_NODES = tuple(_marked(AllonetConfig, ANALYSIS_META))
 #: The analyses that drive runs of their own (``calibrated`` values, by contrast, are part
 #: of the simulation: validation applies them).
-ANALYSIS_RUN_NODES = ("targets", "calibration", "sensitivity", "uncertainty")
-#: How a run is run (device, files, workers, the slow layer's numerics, the seed keys
-#: themselves), never what it computes.
-BOOKKEEPING_KEYS = ("backend", "output", "coupling.workers", "coupling.progress",
-                    "slow.backend", "seed", "seed_mode")
+ANALYSIS_RUN_NODES = tuple(f.name for f in dataclasses.fields(AllonetConfig)
+                           if f.metadata.get(ANALYSIS_META) == "runs")
+#: How a run is run (``bookkeeping`` fields: device, files, workers, the slow layer's
+#: numerics, the seed keys themselves), never what it computes.
+BOOKKEEPING_KEYS = tuple(_marked(AllonetConfig, BOOKKEEPING_META))
 #: Keys (prefixes) that never enter a job's seed: bookkeeping and the analyses' nodes (a
 #: cohort's individuals derive their seeds from the cohort's, sims.cohort.sampling).
 SEED_IGNORED_KEYS = BOOKKEEPING_KEYS + ANALYSIS_NODES
@@ -39,69 +66,9 @@ def under(key: str, prefixes: tuple[str, ...]) -> bool:
     return any(key == k or key.startswith((k + ".", k + "[")) for k in prefixes)
 
 
-#: The build classes of a key.
-COMPILED, RUNTIME, UNUSED = "compiled", "runtime", "unused"
-
-#: Every config key, by dotted pattern (``*`` is one key of a named collection, ``**`` the
-#: rest of a subtree) -> compiled into the binary, run-time value, or unused by the network.
-#: Checked in order; the first match decides.
-KEY_CLASSES: tuple[tuple[str, str], ...] = (
-    # documentation strings: never compiled
-    ("network.populations.*.source", UNUSED), ("network.connections.*.source", UNUSED),
-    ("receptors.populations.*.source", UNUSED),
-    # the network's structure: sizes, neuron model, drive, connectivity, kinetics, dt
-    ("network.populations.*.b_pA", RUNTIME),  # wake b_adapt, tau_adapt (sims.fast.states)
-    ("network.populations.*.tau_w_ms", RUNTIME),
-    ("network.**", COMPILED),
-    ("receptors.ampa.**", COMPILED), ("receptors.nmda.**", COMPILED),
-    # Cl- reversals: run-time (E_gaba, E_tonic follow the slow chloride state)
-    ("receptors.gaba_a.E_rev_mV", RUNTIME),
-    ("receptors.populations.*.E_tonic_mV", RUNTIME),
-    ("receptors.populations.*.alpha4_share", RUNTIME),
-    ("receptors.populations.*.alpha4_expression", RUNTIME),
-    ("receptors.populations.*.chloride_shift_mV", RUNTIME),
-    ("receptors.alpha4_polarity.source", UNUSED), ("receptors.alpha4_polarity.**", RUNTIME),
-    # shared variables set per run (sims.fast.receptors.SHARED_VARIABLES)
-    ("receptors.gaba_a.tau_decay_ms", RUNTIME), ("receptors.tonic.**", RUNTIME),
-    ("receptors.populations.*.g_tonic_max_nS", RUNTIME),
-    ("receptors.populations.*.delta_expression", RUNTIME),
-    ("receptors.populations.*.gamma2_expression", RUNTIME),
-    ("receptors.populations.*.tonic_steroid_sensitivity", RUNTIME),
-    ("receptors.populations.*.phasic_steroid_sensitivity", RUNTIME),
-    ("receptors.populations.*.phasic_decay_scale", RUNTIME),
-    ("pharmacology.**", RUNTIME), ("steroids.brain_nM.**", RUNTIME),
-    # recording and run length: compiled (monitors, the run's duration)
-    ("probe.warmup_ms", COMPILED), ("probe.window_ms", COMPILED),
-    ("probe.n_record", COMPILED), ("probe.record_dt_ms", COMPILED),
-    # analysis of a probe's recordings, done in Python
-    ("probe.psd_segment_ms", UNUSED), ("probe.psd_method", UNUSED),
-    ("probe.psd_half_bandwidth_Hz", UNUSED), ("probe.sync_bin_ms", UNUSED),
-    ("probe.max_rate_Hz", UNUSED),
-    # the brain state: run-time values (b_adapt, drive_scale); detection in Python
-    ("probe.state", RUNTIME), ("sleep.nrem.*.source", UNUSED), ("sleep.nrem.**", RUNTIME),
-    ("sleep.night_start_clock_h", RUNTIME), ("sleep.night_end_clock_h", RUNTIME),
-    ("sleep.updown.**", UNUSED), ("sleep.source", UNUSED),
-    # what is built: the device and code-generation target
-    ("backend.name", COMPILED), ("backend.codegen_target", COMPILED),
-    ("backend.cache_dir", UNUSED),
-    # the seed: a run-time value of the standalone binary, built into a runtime network
-    ("seed", RUNTIME), ("seed_mode", UNUSED),
-    # the slow layer, the epoch loop and output: they never reach the compiled network
-    ("steroids.kinetics.**", UNUSED), ("steroids.source", UNUSED),
-    ("scenario.**", UNUSED), ("treatment.**", UNUSED), ("hpa.**", UNUSED),
-    ("inflammation.**", UNUSED), ("homeostasis.**", UNUSED), ("slow.**", UNUSED),
-    ("stress_loop.**", UNUSED), ("chloride.**", UNUSED),
-    ("coupling.**", UNUSED), ("output.**", UNUSED),
-    # analyses (sims.calibration): they choose what runs, never what is compiled
-    ("targets.**", UNUSED), ("calibration.**", UNUSED), ("sensitivity.**", UNUSED),
-    ("uncertainty.**", UNUSED), ("calibrated.**", UNUSED),
-    # a cohort: which individuals run, never what is compiled (sims.cohort.spec refuses
-    # compiled keys among its varied parameters)
-    ("cohort.**", UNUSED),
-    # a study: what is measured from the cohort's runs, never what is compiled
-    ("study.**", UNUSED), ("measurement.**", UNUSED),
-)
-
+#: The build classes of a key (declared in the schemas: sims.params.ROLES).
+__all__ = ["ANALYSIS_NODES", "ANALYSIS_RUN_NODES", "BOOKKEEPING_KEYS", "COMPILED",
+           "RUNTIME", "SEED_IGNORED_KEYS", "UNUSED", "key_class", "key_matches", "under"]
 
 def key_matches(key: str, pattern: str) -> bool:
     """Whether dotted ``key`` matches ``pattern`` (``*`` one key, ``**`` a subtree)."""
@@ -114,15 +81,53 @@ def key_matches(key: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(head, pattern) and head.count(".") == pattern.count(".")
 
 
+#: Fields that document a value (its source): never read by the network.
+DOCUMENTATION_FIELDS = ("source",)
+
+
+@functools.cache
+def _fields_of(schema: type) -> dict[str, tuple[dataclasses.Field, Any]]:
+    hints = typing.get_type_hints(schema)
+    return {f.name: (f, hints[f.name]) for f in dataclasses.fields(schema)}
+
+
+def _schema_role(schema: Any) -> str | None:
+    return getattr(schema, "ROLE", None) if dataclasses.is_dataclass(schema) else None
+
+
+@functools.cache
 def key_class(key: str) -> str:
-    """``compiled``, ``runtime`` or ``unused`` for a dotted config key.
+    """``compiled``, ``runtime`` or ``unused`` for a dotted config key, read from the
+    schemas: a field's own role (``param(..., role=...)``, ``with_role``), else its
+    schema's ``ROLE`` (inherited by the schemas it nests and by the entries of its named
+    collections, unless they declare their own); documentation fields (``source``) are
+    unused; a key below a plain value (a mapping such as ``steroids.brain_nM``, a list, an
+    analysis node) has that value's role.
 
     Raises:
-        KeyError: the key is not classified in :data:`KEY_CLASSES` (a programming error:
-            every key must be declared before it can be used).
+        KeyError: the key is not a field of the schemas, or no role is declared for it (a
+            programming error: every key must be declared before it can be used).
     """
-    for pattern, cls in KEY_CLASSES:
-        if key_matches(key, pattern):
-            return cls
-    raise KeyError(f"config key {key!r} is not classified as compiled, runtime or unused "
-                   "in sims.configuration.roles.KEY_CLASSES")
+    parts = key.split("[")[0].split(".")
+    schema: Any = AllonetConfig
+    role: str | None = None
+    i = 0
+    while i < len(parts):
+        if schema is None:  # below a plain value: its role
+            break
+        fields = _fields_of(schema)
+        if parts[i] not in fields:
+            raise KeyError(f"config key {key!r}: {parts[i]!r} is not a field of "
+                           f"{schema.__name__} (one of {sorted(fields)})")
+        f, hint = fields[parts[i]]
+        entry = entry_schema(f)
+        nested = entry or (hint if dataclasses.is_dataclass(hint) else None)
+        role = field_role(f) or _schema_role(nested) or role
+        if parts[i] in DOCUMENTATION_FIELDS and nested is None:
+            role = UNUSED
+        schema = nested
+        i += 2 if entry is not None else 1  # skip the entry's name
+    if role is None:
+        raise KeyError(f"config key {key!r} has no declared role (compiled, runtime or "
+                       "unused): declare ROLE on its schema or role= on its field")
+    return role

@@ -9,7 +9,7 @@ import math
 import re
 from typing import Any
 
-from sims.configuration.schema import ANALYSIS_NODES
+from sims.configuration.roles import ANALYSIS_NODES
 from sims.constants import ION_MAX_MM, STEROID_MAX_NM
 from sims.errors import ConfigError, require
 

@@ -13,13 +13,21 @@ Schemas are stored under root-level names (``allonet_schema``, ``scenario_<name>
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
-from sims.configuration.roles import ANALYSIS_NODES  # noqa: F401 - re-exported
-from sims.params import param
+from sims.params import (
+    COMPILED,
+    ROLE_META,
+    RUNTIME,
+    UNUSED,
+    bookkeeping,
+    collection,
+    param,
+    with_role,
+)
 from sims.slow.schemas import (
     SCENARIO_SCHEMAS,
     TREATMENT_SCHEMAS,
@@ -45,6 +53,19 @@ _PHARM = "configs/pharmacology/default.yaml (each species' source)"
 _PROBE = "[assumption] (analysis settings; docs/running.md)"
 _SLEEP = "configs/sleep/default.yaml"
 
+#: Metadata key of an analysis node (a root field): ``runs`` for the analyses that drive
+#: runs of their own (targets, calibration, sensitivity, uncertainty), ``part`` for those
+#: that are part of a run (a calibration's applied values, a cohort, a study).
+ANALYSIS_META = "analysis"
+
+
+def analysis_node(drives_runs: bool) -> Any:
+    """A root field holding an analysis' node (parsed by its own module; ``None`` unset):
+    it chooses what runs, never what is compiled, and never enters a job's seed."""
+    return field(default=None, metadata={ROLE_META: UNUSED,
+                                         ANALYSIS_META: "runs" if drives_runs else "part"})
+
+
 #: How a job's seed follows from the master seed (sims.seeds): from the master seed and the
 #: job's scientific values, or the master seed for every job.
 SEED_MODES = ("per_job", "shared")
@@ -59,6 +80,8 @@ PROBE_STATES = (*STATES, "auto")
 class PopulationConfig:
     """One neuron population: adaptive conductance-based LIF (+ external Poisson drive)."""
 
+    ROLE: ClassVar[str] = COMPILED
+
     n: int = param(MISSING, "1", ge=1, doc="number of neurons", source=_NET)
     kind: str = MISSING  # "exc" (AMPA+NMDA synapses) or "inh" (GABA-A synapses)
     C_pF: float = param(MISSING, "pF", gt=0, doc="membrane capacitance", source=_NET)
@@ -70,9 +93,10 @@ class PopulationConfig:
     a_nS: float = param(0.0, "nS", ge=0, doc="subthreshold adaptation conductance",
                         source=_OFF)
     b_pA: float = param(0.0, "pA", ge=0, doc="spike-triggered adaptation increment (wake)",
-                        source=_OFF)
+                        source=_OFF, role=RUNTIME)  # b_adapt: the brain state's (states.py)
     tau_w_ms: float = param(100.0, "ms", gt=0, doc="adaptation time constant (wake)",
-                            source="[assumption] where a network does not set it")
+                            source="[assumption] where a network does not set it",
+                            role=RUNTIME)
     ext_n: int = param(0, "1", ge=0, doc="independent external Poisson afferents",
                        source=_OFF)
     ext_rate_Hz: float = param(0.0, "Hz", ge=0, doc="rate of each external afferent",
@@ -89,6 +113,8 @@ class ConnectionConfig:
     The key names the projection; ``pre`` and ``post`` name its populations (when left
     empty, they are read from a key of the form ``PRE_to_POST``)."""
 
+    ROLE: ClassVar[str] = COMPILED
+
     p: float = param(MISSING, "1", ge=0, le=1, doc="connection probability", source=_CONN)
     pre: str = ""  # presynaptic population ("" = PRE of a PRE_to_POST key)
     post: str = ""  # postsynaptic population ("" = POST of a PRE_to_POST key)
@@ -102,10 +128,13 @@ class ConnectionConfig:
 
 @dataclass
 class NetworkConfig:
-    # Entries are typed by ``validate`` (PopulationConfig, ConnectionConfig), so that new
-    # ones can be added from the command line (``+network.connections.PV_to_SST={...}``).
-    populations: dict[str, Any] = MISSING
-    connections: dict[str, Any] = field(default_factory=dict)
+    ROLE: ClassVar[str] = COMPILED
+
+    # Named collections: plain mappings for Hydra, so that new entries can be added from
+    # the command line (``+network.connections.PV_to_SST={...}``); ``validate`` types each
+    # entry against its schema (sims.params.collection).
+    populations: dict[str, Any] = collection(PopulationConfig, default=MISSING)
+    connections: dict[str, Any] = collection(ConnectionConfig)
     dt_ms: float = param(0.1, "ms", gt=0, doc="integration time step",
                          source="[assumption] (conductance-based LIF, Euler)")
     ext_dt_ms: float = param(0.5, "ms", gt=0, doc="bin of the external Poisson counts",
@@ -117,12 +146,16 @@ class NetworkConfig:
 # --------------------------------------------------------------------------- receptors
 @dataclass
 class AMPAConfig:
+    ROLE: ClassVar[str] = COMPILED
+
     tau_decay_ms: float = param(MISSING, "ms", gt=0, doc="AMPA decay", source=_REC)
     E_rev_mV: float = param(MISSING, "mV", doc="AMPA reversal", source=_REC)
 
 
 @dataclass
 class NMDAConfig:
+    ROLE: ClassVar[str] = COMPILED
+
     tau_rise_ms: float = param(MISSING, "ms", gt=0, doc="NMDA rise", source=_REC)
     tau_decay_ms: float = param(MISSING, "ms", gt=0, doc="NMDA decay", source=_REC)
     E_rev_mV: float = param(MISSING, "mV", doc="NMDA reversal", source=_REC)
@@ -132,6 +165,8 @@ class NMDAConfig:
 
 @dataclass
 class GABAAConfig:
+    ROLE: ClassVar[str] = RUNTIME
+
     tau_decay_ms: float = param(MISSING, "ms", gt=0, doc="unmodulated synaptic (gamma2) "
                                 "IPSC decay", source=_REC)
     E_rev_mV: float = param(MISSING, "mV", doc="GABA-A reversal (E_Cl, unshifted)",
@@ -140,6 +175,8 @@ class GABAAConfig:
 
 @dataclass
 class TonicConfig:
+    ROLE: ClassVar[str] = RUNTIME
+
     ambient_gaba_uM: float = param(MISSING, "uM", ge=0, doc="ambient GABA", source=_REC)
     gaba_ec50_uM: float = param(MISSING, "uM", gt=0, doc="GABA EC50 of extrasynaptic "
                                 "receptors", source=_REC)
@@ -149,6 +186,8 @@ class TonicConfig:
 @dataclass
 class PopulationReceptorConfig:
     """Per-population GABA-A receptor make-up (set independently for E, PV, SST)."""
+
+    ROLE: ClassVar[str] = RUNTIME
 
     g_tonic_max_nS: float = param(MISSING, "nS", ge=0, doc="extrasynaptic conductance at "
                                   "saturating GABA", source=_REC_POP)
@@ -179,6 +218,8 @@ class Alpha4PolarityConfig:
     """Neurosteroid effect on alpha4beta2delta receptors while their current is outward
     (v > E_tonic; configs/receptors/default.yaml: sources)."""
 
+    ROLE: ClassVar[str] = RUNTIME
+
     outward_emax: float = param(-0.6, "1", ge=-1, doc="relative change at full site "
                                 "occupancy (< 0: reduction; -1: none left)",
                                 source="Shen et al. 2007 [R direction; value assumption]")
@@ -189,18 +230,22 @@ class Alpha4PolarityConfig:
 
 @dataclass
 class ReceptorsConfig:
+    ROLE: ClassVar[str] = RUNTIME
+
     ampa: AMPAConfig = field(default_factory=AMPAConfig)
     nmda: NMDAConfig = field(default_factory=NMDAConfig)
     gaba_a: GABAAConfig = field(default_factory=GABAAConfig)
     tonic: TonicConfig = field(default_factory=TonicConfig)
     alpha4_polarity: Alpha4PolarityConfig = field(default_factory=Alpha4PolarityConfig)
-    populations: dict[str, Any] = MISSING  # PopulationReceptorConfig, typed by validate
+    populations: dict[str, Any] = collection(PopulationReceptorConfig, default=MISSING)
 
 
 # --------------------------------------------------------------------------- pharmacology
 @dataclass
 class HillConfig:
     """Effect = emax * occupancy; occupancy from (C/ec50)^hill (see pharmacology.py)."""
+
+    ROLE: ClassVar[str] = RUNTIME
 
     ec50_nM: float = param(1.0, "nM", gt=0, doc="half-effect concentration (free drug)",
                            source=_PHARM)
@@ -211,6 +256,8 @@ class HillConfig:
 
 @dataclass
 class SpeciesConfig:
+    ROLE: ClassVar[str] = RUNTIME
+
     name: str = MISSING
     site: str = MISSING  # species at one site compete; sites combine multiplicatively
     gamma2_decay: HillConfig = field(default_factory=HillConfig)
@@ -226,7 +273,9 @@ class SpeciesConfig:
 
 @dataclass
 class PharmacologyConfig:
-    species: dict[str, Any] = MISSING  # SpeciesConfig, typed by validate
+    ROLE: ClassVar[str] = RUNTIME
+
+    species: dict[str, Any] = collection(SpeciesConfig, default=MISSING)
 
 
 @dataclass
@@ -239,7 +288,9 @@ class SteroidsConfig:
     receptors see their unbound part (``pharmacology.species.*.free_fraction_brain``).
     """
 
-    brain_nM: dict[str, float] = field(default_factory=dict)
+    ROLE: ClassVar[str] = UNUSED
+
+    brain_nM: dict[str, float] = with_role(RUNTIME, default_factory=dict)  # probes' levels
     kinetics: SteroidKineticsConfig = field(default_factory=SteroidKineticsConfig)
     source: str = ""
 
@@ -248,26 +299,34 @@ class SteroidsConfig:
 class CouplingConfig:
     """Which layers run, when the network is probed, and whether probes feed back."""
 
+    ROLE: ClassVar[str] = UNUSED
+
     mode: str = "open"  # open: probes read the slow layer; closed: they also feed back
     slow: bool = True  # integrate the slow layer (hormones, HPA, ...)
     fast: bool = True  # run network probes
     probe_times_h: list[float] = field(default_factory=lambda: [0.0])
     cadence_h: float = 0.0  # > 0: probe every cadence_h from t = 0 (replaces probe_times_h)
-    workers: int = 1  # open mode: probes run side by side in this many processes
+    # open mode: probes run side by side in this many processes
+    workers: int = bookkeeping(default=1)
     pvn_population: str = "PVN"  # closed mode: its rate drives CRH production
     pvn_gain: float = 0.0  # CRH drive x (1 + gain (rate / first-probe rate - 1))
-    progress: bool = True  # progress line on a terminal (never in logs or CI)
+    progress: bool = bookkeeping(default=True)  # progress line on a terminal (never in logs)
 
 
 # --------------------------------------------------------------------------- running
 @dataclass
 class ProbeConfig:
+    ROLE: ClassVar[str] = UNUSED
+
+    # the run's duration and the state monitor are compiled in; the analysis is Python
     warmup_ms: float = param(200.0, "ms", ge=0, doc="discarded from all metrics",
-                             source=_PROBE)
-    window_ms: float = param(1000.0, "ms", gt=0, doc="analysed window", source=_PROBE)
+                             source=_PROBE, role=COMPILED)
+    window_ms: float = param(1000.0, "ms", gt=0, doc="analysed window", source=_PROBE,
+                             role=COMPILED)
     n_record: int = param(100, "1", ge=1, doc="lfp-population cells whose currents are "
-                          "recorded", source=_PROBE)
-    record_dt_ms: float = param(1.0, "ms", gt=0, doc="recording step", source=_PROBE)
+                          "recorded", source=_PROBE, role=COMPILED)
+    record_dt_ms: float = param(1.0, "ms", gt=0, doc="recording step", source=_PROBE,
+                                role=COMPILED)
     psd_method: str = "multitaper"  # LFP-proxy spectrum: multitaper (whole window) | welch
     psd_half_bandwidth_Hz: float = param(3.0, "Hz", gt=0, doc="multitaper smoothing +-W "
                                          "(K = 2 T W - 1 tapers)", source=_PROBE)
@@ -277,12 +336,15 @@ class ProbeConfig:
                                "measure", source=_PROBE)
     max_rate_Hz: float = param(200.0, "Hz", gt=0, doc="mean rate above which a probe is "
                                "runaway", source=_PROBE)
-    state: str = "wake"  # brain state: wake | nrem | auto (by the clock: sims/fast/states.py)
+    # brain state: wake | nrem | auto (by the clock: sims/fast/states.py); run-time values
+    state: str = with_role(RUNTIME, default="wake")
 
 
 @dataclass
 class SleepPopulationConfig:
     """One population's values in the ``nrem`` state (unset: its wake value)."""
+
+    ROLE: ClassVar[str] = RUNTIME
 
     b_pA: float | None = param(None, "pA", ge=0, doc="spike-triggered adaptation increment "
                                "(unset: the wake value)", source=_SLEEP)
@@ -299,6 +361,8 @@ class SleepPopulationConfig:
 class UpDownConfig:
     """UP/DOWN state detection on the LFP population's spikes (sims/fast/metrics.py)."""
 
+    ROLE: ClassVar[str] = UNUSED
+
     bin_ms: float = param(10.0, "ms", gt=0, doc="population-rate bins", source=_SLEEP)
     smooth_ms: float = param(50.0, "ms", gt=0, doc="boxcar smoothing of the binned rate "
                              "(>= bin_ms)", source=_SLEEP)
@@ -314,24 +378,31 @@ class UpDownConfig:
 class SleepConfig:
     """Brain states of the network's probes (configs/sleep/default.yaml: values, sources)."""
 
+    ROLE: ClassVar[str] = RUNTIME
+
     night_start_clock_h: float = param(23.0, "h", ge=0, lt=24, doc="probe.state=auto: nrem "
                                        "from this hour of the day", source=_SLEEP)
     night_end_clock_h: float = param(7.0, "h", ge=0, lt=24, doc="... to this one (the HPA "
                                      "model's waking hour)", source=_SLEEP)
-    nrem: dict[str, Any] = field(default_factory=dict)  # population -> SleepPopulationConfig
-    updown: UpDownConfig = field(default_factory=UpDownConfig)
+    nrem: dict[str, Any] = collection(SleepPopulationConfig)  # population -> its nrem values
+    updown: UpDownConfig = field(default_factory=UpDownConfig)  # detection, in Python
     source: str = ""
 
 
 @dataclass
 class BackendConfig:
+    ROLE: ClassVar[str] = COMPILED
+
     name: str = "cpp_standalone"  # "cpp_standalone" (compiled binary) or "runtime"
     codegen_target: str = "cython"  # runtime only: "cython" or "numpy"
-    cache_dir: str = ""  # compiled standalone projects; "" -> ~/.cache/allonet/build
+    # compiled standalone projects; "" -> ~/.cache/allonet/build
+    cache_dir: str = with_role(UNUSED, default="")
 
 
 @dataclass
 class OutputConfig:
+    ROLE: ClassVar[str] = UNUSED
+
     filename: str = "result.h5"
     save_spikes: bool = True
     compression_level: int = 4
@@ -340,35 +411,50 @@ class OutputConfig:
 
 @dataclass
 class AllonetConfig:
-    seed: int = 1234  # master seed; a job's own seed derives from it (sims/seeds.py)
-    seed_mode: str = "per_job"  # "per_job" (from master + scientific values) or "shared"
+    # master seed; a job's own seed derives from it (sims/seeds.py); a run-time value of
+    # the standalone binary (built into a runtime-backend network: sims.fast.build_cache)
+    seed: int = bookkeeping(default=1234, role=RUNTIME)
+    # "per_job" (from master + scientific values) or "shared"
+    seed_mode: str = bookkeeping(default="per_job", role=UNUSED)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     receptors: ReceptorsConfig = field(default_factory=ReceptorsConfig)
     pharmacology: PharmacologyConfig = field(default_factory=PharmacologyConfig)
     steroids: SteroidsConfig = field(default_factory=SteroidsConfig)
-    scenario: Any = field(default_factory=lambda: {"name": "baseline"})
-    treatment: Any = field(default_factory=lambda: {"name": "none"})
-    hpa: HPAConfig = field(default_factory=HPAConfig)
-    inflammation: InflammationConfig = field(default_factory=InflammationConfig)
-    stress_loop: StressLoopConfig = field(default_factory=StressLoopConfig)
-    chloride: ChlorideConfig = field(default_factory=ChlorideConfig)
-    homeostasis: HomeostasisConfig = field(default_factory=HomeostasisConfig)
-    slow: SlowConfig = field(default_factory=SlowConfig)
+    # the slow layer's sections: they never reach the compiled network (their effects
+    # do, as run-time values: steroid levels, expression, chloride shifts)
+    scenario: Any = with_role(UNUSED, default_factory=lambda: {"name": "baseline"})
+    treatment: Any = with_role(UNUSED, default_factory=lambda: {"name": "none"})
+    hpa: HPAConfig = with_role(UNUSED, default_factory=HPAConfig)
+    inflammation: InflammationConfig = with_role(UNUSED, default_factory=InflammationConfig)
+    stress_loop: StressLoopConfig = with_role(UNUSED, default_factory=StressLoopConfig)
+    chloride: ChlorideConfig = with_role(UNUSED, default_factory=ChlorideConfig)
+    homeostasis: HomeostasisConfig = with_role(UNUSED, default_factory=HomeostasisConfig)
+    slow: SlowConfig = with_role(UNUSED, default_factory=SlowConfig)
     coupling: CouplingConfig = field(default_factory=CouplingConfig)
     probe: ProbeConfig = field(default_factory=ProbeConfig)
     sleep: SleepConfig = field(default_factory=SleepConfig)
-    backend: BackendConfig = field(default_factory=BackendConfig)
-    output: OutputConfig = field(default_factory=OutputConfig)
+    backend: BackendConfig = bookkeeping(default_factory=BackendConfig)
+    output: OutputConfig = bookkeeping(default_factory=OutputConfig)
     # analyses (sims.calibration): what a run is checked against or fitted to; never read
-    # by the simulation itself, checked by their own modules before anything runs
-    targets: Any = None  # +targets=default: published numbers and their experiments
-    calibration: Any = None  # +calibration=NAME: Optuna fit of parameters to targets
-    sensitivity: Any = None  # +sensitivity=NAME: SALib Morris / Sobol analysis
-    uncertainty: Any = None  # +uncertainty=from_calibration: accepted sets -> bands
-    calibrated: Any = None  # +calibrated=NAME: a calibration's best values (applied below)
-    cohort: Any = None  # +cohort=NAME: a virtual cohort of individuals (sims.cohort)
-    study: Any = None  # +study=NAME: a virtual study of a cohort (sims.study)
-    measurement: Any = None  # measurement=default (with a study): analytes and assays
+    # by the simulation itself, checked by their own modules before anything runs; they
+    # choose what runs, never what is compiled (a cohort refuses to vary compiled keys)
+    # +targets=default: published numbers and their experiments
+    targets: Any = analysis_node(drives_runs=True)
+    # +calibration=NAME: Optuna fit of parameters to targets
+    calibration: Any = analysis_node(drives_runs=True)
+    # +sensitivity=NAME: SALib Morris / Sobol analysis
+    sensitivity: Any = analysis_node(drives_runs=True)
+    # +uncertainty=from_calibration: accepted sets -> bands
+    uncertainty: Any = analysis_node(drives_runs=True)
+    # +calibrated=NAME: a calibration's best values (part of the simulation: validate
+    # applies them)
+    calibrated: Any = analysis_node(drives_runs=False)
+    # +cohort=NAME: a virtual cohort of individuals (sims.cohort)
+    cohort: Any = analysis_node(drives_runs=False)
+    # +study=NAME: a virtual study of a cohort (sims.study)
+    study: Any = analysis_node(drives_runs=False)
+    # measurement=default (with a study): analytes and assays
+    measurement: Any = analysis_node(drives_runs=False)
 
 
 def register_configs() -> None:

@@ -6,16 +6,10 @@ from omegaconf import DictConfig, OmegaConf
 
 from sims.configuration.calibrated import apply_calibrated
 from sims.configuration.network import _apply_to_existing_populations, _check_network
+from sims.configuration.objects import collections
+from sims.configuration.roles import ANALYSIS_NODES
 from sims.configuration.rules import _check_numbers
-from sims.configuration.schema import (
-    ANALYSIS_NODES,
-    AllonetConfig,
-    ConnectionConfig,
-    PopulationConfig,
-    PopulationReceptorConfig,
-    SleepPopulationConfig,
-    SpeciesConfig,
-)
+from sims.configuration.schema import AllonetConfig
 from sims.configuration.sections import (
     _check_pharmacology,
     _check_probe,
@@ -31,15 +25,12 @@ from sims.configuration.typed import (
     normalise_treatment,
 )
 from sims.slow import checks as slow_checks
-from sims.slow.schemas import (
-    SCENARIO_SCHEMAS,
-    ChloridePopulationConfig,
-    PopulationHomeostasisConfig,
-)
+from sims.slow.schemas import SCENARIO_SCHEMAS
 
 
 def validate(cfg: DictConfig | dict) -> dict:
-    """Check a composed config and return it as a plain resolved dict.
+    """Check a composed config and return it as a plain resolved dict (typed objects of it:
+    :func:`~sims.configuration.objects.as_config`).
 
     Raises:
         ConfigError: naming the first offending key, its value and what is allowed.
@@ -53,13 +44,8 @@ def validate(cfg: DictConfig | dict) -> dict:
     for node in ANALYSIS_NODES:  # unset analyses are not part of a run's config (or hash)
         if c[node] is None:
             del c[node]
-    _type_entries(c, "network.populations", PopulationConfig)
-    _type_entries(c, "network.connections", ConnectionConfig)
-    _type_entries(c, "receptors.populations", PopulationReceptorConfig)
-    _type_entries(c, "pharmacology.species", SpeciesConfig)
-    _type_entries(c, "homeostasis.populations", PopulationHomeostasisConfig)
-    _type_entries(c, "sleep.nrem", SleepPopulationConfig)
-    _type_entries(c, "chloride.populations", ChloridePopulationConfig)
+    for path, entry in collections():  # network.populations, ... (sims.params.collection)
+        _type_entries(c, path, entry)
     _check_polymorphic(c, "scenario", SCENARIO_SCHEMAS)
     c["treatment"] = normalise_treatment(c["treatment"])
     _apply_to_existing_populations(c)

@@ -1,8 +1,9 @@
 """Where compiled standalone projects live, keyed by the network's structure.
 
 A run (and a sweep) compiles each distinct structure once: the project folder is named by
-a hash of everything that is compiled into the binary. What is compiled in is declared,
-key by key, in :data:`sims.configuration.roles.KEY_CLASSES`: every key of a config is
+a hash of everything that is compiled into the binary. What is compiled in is declared in
+the schemas (a section's ``ROLE``, a field's ``role=``; read by
+:func:`sims.configuration.roles.key_class`): every key of a config is
 ``compiled`` (part of the key: sizes, connectivity, equations, kinetics, dt, durations),
 ``runtime`` (a shared variable of the compiled network, set per run: steroid levels,
 subunit expression, tonic conductances, the pharmacology, the seed) or ``unused`` by the

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from sims.constants import STEROID_MAX_NM
-from sims.params import override, param
+from sims.params import bookkeeping, collection, override, param
 
 # --------------------------------------------------------------------------- scenarios
 
@@ -710,7 +710,7 @@ class ChlorideConfig:
                                         source="[assumption]")
     physiological_high_mV: float = param(-35.0, "mV", doc="highest E_GABA a shift may "
                                          "reach", source="[assumption]")
-    populations: dict[str, Any] = field(default_factory=dict)  # ChloridePopulationConfig
+    populations: dict[str, Any] = collection(ChloridePopulationConfig)
     source: str = ""
 
 
@@ -722,7 +722,7 @@ class SlowConfig:
     # numeric backend (sims/slow/numerics.py): float (Python floats, the fast single run) or
     # array (numpy, the cohort engine's; a cohort individual's single run is bit-identical
     # on it). The two agree to ~1e-12 relative: numerics, not science (not in the job seed)
-    backend: str = "float"
+    backend: str = bookkeeping(default="float")
 
 
 @dataclass
@@ -811,4 +811,5 @@ class HomeostasisConfig:
     activity_eta_per_day: float = param(0.5, "1/d", ge=0, doc="activity rule: delta change "
                                         "per day per unit of relative rate error",
                                         source="[assumption]")
-    populations: dict[str, Any] = field(default_factory=_default_population_regulation)
+    populations: dict[str, Any] = collection(PopulationHomeostasisConfig,
+                                             default_factory=_default_population_regulation)
