@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from sims.config import Config, as_config
 from sims.fast.backend import CompiledNetwork
 from sims.fast.probe import ProbeOutput, run_probe
 from sims.fast.states import state_at
@@ -68,22 +69,24 @@ class Progress:
               end=end, file=sys.stderr, flush=True)
 
 
-def probe_times(c: Mapping[str, Any], end_h: float | None) -> list[float]:
+def probe_times(c: Config | Mapping[str, Any], end_h: float | None) -> list[float]:
     """Probe times (h): every ``cadence_h`` from 0 (before the end), else the list."""
-    cp = c["coupling"]
-    if not cp["fast"]:
+    cp = as_config(c).coupling
+    if not cp.fast:
         return []
-    if cp["cadence_h"] > 0 and end_h is not None:
-        return [float(t) for t in np.arange(0.0, end_h - 1e-9, cp["cadence_h"])]
-    return [float(t) for t in cp["probe_times_h"]]
+    if cp.cadence_h > 0 and end_h is not None:
+        return [float(t) for t in np.arange(0.0, end_h - 1e-9, cp.cadence_h)]
+    return [float(t) for t in cp.probe_times_h]
 
 
 def probe_config(c: Mapping[str, Any], traj: SlowTrajectory | None, t_h: float
                  ) -> tuple[Mapping[str, Any], dict[str, float], dict[str, dict[str, float]]]:
-    """Config with the expression of time ``t_h``, brain levels and the expression used."""
+    """Config with the expression of time ``t_h``, brain levels and the expression used
+    (``c``: the validated plain config; the probe's config is a changed copy of it)."""
+    cfg = as_config(c)
     if traj is None:
-        return c, dict(c["steroids"]["brain_nM"]), {}
-    expr = traj.expression(t_h) if c["homeostasis"]["rule"] != "none" else {}
+        return c, dict(cfg.steroids.brain_nM), {}
+    expr = traj.expression(t_h) if cfg.homeostasis.rule != "none" else {}
     ck = apply_expression(c, expr) if expr else c
     shifts = traj.chloride_shifts(t_h)
     if shifts:  # the slow chloride state's E_GABA shift (sims.slow.chloride)
@@ -99,12 +102,13 @@ def _probe_chunk(c: Mapping[str, Any], tasks: list[tuple[int, float, Mapping, di
                  ) -> tuple[list[tuple[int, ProbeOutput]], dict[str, float]]:
     """Run independent probes on one compiled network (also a worker process's job)."""
     t_start = time.perf_counter()
-    with CompiledNetwork(c) as net:
+    cfg = as_config(c)
+    with CompiledNetwork(cfg) as net:
         timings = dict(net.timings)
         outs = []
         for k, t, ck, conc in tasks:
             out = run_probe(net, ck, conc, context=f"probe {k} at t={t:g} h",
-                            state=state_at(c, t))
+                            state=state_at(cfg, t))
             _merge_timings(timings, out.raw.timings)
             outs.append((k, out))
             if progress is not None:
@@ -120,9 +124,10 @@ def _merge_timings(total: dict[str, float], part: Mapping[str, float]) -> None:
 
 def run_open(c: Mapping[str, Any]) -> EpochResult:
     """Slow trajectory first, then independent probes (side by side if workers > 1)."""
+    cfg = as_config(c)
     timings: dict[str, float] = {}
-    model = SlowModel(c) if c["coupling"]["slow"] else None
-    traj = model.run(int(c["seed"])) if model is not None else None
+    model = SlowModel(c) if cfg.coupling.slow else None
+    traj = model.run(int(cfg.seed)) if model is not None else None
     if traj is not None:
         timings["slow_s"] = traj.wall_s
     times = probe_times(c, model.t_end if model is not None else None)
@@ -130,8 +135,8 @@ def run_open(c: Mapping[str, Any]) -> EpochResult:
     tasks = [(k, t, ck, conc) for k, (t, (ck, conc, _)) in enumerate(zip(times, configs,
                                                                           strict=True))]
     outs: dict[int, ProbeOutput] = {}
-    progress = Progress(len(tasks), c["coupling"]["progress"])
-    workers = min(c["coupling"]["workers"], len(tasks))
+    progress = Progress(len(tasks), cfg.coupling.progress)
+    workers = min(cfg.coupling.workers, len(tasks))
     if workers <= 1:
         if tasks:
             got, part = _probe_chunk(c, tasks, progress)
@@ -157,53 +162,55 @@ def _rates(out: ProbeOutput) -> dict[str, float]:
     return dict(zip(out.raw.sizes, (float(r) for r in out.per_population["rate"]), strict=True))
 
 
-def feedback_active(c: Mapping[str, Any]) -> bool:
+def feedback_active(c: Config | Mapping[str, Any]) -> bool:
     """Whether closed-loop probes feed anything back (PVN gain or activity homeostasis)."""
-    return c["coupling"]["pvn_gain"] > 0 or c["homeostasis"]["rule"] == "activity"
+    cfg = as_config(c)
+    return cfg.coupling.pvn_gain > 0 or cfg.homeostasis.rule == "activity"
 
 
-def reference_rates(net: CompiledNetwork, c: Mapping[str, Any]) -> dict[str, float]:
+def reference_rates(net: CompiledNetwork, c: Config | Mapping[str, Any]) -> dict[str, float]:
     """Each population's rate in the declared reference state: the baseline brain levels
     (``steroids.brain_nM``) with reference subunit expression (the non-pregnant,
     unstressed baseline). The closed loop's set points: a pregnancy run starting late in
     pregnancy no longer takes that state as normal."""
-    out = run_probe(net, c, dict(c["steroids"]["brain_nM"]),
+    out = run_probe(net, c, dict(as_config(c).steroids.brain_nM),
                     context="reference probe (baseline brain levels, reference expression)")
     return _rates(out)
 
 
-def _feedback(c: Mapping[str, Any], model: SlowModel, out: ProbeOutput,
+def _feedback(cfg: Config, model: SlowModel, out: ProbeOutput,
               reference: dict[str, float]) -> None:
     """Set the slow model's closed-loop inputs from one probe's measured rates, relative
     to the reference state's."""
     pops = list(out.raw.sizes)
     rates = _rates(out)
-    cp = c["coupling"]
-    pvn = cp["pvn_population"]
-    if cp["pvn_gain"] > 0 and reference.get(pvn, 0) > 0:
-        model.feedback["crh_scale"] = max(0.0, 1.0 + cp["pvn_gain"] * (
+    cp = cfg.coupling
+    pvn = cp.pvn_population
+    if cp.pvn_gain > 0 and reference.get(pvn, 0) > 0:
+        model.feedback["crh_scale"] = max(0.0, 1.0 + cp.pvn_gain * (
             rates[pvn] / reference[pvn] - 1.0))
-    if c["homeostasis"]["rule"] == "activity":
+    if cfg.homeostasis.rule == "activity":
         model.feedback["rate_error"] = {
             p: (rates[p] / reference[p] - 1.0) if reference[p] > 0 else 0.0 for p in pops}
 
 
 def run_closed(c: Mapping[str, Any]) -> EpochResult:
     """Integrate probe to probe; each probe's activity feeds the next slow segment."""
+    cfg = as_config(c)
     model = SlowModel(c)
     end = duration_hours(c, model.table)
-    times = probe_times(c, end)
-    seed = int(c["seed"])
+    times = probe_times(cfg, end)
+    seed = int(cfg.seed)
     timings: dict[str, float] = {}
     segments: list[SlowTrajectory] = []
     reference: dict[str, float] = {}
     concs, exprs, outs = [], [], []
-    progress = Progress(len(times), c["coupling"]["progress"])
+    progress = Progress(len(times), cfg.coupling.progress)
     state, t_prev = None, 0.0
-    with CompiledNetwork(c) as net:
+    with CompiledNetwork(cfg) as net:
         _merge_timings(timings, net.timings)
-        if feedback_active(c):
-            reference = reference_rates(net, c)
+        if feedback_active(cfg):
+            reference = reference_rates(net, cfg)
         for k, t in enumerate([*times, end]):
             seg = model.run(seed, t_stop_h=t, state=state, t_start_h=t_prev)
             timings["slow_s"] = timings.get("slow_s", 0.0) + seg.wall_s
@@ -213,9 +220,9 @@ def run_closed(c: Mapping[str, Any]) -> EpochResult:
                 break
             ck, conc, expr = probe_config(c, seg, t)
             out = run_probe(net, ck, conc, context=f"probe {k} at t={t:g} h",
-                            state=state_at(c, t))
+                            state=state_at(cfg, t))
             _merge_timings(timings, out.raw.timings)
-            _feedback(c, model, out, reference)
+            _feedback(cfg, model, out, reference)
             concs.append(conc)
             exprs.append(expr)
             outs.append(out)
@@ -238,7 +245,8 @@ def _join(segments: list[SlowTrajectory]) -> SlowTrajectory:
 
 
 def run_epochs(c: Mapping[str, Any]) -> EpochResult:
-    """Run the configured coupling mode."""
-    if c["coupling"]["mode"] == "closed":
+    """Run the configured coupling mode (``c``: the validated plain config; the slow layer
+    reads it as it is, the coupling and the network read its typed form)."""
+    if as_config(c).coupling.mode == "closed":
         return run_closed(c)
     return run_open(c)

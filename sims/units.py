@@ -73,8 +73,10 @@ def unit_of(key: str) -> Any:
     return _brian_unit(suffix)
 
 
-def qty(section: Mapping[str, Any], key: str) -> Any:
-    """``section[key]`` as a Brian2 quantity in the unit named by the key's suffix.
+def qty(section: Any, key: str) -> Any:
+    """``section[key]`` (a mapping) or ``section.key`` (a typed config object,
+    :mod:`sims.configuration.objects`) as a Brian2 quantity in the unit named by the key's
+    suffix.
 
     Raises:
         KeyError: if ``key`` has no unit suffix (a programming error, not user input).
@@ -82,7 +84,8 @@ def qty(section: Mapping[str, Any], key: str) -> Any:
     unit = unit_of(key)
     if unit is None:
         raise KeyError(f"config key {key!r} has no unit suffix; known: {sorted(_BRIAN_SUFFIXES)}")
-    return float(section[key]) * unit
+    value = section[key] if isinstance(section, Mapping) else getattr(section, key)
+    return float(value) * unit
 
 
 def to_nM(value: Any) -> float:

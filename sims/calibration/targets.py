@@ -40,6 +40,9 @@ import numpy as np
 from sims.calibration import cohort_view as cv
 from sims.calibration import statistics as st
 from sims.calibration.cohort_view import check_cohort_statistic
+from sims.config import as_config
+from sims.configuration.objects import as_section
+from sims.configuration.schema import ReceptorsConfig
 from sims.constants import named_configs
 from sims.errors import ConfigError, require
 from sims.errors import is_finite_number as _num
@@ -453,20 +456,22 @@ class RunView:
         return self.time_h, self.values[var]
 
     def receptor(self, parts: list[str], times: np.ndarray) -> np.ndarray:
-        from sims.fast.pharmacology import population_gaba_state, receptor_concentrations
+        from sims.fast.pharmacology import receptor_concentrations, receptor_state
 
         mode, quantity, pop = parts[1:]
         factor = RECEPTOR_QUANTITIES[quantity][1]
+        species = as_config(self.c).pharmacology.species
         # only what the receptor state reads: apply_expression copies what it is given
-        light = {k: self.c[k] for k in ("receptors", "pharmacology", "homeostasis")}
+        light = {k: self.c[k] for k in ("receptors", "homeostasis")}
         out = np.empty(len(times))
         for i, t in enumerate(times):
             expr = self.trajectory.expression(float(t))
             ce = apply_expression(light, {pop: expr[pop]} if pop in expr else {})
-            conc = (receptor_concentrations(self.c["pharmacology"]["species"],
-                                            self.trajectory.brain_conc(float(t)))
+            rec = as_section(ReceptorsConfig, ce["receptors"], "receptors")
+            conc = (receptor_concentrations(species, self.trajectory.brain_conc(float(t)))
                     if mode == "in_vivo" else {})
-            out[i] = float(np.asarray(population_gaba_state(ce, conc, pop)[quantity])) * factor
+            out[i] = float(np.asarray(receptor_state(rec, species, conc, pop)[quantity])) \
+                * factor
         return out
 
 
@@ -520,7 +525,6 @@ def compute(stat: Mapping[str, Any], views: Mapping[str, RunView], default_exp: 
         return num / den
     view = views[exp]
     if kind in ("spread", "prevalence"):
-
         if not isinstance(view, cv.CohortView):
             raise st.StatisticError(f"experiment {exp!r} is not a cohort")
         if kind == "prevalence":

@@ -5,6 +5,8 @@ the per-population sections that apply to the populations that exist."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
+from typing import Any
 
 from sims import machine
 from sims.configuration.rules import CONNECTION_NAME, KINDS, METHODS, POPULATION_NAME, _check
@@ -13,12 +15,14 @@ from sims.errors import ConfigError
 from sims.machine import gib
 
 
-def connection_ends(cname: str, conn: dict) -> tuple[str, str]:
-    """The (pre, post) populations of connection ``cname``: its ``pre``/``post`` fields, or
+def connection_ends(cname: str, conn: Any) -> tuple[str, str]:
+    """The (pre, post) populations of connection ``cname`` (a mapping or a typed
+    :class:`~sims.configuration.schema.ConnectionConfig`): its ``pre``/``post`` fields, or
     the two halves of a ``PRE_to_POST`` key ("" where neither tells)."""
     head, sep, tail = cname.partition("_to_")
-    pre = conn.get("pre") or (head if sep else "")
-    post = conn.get("post") or (tail if sep else "")
+    ends = conn if isinstance(conn, Mapping) else vars(conn)
+    pre = ends.get("pre") or (head if sep else "")
+    post = ends.get("post") or (tail if sep else "")
     return pre, post
 
 

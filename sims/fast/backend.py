@@ -29,6 +29,7 @@ from brian2.core.base import BrianObject
 from brian2.devices.device import get_device, reinit_devices
 from filelock import FileLock
 
+from sims.config import Config, as_config, as_dict
 from sims.fast import build_cache
 from sims.fast.network import RECORDED, FastNetwork, build_network
 from sims.fast.receptors import SHARED_VARIABLES
@@ -199,12 +200,15 @@ class CompiledNetwork:
     in the same process (e.g. a reused joblib worker) starts clean.
     """
 
-    def __init__(self, c: Mapping[str, Any]) -> None:
+    def __init__(self, c: Config | Mapping[str, Any]) -> None:
+        """Build (and compile) the network of ``c``: the typed config
+        (:func:`sims.config.as_config`) or the validated plain one."""
         global BUILD_COUNT, COMPILE_COUNT
-        self.c = c
-        self.key = build_cache.structure_key(c)
+        self.cfg = cfg = as_config(c)
+        self.c = as_dict(cfg)  # the plain form: the build cache hashes it
+        self.key = build_cache.structure_key(self.c)
         self.compiled = False  # True when this build recompiled network code (cache miss)
-        self.backend = c["backend"]["name"]
+        self.backend = cfg.backend.name
         self.timings: dict[str, float] = {}
         t0 = time.perf_counter()
         self._user_preferences = dict(b2.prefs.prefs)  # put back when closed
@@ -215,15 +219,15 @@ class CompiledNetwork:
             b2.prefs.devices.cpp_standalone.openmp_threads = 0
             _static_arrays_written_atomically(get_device())
         else:
-            b2.prefs.codegen.target = c["backend"]["codegen_target"]
-        b2.defaultclock.dt = qty(c["network"], "dt_ms")
-        np.random.seed(int(c["seed"]) % 2**32)
+            b2.prefs.codegen.target = cfg.backend.codegen_target
+        b2.defaultclock.dt = qty(cfg.network, "dt_ms")
+        np.random.seed(int(cfg.seed) % 2**32)
         self.seed_holder: b2.NeuronGroup | None = None
         if self.backend == "cpp_standalone":
             self.seed_holder = _runtime_seed()
         else:
-            b2.seed(int(c["seed"]))
-        self.fn: FastNetwork = build_network(c)
+            b2.seed(int(cfg.seed))
+        self.fn: FastNetwork = build_network(cfg)
         if self.seed_holder is not None:
             self.fn.net.add(self.seed_holder)
         self.timings["construct_s"] = time.perf_counter() - t0
@@ -251,8 +255,9 @@ class CompiledNetwork:
             self.fn.net.store("initial")
         self.timings["build_s"] = time.perf_counter() - t0
 
-    def check_compatible(self, c: Mapping[str, Any]) -> None:
+    def check_compatible(self, c: Config | Mapping[str, Any]) -> None:
         """Raise :class:`StructuralChangeError` if ``c`` differs in compiled-in keys."""
+        c = as_dict(c) if isinstance(c, Config) else c
         if build_cache.structure_key(c) == self.key:
             return
         mine, theirs = build_cache.structural_config(self.c), build_cache.structural_config(c)
@@ -292,14 +297,14 @@ class CompiledNetwork:
             results = f"{RESULTS_PREFIX}{uuid.uuid4().hex[:8]}-{owner_tag()}"
             args = self._assign(values)
             args[self.seed_holder.value] = int(  # type: ignore[union-attr]
-                self.c["seed"] if seed is None else seed)
+                self.cfg.seed if seed is None else seed)
             b2.device.run(directory=str(self.project), results_directory=results,
                           with_output=False, run_args=args)
         else:
-            if seed is not None and int(seed) != int(self.c["seed"]):
+            if seed is not None and int(seed) != int(self.cfg.seed):
                 raise StructuralChangeError(
                     f"seed {seed}: the runtime backend fixes the seed when it builds "
-                    f"({self.c['seed']}); backend=cpp_standalone takes one per run")
+                    f"({self.cfg.seed}); backend=cpp_standalone takes one per run")
             self.fn.net.restore("initial", restore_random_state=True)
             for view, val in self._assign(values).items():
                 view[:] = val
@@ -313,7 +318,7 @@ class CompiledNetwork:
         return raw
 
     def _collect(self) -> RawProbe:
-        fn, pc = self.fn, self.c["probe"]
+        fn, pc = self.fn, self.cfg.probe
         spikes = {p: (np.array(m.i[:], dtype=np.int32), np.array(m.t_[:], dtype=float))
                   for p, m in fn.spikes.items()}
         st = fn.state

@@ -17,7 +17,8 @@ import brian2 as b2
 import numpy as np
 from brian2.core.functions import DEFAULT_FUNCTIONS
 
-from sims.config import connection_ends
+from sims.config import Config, as_config, connection_ends
+from sims.configuration.schema import PopulationConfig
 from sims.fast import neurons, receptors
 from sims.units import qty
 
@@ -108,7 +109,7 @@ static inline long {f.name}(const int _vectorisation_idx)
     return f
 
 
-def external_drive(group: b2.NeuronGroup, pop: Mapping[str, Any],
+def external_drive(group: b2.NeuronGroup, pop: PopulationConfig,
                    bin_width: b2.Quantity) -> b2.BrianObject:
     """Independent Poisson afferents onto AMPA, summed per neuron.
 
@@ -120,31 +121,31 @@ def external_drive(group: b2.NeuronGroup, pop: Mapping[str, Any],
     """
     group.namespace["w_ext"] = qty(pop, "ext_g_nS")
     if abs(float(bin_width - b2.defaultclock.dt)) < 1e-12:
-        return b2.PoissonInput(group, "g_ampa", N=pop["ext_n"], rate=qty(pop, "ext_rate_Hz"),
+        return b2.PoissonInput(group, "g_ampa", N=pop.ext_n, rate=qty(pop, "ext_rate_Hz"),
                                weight="w_ext*drive_scale")
     p = float(qty(pop, "ext_rate_Hz") * bin_width)
-    group.namespace["ext_count"] = binomial_counts(pop["ext_n"], p, f"ext_count_{group.name}")
+    group.namespace["ext_count"] = binomial_counts(pop.ext_n, p, f"ext_count_{group.name}")
     # drive_scale: the brain state's scale of the drive (sims.fast.states; wake 1)
     return group.run_regularly("g_ampa += w_ext*drive_scale*ext_count()", dt=bin_width,
                                when="synapses", name=f"{group.name}_external")
 
 
-def build_network(c: Mapping[str, Any], monitors: bool = True) -> FastNetwork:
+def build_network(c: Config | Mapping[str, Any], monitors: bool = True) -> FastNetwork:
     """Create every Brian2 object of the network described by a validated config.
 
     Args:
-        c: validated plain config (``sims.config.validate``).
+        c: the typed config (:func:`sims.config.as_config`) or the validated plain one.
         monitors: add spike monitors and the state monitor of the LFP population.
     """
-    net_cfg = c["network"]
-    method = net_cfg["method"]
+    cfg = as_config(c)
+    net_cfg = cfg.network
     eqs = neurons.membrane_equations()
     groups: dict[str, b2.NeuronGroup] = {}
     objects: list[Any] = []
-    for name, pop in net_cfg["populations"].items():
-        ns = neurons.neuron_namespace(pop) | receptors.receptor_namespace(c, name)
-        g = b2.NeuronGroup(pop["n"], eqs, threshold=neurons.THRESHOLD, reset=neurons.RESET,
-                           refractory=qty(pop, "tref_ms"), method=method, namespace=ns,
+    for name, pop in net_cfg.populations.items():
+        ns = neurons.neuron_namespace(pop) | receptors.receptor_namespace(cfg.receptors)
+        g = b2.NeuronGroup(pop.n, eqs, threshold=neurons.THRESHOLD, reset=neurons.RESET,
+                           refractory=qty(pop, "tref_ms"), method=net_cfg.method, namespace=ns,
                            name=f"pop_{name}")
         g.v = neurons.INITIAL_V
         g.b_adapt = qty(pop, "b_pA")  # the wake state; a probe sets its state's values
@@ -153,17 +154,17 @@ def build_network(c: Mapping[str, Any], monitors: bool = True) -> FastNetwork:
         g.recurrent_scale = 1.0
         groups[name] = g
         objects.append(g)
-        if pop["ext_n"] > 0 and pop["ext_rate_Hz"] > 0 and pop["ext_g_nS"] > 0:
+        if pop.ext_n > 0 and pop.ext_rate_Hz > 0 and pop.ext_g_nS > 0:
             objects.append(external_drive(g, pop, qty(net_cfg, "ext_dt_ms")))
-    nmda = c["receptors"]["nmda"]
+    nmda = cfg.receptors.nmda
     nmda_norm = receptors.nmda_peak_normalisation(qty(nmda, "tau_rise_ms"),
                                                   qty(nmda, "tau_decay_ms"))
     synapses: dict[str, b2.Synapses] = {}
-    for cname, conn in net_cfg["connections"].items():
+    for cname, conn in net_cfg.connections.items():
         pre, post = connection_ends(cname, conn)
-        if conn["p"] <= 0 or conn["g_nS"] + conn["g_nmda_nS"] <= 0:
+        if conn.p <= 0 or conn.g_nS + conn.g_nmda_nS <= 0:
             continue
-        if net_cfg["populations"][pre]["kind"] == "exc":
+        if net_cfg.populations[pre].kind == "exc":
             on_pre = receptors.on_pre_excitatory()
             ns = {"w_ampa": qty(conn, "g_nS"), "w_nmda": qty(conn, "g_nmda_nS"),
                   "nmda_norm": nmda_norm}
@@ -172,7 +173,7 @@ def build_network(c: Mapping[str, Any], monitors: bool = True) -> FastNetwork:
             ns = {"w_gaba": qty(conn, "g_nS")}
         s = b2.Synapses(groups[pre], groups[post], on_pre=on_pre, namespace=ns,
                         delay=qty(conn, "delay_ms"), name=f"syn_{cname}")
-        s.connect(condition="i != j" if pre == post else None, p=conn["p"])
+        s.connect(condition="i != j" if pre == post else None, p=conn.p)
         synapses[cname] = s
         objects.append(s)
     fn = FastNetwork(net=b2.Network(), groups=groups, synapses=synapses)
@@ -180,11 +181,11 @@ def build_network(c: Mapping[str, Any], monitors: bool = True) -> FastNetwork:
         for name, g in groups.items():
             fn.spikes[name] = b2.SpikeMonitor(g, name=f"spikes_{name}")
             objects.append(fn.spikes[name])
-        lfp = groups[net_cfg["lfp_population"]]
-        n_rec = c["probe"]["n_record"]  # validated: 1 <= n_record <= len(lfp)
+        lfp = groups[net_cfg.lfp_population]
+        n_rec = cfg.probe.n_record  # validated: 1 <= n_record <= len(lfp)
         fn.state = b2.StateMonitor(lfp, list(RECORDED), record=range(n_rec),
-                                   dt=qty(c["probe"], "record_dt_ms"), name="state_lfp")
+                                   dt=qty(cfg.probe, "record_dt_ms"), name="state_lfp")
         objects.append(fn.state)
     fn.net.add(*objects)
-    fn.duration = qty(c["probe"], "warmup_ms") + qty(c["probe"], "window_ms")
+    fn.duration = qty(cfg.probe, "warmup_ms") + qty(cfg.probe, "window_ms")
     return fn

@@ -8,9 +8,9 @@ LIF cell (fast-spiking PV); ``b > 0`` an adapting cell (principal cells, SST).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from sims.configuration.schema import PopulationConfig
 from sims.fast.receptors import receptor_equations
 from sims.fast.states import STATE_VARIABLES
 from sims.units import qty
@@ -26,7 +26,7 @@ dw/dt = (a*(v - EL) - w)/tau_adapt : amp
 """ + state + "\n" + receptor_equations()
 
 
-def neuron_namespace(pop: Mapping[str, Any]) -> dict[str, Any]:
+def neuron_namespace(pop: PopulationConfig) -> dict[str, Any]:
     """Namespace constants of one population's membrane equation."""
     return {
         "C": qty(pop, "C_pF"),

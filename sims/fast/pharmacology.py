@@ -28,6 +28,13 @@ from typing import Any
 
 import brian2 as b2
 
+from sims.config import Config, as_config
+from sims.configuration.schema import (
+    HillConfig,
+    PopulationReceptorConfig,
+    ReceptorsConfig,
+    SpeciesConfig,
+)
 from sims.units import qty
 
 RECEPTOR_CLASSES = ("gamma2_decay", "gamma2_peak", "delta_tonic", "nmda")
@@ -41,13 +48,13 @@ def hill_occupancy(conc_nM: float, ec50_nM: float, hill: float) -> float:
     return x / (1.0 + x)
 
 
-def modulation_factor(conc_nM: Mapping[str, float], species: Mapping[str, Any],
+def modulation_factor(conc_nM: Mapping[str, float], species: Mapping[str, SpeciesConfig],
                       receptor_class: str) -> float:
     """Multiplicative factor on one receptor class from all species present.
 
     Args:
         conc_nM: species key -> concentration in nmol/L (missing species count as 0).
-        species: the ``pharmacology.species`` table (plain dict).
+        species: the ``pharmacology.species`` table of the typed config.
         receptor_class: one of :data:`RECEPTOR_CLASSES`.
 
     Returns:
@@ -60,9 +67,9 @@ def modulation_factor(conc_nM: Mapping[str, float], species: Mapping[str, Any],
         if conc <= 0:
             continue
         s = species[key]
-        term = s[receptor_class]
-        x = (conc / term["ec50_nM"]) ** term["hill"]
-        by_site.setdefault(s["site"], []).append((term["emax"], x))
+        term: HillConfig = getattr(s, receptor_class)
+        x = (conc / term.ec50_nM) ** term.hill
+        by_site.setdefault(s.site, []).append((term.emax, x))
     factor = 1.0
     for terms in by_site.values():
         num = sum(e * x for e, x in terms)
@@ -71,16 +78,16 @@ def modulation_factor(conc_nM: Mapping[str, float], species: Mapping[str, Any],
     return factor
 
 
-def site_occupancy(conc_nM: Mapping[str, float], species: Mapping[str, Any],
+def site_occupancy(conc_nM: Mapping[str, float], species: Mapping[str, SpeciesConfig],
                    receptor_class: str, site: str, potency: float = 1.0) -> float:
     """Gaddum occupancy ``sum x_i / (1 + sum x_i)`` of ``site`` by its potentiating species
     (``emax > 0`` for ``receptor_class``), ``x_i = (potency C_i / EC50_i)^n_i``."""
     xs = 0.0
     for key, conc in conc_nM.items():
         s = species[key]
-        term = s[receptor_class]
-        if conc > 0 and s["site"] == site and term["emax"] > 0:
-            xs += (potency * conc / term["ec50_nM"]) ** term["hill"]
+        term: HillConfig = getattr(s, receptor_class)
+        if conc > 0 and s.site == site and term.emax > 0:
+            xs += (potency * conc / term.ec50_nM) ** term.hill
     return xs / (1.0 + xs)
 
 
@@ -100,7 +107,7 @@ def tonic_conductance(g_tonic_max: b2.Quantity, delta_expression: float, gaba_ac
     return g_tonic_max * delta_expression * gaba_activation * _scaled(delta_factor, sensitivity)
 
 
-def population_gaba_state(c: Mapping[str, Any], conc_nM: Mapping[str, float],
+def population_gaba_state(c: Config | Mapping[str, Any], conc_nM: Mapping[str, float],
                           population: str) -> dict[str, b2.Quantity | float]:
     """Run-time receptor values of one population for given *receptor* (unbound, aqueous)
     steroid concentrations -- in-vitro bath levels, or brain levels through
@@ -114,46 +121,53 @@ def population_gaba_state(c: Mapping[str, Any], conc_nM: Mapping[str, float],
     ``g_a4_inward`` (its change while the current is inward: the alpha4 share potentiated
     as the rest, minus its outward value), ``nmda_scale``, and the Cl- reversals ``E_gaba``
     and ``E_tonic`` (configured + the population's ``chloride_shift_mV``).
+
+    ``c``: the typed config (:func:`sims.config.as_config`) or the validated plain one.
     """
-    rec = c["receptors"]
-    rp = rec["populations"][population]
-    species = c["pharmacology"]["species"]
+    cfg = as_config(c)
+    return receptor_state(cfg.receptors, cfg.pharmacology.species, conc_nM, population)
+
+
+def receptor_state(rec: ReceptorsConfig, species: Mapping[str, SpeciesConfig],
+                   conc_nM: Mapping[str, float], population: str
+                   ) -> dict[str, b2.Quantity | float]:
+    """:func:`population_gaba_state` from the two sections it reads (typed): the receptors
+    and the species table."""
+    rp = rec.populations[population]
     f = {cls: modulation_factor(conc_nM, species, cls) for cls in RECEPTOR_CLASSES}
-    s_ph = rp["phasic_steroid_sensitivity"]
-    tonic = rec["tonic"]
-    act = ambient_gaba_activation(tonic["ambient_gaba_uM"], tonic["gaba_ec50_uM"],
-                                  tonic["gaba_hill"])
-    g_pot = tonic_conductance(qty(rp, "g_tonic_max_nS"), rp["delta_expression"], act,
-                              f["delta_tonic"], rp["tonic_steroid_sensitivity"])
+    s_ph = rp.phasic_steroid_sensitivity
+    tonic = rec.tonic
+    act = ambient_gaba_activation(tonic.ambient_gaba_uM, tonic.gaba_ec50_uM, tonic.gaba_hill)
+    g_pot = tonic_conductance(qty(rp, "g_tonic_max_nS"), rp.delta_expression, act,
+                              f["delta_tonic"], rp.tonic_steroid_sensitivity)
     share = alpha4_share(rp)
-    pol = rec["alpha4_polarity"]
-    occ = site_occupancy(conc_nM, species, "delta_tonic", "neurosteroid",
-                         pol["outward_potency"])
-    outward = _scaled(1.0 + pol["outward_emax"] * occ, rp["tonic_steroid_sensitivity"])
-    g_out = tonic_conductance(qty(rp, "g_tonic_max_nS"), rp["delta_expression"], act, 1.0) \
+    pol = rec.alpha4_polarity
+    occ = site_occupancy(conc_nM, species, "delta_tonic", "neurosteroid", pol.outward_potency)
+    outward = _scaled(1.0 + pol.outward_emax * occ, rp.tonic_steroid_sensitivity)
+    g_out = tonic_conductance(qty(rp, "g_tonic_max_nS"), rp.delta_expression, act, 1.0) \
         * outward
-    shift = rp.get("chloride_shift_mV", 0.0) * b2.mV
+    shift = rp.chloride_shift_mV * b2.mV
     return {
-        "tau_gaba": qty(rec["gaba_a"], "tau_decay_ms") * _scaled(f["gamma2_decay"], s_ph)
-        * rp.get("phasic_decay_scale", 1.0),
-        "gaba_scale": rp["gamma2_expression"] * _scaled(f["gamma2_peak"], s_ph),
+        "tau_gaba": qty(rec.gaba_a, "tau_decay_ms") * _scaled(f["gamma2_decay"], s_ph)
+        * rp.phasic_decay_scale,
+        "gaba_scale": rp.gamma2_expression * _scaled(f["gamma2_peak"], s_ph),
         "g_tonic": g_pot + (g_out - g_pot) * share,
         "g_a4_inward": (g_pot - g_out) * share,
         "nmda_scale": f["nmda"],
-        "E_gaba": qty(rec["gaba_a"], "E_rev_mV") + shift,
+        "E_gaba": qty(rec.gaba_a, "E_rev_mV") + shift,
         "E_tonic": qty(rp, "E_tonic_mV") + shift,
     }
 
 
-def alpha4_share(rp: Mapping[str, Any]) -> float:
+def alpha4_share(rp: PopulationReceptorConfig) -> float:
     """Share of a population's tonic conductance carried by alpha4beta2delta receptors (the
     ones whose steroid effect follows the Cl- current): its adult share times the
     homeostatic alpha4 expression, at most 1 (Shen et al. 2007: very low in adults, up at
     puberty and after steroid withdrawal)."""
-    return min(1.0, rp.get("alpha4_share", 0.0) * rp.get("alpha4_expression", 1.0))
+    return min(1.0, rp.alpha4_share * rp.alpha4_expression)
 
 
-def receptor_concentrations(species: Mapping[str, Any], brain_nM: Mapping[str, float]
+def receptor_concentrations(species: Mapping[str, SpeciesConfig], brain_nM: Mapping[str, float]
                             ) -> dict[str, float]:
     """Unbound (aqueous) concentrations at the receptor from total brain-tissue levels:
     ``C_free = free_fraction_brain x C_brain`` per species.
@@ -165,12 +179,14 @@ def receptor_concentrations(species: Mapping[str, Any], brain_nM: Mapping[str, f
     Psychoneuroendocrinology 34S:S59). Comparing totals with aqueous EC50s made the network
     an anaesthetic at luteal and pregnancy levels (before the model-validity review).
     """
-    return {k: float(species[k]["free_fraction_brain"]) * v for k, v in brain_nM.items()}
+    return {k: float(species[k].free_fraction_brain) * v for k, v in brain_nM.items()}
 
 
-def network_gaba_state(c: Mapping[str, Any], brain_nM: Mapping[str, float]
+def network_gaba_state(c: Config | Mapping[str, Any], brain_nM: Mapping[str, float]
                        ) -> dict[str, dict[str, b2.Quantity | float]]:
     """:func:`population_gaba_state` for every population of the network, for total brain
-    levels ``brain_nM`` (their unbound part acts: :func:`receptor_concentrations`)."""
-    free = receptor_concentrations(c["pharmacology"]["species"], brain_nM)
-    return {p: population_gaba_state(c, free, p) for p in c["network"]["populations"]}
+    levels ``brain_nM`` (their unbound part acts: :func:`receptor_concentrations`).
+    ``c``: the typed config or the validated plain one."""
+    cfg = as_config(c)
+    free = receptor_concentrations(cfg.pharmacology.species, brain_nM)
+    return {p: population_gaba_state(cfg, free, p) for p in cfg.network.populations}

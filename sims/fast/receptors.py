@@ -26,12 +26,12 @@ Sources:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import brian2 as b2
 import numpy as np
 
+from sims.configuration.schema import ReceptorsConfig
 from sims.units import qty
 
 #: Shared (per-population) run-time variables and their Brian2 unit strings.
@@ -112,16 +112,15 @@ def nmda_peak_normalisation(tau_rise: b2.Quantity, tau_decay: b2.Quantity) -> fl
     return 1.0 / peak
 
 
-def receptor_namespace(c: Mapping[str, Any], population: str) -> dict[str, Any]:
-    """Namespace constants for :func:`receptor_equations` in one population."""
-    r = c["receptors"]
+def receptor_namespace(r: ReceptorsConfig) -> dict[str, Any]:
+    """Namespace constants for :func:`receptor_equations` (the same in every population)."""
     return {
-        "E_ampa": qty(r["ampa"], "E_rev_mV"),
-        "tau_ampa": qty(r["ampa"], "tau_decay_ms"),
-        "E_nmda": qty(r["nmda"], "E_rev_mV"),
-        "tau_nmda_rise": qty(r["nmda"], "tau_rise_ms"),
-        "tau_nmda_decay": qty(r["nmda"], "tau_decay_ms"),
-        "mg": qty(r["nmda"], "mg_mM"),
+        "E_ampa": qty(r.ampa, "E_rev_mV"),
+        "tau_ampa": qty(r.ampa, "tau_decay_ms"),
+        "E_nmda": qty(r.nmda, "E_rev_mV"),
+        "tau_nmda_rise": qty(r.nmda, "tau_rise_ms"),
+        "tau_nmda_decay": qty(r.nmda, "tau_decay_ms"),
+        "mg": qty(r.nmda, "mg_mM"),
         "mg_block_fn": MG_BLOCK,
     }
 

@@ -24,7 +24,13 @@ from typing import Any
 
 import brian2 as b2
 
-from sims.config import PROBE_STATES, STATES  # noqa: F401 - the states a probe runs in
+from sims.config import (  # noqa: F401 - PROBE_STATES, STATES: the states a probe runs in
+    PROBE_STATES,
+    STATES,
+    Config,
+    as_config,
+)
+from sims.configuration.schema import SleepPopulationConfig
 
 #: Run-time (shared) neuron variables that set the brain state, with their units.
 STATE_VARIABLES: dict[str, str] = {
@@ -44,31 +50,33 @@ def in_night(clock_h: float, start_h: float, end_h: float) -> bool:
     return h >= start_h or h < end_h
 
 
-def state_at(c: Mapping[str, Any], t_h: float | None) -> str:
+def state_at(c: Config | Mapping[str, Any], t_h: float | None) -> str:
     """The state of a probe at run time ``t_h`` (h; t = 0 is midnight): ``probe.state``,
     or for ``auto`` ``nrem`` between ``sleep.night_start_clock_h`` and
-    ``sleep.night_end_clock_h`` and ``wake`` otherwise (``wake`` without a time)."""
-    state = c["probe"]["state"]
+    ``sleep.night_end_clock_h`` and ``wake`` otherwise (``wake`` without a time).
+    ``c``: the typed config or the validated plain one."""
+    cfg = as_config(c)
+    state = cfg.probe.state
     if state != "auto":
         return state
-    sl = c["sleep"]
     if t_h is None:
         return "wake"
-    return "nrem" if in_night(t_h, sl["night_start_clock_h"], sl["night_end_clock_h"]) \
-        else "wake"
+    sl = cfg.sleep
+    return "nrem" if in_night(t_h, sl.night_start_clock_h, sl.night_end_clock_h) else "wake"
 
 
-def state_values(c: Mapping[str, Any], state: str) -> dict[str, dict[str, Any]]:
+def state_values(c: Config | Mapping[str, Any], state: str) -> dict[str, dict[str, Any]]:
     """Population -> {``b_adapt``, ``drive_scale``} of ``state`` (``wake``: the network's
     own ``b_pA`` and drive 1; ``nrem``: ``sleep.nrem.<population>``, whose unset entries
-    keep the wake values)."""
+    keep the wake values). ``c``: the typed config or the validated plain one."""
+    cfg = as_config(c)
     out = {}
-    nrem = c["sleep"]["nrem"] if state == "nrem" else {}
-    for name, pop in c["network"]["populations"].items():
-        own = nrem.get(name) or {}
-        b, tau = own.get("b_pA"), own.get("tau_w_ms")
-        out[name] = {"b_adapt": (pop["b_pA"] if b is None else b) * b2.pA,
-                     "tau_adapt": (pop["tau_w_ms"] if tau is None else tau) * b2.ms,
-                     "drive_scale": float(own.get("drive_scale", 1.0)),
-                     "recurrent_scale": float(own.get("recurrent_scale", 1.0))}
+    nrem = cfg.sleep.nrem if state == "nrem" else {}
+    for name, pop in cfg.network.populations.items():
+        own = nrem.get(name) or SleepPopulationConfig()
+        b, tau = own.b_pA, own.tau_w_ms
+        out[name] = {"b_adapt": (pop.b_pA if b is None else b) * b2.pA,
+                     "tau_adapt": (pop.tau_w_ms if tau is None else tau) * b2.ms,
+                     "drive_scale": float(own.drive_scale),
+                     "recurrent_scale": float(own.recurrent_scale)}
     return out

@@ -8,6 +8,7 @@ import brian2 as b2
 import numpy as np
 import pytest
 
+from sims.config import as_config
 from sims.fast.pharmacology import (
     RECEPTOR_CLASSES,
     hill_occupancy,
@@ -21,24 +22,24 @@ ALLO_DOSES = [0.0, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0]
 
 
 def test_null_species_set_gives_exactly_unmodulated(debug_config):
-    species = debug_config["pharmacology"]["species"]
+    species = as_config(debug_config).pharmacology.species
     for cls in RECEPTOR_CLASSES:
         assert modulation_factor({}, species, cls) == 1.0
         assert modulation_factor({s: 0.0 for s in species}, species, cls) == 1.0
 
 
 def test_single_species_is_the_hill_function(debug_config):
-    species = debug_config["pharmacology"]["species"]
-    h = species["allo"]["gamma2_decay"]
+    species = as_config(debug_config).pharmacology.species
+    h = species["allo"].gamma2_decay
     for c in [1.0, 50.0, 300.0, 2000.0]:
-        expected = 1 + h["emax"] * c ** h["hill"] / (c ** h["hill"] + h["ec50_nM"] ** h["hill"])
+        expected = 1 + h.emax * c ** h.hill / (c ** h.hill + h.ec50_nM ** h.hill)
         assert modulation_factor({"allo": c}, species, "gamma2_decay") == pytest.approx(expected)
     assert hill_occupancy(300.0, 300.0, 1.5) == pytest.approx(0.5)
 
 
 def test_same_site_species_compete_and_never_exceed_max_efficacy(debug_config):
-    species = debug_config["pharmacology"]["species"]
-    emax = species["allo"]["delta_tonic"]["emax"]
+    species = as_config(debug_config).pharmacology.species
+    emax = species["allo"].delta_tonic.emax
     both = modulation_factor({"allo": 1e6, "thdoc": 1e6}, species, "delta_tonic")
     assert both == pytest.approx(1 + emax, rel=1e-4)  # saturating both: not 1 + 2 emax
     # at low concentrations effects are additive
@@ -49,7 +50,7 @@ def test_same_site_species_compete_and_never_exceed_max_efficacy(debug_config):
 
 
 def test_different_sites_multiply(debug_config):
-    species = debug_config["pharmacology"]["species"]
+    species = as_config(debug_config).pharmacology.species
     fa = modulation_factor({"allo": 30.0}, species, "delta_tonic")
     fp = modulation_factor({"pregs": 5000.0}, species, "delta_tonic")
     assert fp == pytest.approx(0.5)  # IC50 of PS
@@ -140,7 +141,7 @@ def test_the_network_sees_the_unbound_part_of_total_brain_levels(debug_config):
     for k in ("allo", "thdoc"):
         species[k]["free_fraction_brain"] = 0.015  # the pharmacokinetic estimate
     brain = {"allo": 150.0, "thdoc": 20.0, "pregs": 10.0}
-    free = receptor_concentrations(species, brain)
+    free = receptor_concentrations(as_config(c).pharmacology.species, brain)
     assert free == {k: species[k]["free_fraction_brain"] * v for k, v in brain.items()}
     assert free["allo"] == pytest.approx(150.0 * 0.015) and free["pregs"] == 10.0
     net = network_gaba_state(c, brain)
@@ -154,4 +155,5 @@ def test_the_network_sees_the_unbound_part_of_total_brain_levels(debug_config):
         population_gaba_state(c, {}, "E")["g_tonic"]
     assert 1.05 < float(ratio) < 1.5 < float(in_vitro)
     # the default (1: totals) leaves the brain level as it is
-    assert receptor_concentrations(debug_config["pharmacology"]["species"], brain) == brain
+    assert receptor_concentrations(as_config(debug_config).pharmacology.species,
+                                   brain) == brain

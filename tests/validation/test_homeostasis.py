@@ -127,3 +127,25 @@ def test_expression_fixed_without_homeostasis():
     _, tr = run(["scenario=pregnancy_postpartum", "homeostasis=none", "coupling=slow_only"])
     for sub in ("delta", "gamma2", "alpha4"):
         np.testing.assert_array_equal(tr.values[f"{sub}_E"], 1.0)
+
+
+@pytest.mark.parametrize("mode", ["in_vivo", "slice"])
+def test_a_targets_receptor_series_is_the_receptor_state_at_each_time(mode):
+    """The targets' receptor quantities (sims.calibration.targets.RunView.receptor: typed
+    sections, one pharmacology table) equal the receptor state computed the plain way, time
+    by time: the expression applied to the whole config, then population_gaba_state."""
+    from sims.calibration.targets import RunView
+    from sims.config import as_config
+    from sims.fast.pharmacology import receptor_concentrations
+
+    c, tr = run(["scenario=pregnancy_postpartum", "coupling=slow_only", *MOUSE])
+    view = RunView(c, tr.time_h, tr.values, tr.units, list(tr.events), tr)
+    t0, t1 = DELIVERY_H - 24.0, DELIVERY_H + 48.0
+    t, got = view.series(f"receptor.{mode}.g_tonic.E", t0, t1)
+    assert len(t) > 10
+    species = as_config(c).pharmacology.species
+    for ti, gi in zip(t, got, strict=True):
+        conc = receptor_concentrations(species, tr.brain_conc(float(ti))) \
+            if mode == "in_vivo" else {}
+        want = population_gaba_state(apply_expression(c, tr.expression(float(ti))), conc, "E")
+        assert gi == float(want["g_tonic"]) * 1e9
