@@ -12,9 +12,12 @@ and :func:`describe` lists a schema's parameters for the documentation.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import math
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 #: Metadata keys of a parameter field.
@@ -129,6 +132,81 @@ def collection(entry: type, default: Any = dataclasses.MISSING,
 def entry_schema(f: dataclasses.Field) -> type | None:
     """The entry schema of a :func:`collection` field (``None`` for any other field)."""
     return f.metadata.get(ENTRIES)
+
+
+@functools.cache
+def layout(schema: type) -> tuple[tuple[str, str, Any], ...]:
+    """(field name, how it is built, the class it is built with) of a schema's fields:
+    ``entries`` (a :func:`collection`), ``schema`` (a nested dataclass), ``list`` (a list
+    of a dataclass) or ``value``."""
+    hints = typing.get_type_hints(schema)
+    out = []
+    for f in dataclasses.fields(schema):
+        hint = hints[f.name]
+        args = typing.get_args(hint)
+        if entry_schema(f) is not None:
+            out.append((f.name, "entries", entry_schema(f)))
+        elif dataclasses.is_dataclass(hint):
+            out.append((f.name, "schema", hint))
+        elif typing.get_origin(hint) is list and args and dataclasses.is_dataclass(args[0]):
+            out.append((f.name, "list", args[0]))
+        else:
+            out.append((f.name, "value", hint))
+    return tuple(out)
+
+
+def build(schema: type, node: Mapping[str, Any], where: str = "", *,
+          special: Mapping[str, Callable[[Any, str], Any]] | None = None,
+          optional: Collection[str] = ()) -> Any:
+    """The validated mapping ``node`` (at dotted ``where``) as an instance of ``schema``,
+    nested schemas, collections and lists of schemas included; other values are copied
+    (lists, dicts) or kept (numbers, strings and arrays: a cohort's per-individual values).
+
+    ``special`` builds the named fields of this level its own way (``value, key -> obj``);
+    ``optional`` fields may be missing (the schema's default).
+
+    Raises:
+        KeyError, TypeError: ``node`` is not validated (a programming error: user input
+            goes through validation, which names the key).
+    """
+    if not isinstance(node, Mapping):
+        raise TypeError(f"{where.rstrip('.') or 'the config'}: a mapping for {schema.__name__}, "
+                        f"got {type(node).__name__} (is it validated?)")
+    kwargs: dict[str, Any] = {}
+    for name, how, cls in layout(schema):
+        key = f"{where}{name}"
+        if name not in node:
+            if name in optional:
+                continue
+            raise KeyError(f"{key}: missing -- a typed section is built from a validated "
+                           "config (sims.config.validate)")
+        value = node[name]
+        if special and name in special:
+            value = special[name](value, key)
+        elif how == "entries":
+            value = {k: build(cls, e, f"{key}.{k}.") for k, e in value.items()}
+        elif how == "schema":
+            value = build(cls, value, key + ".")
+        elif how == "list":
+            value = [build(cls, e, f"{key}[{i}].") for i, e in enumerate(value)]
+        elif isinstance(value, list | dict):
+            value = copy.deepcopy(value)
+        kwargs[name] = value
+    return schema(**kwargs)
+
+
+def unbuild(obj: Any) -> Any:
+    """The plain form of a built object (dataclasses -> dicts, recursively): the inverse
+    of :func:`build`. An object may give its own plain form (a ``plain()`` method)."""
+    if hasattr(obj, "plain"):
+        return obj.plain()
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: unbuild(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {k: unbuild(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [unbuild(v) for v in obj]
+    return obj
 
 
 def is_param(f: dataclasses.Field) -> bool:

@@ -133,10 +133,11 @@ def slow_unit(key: str) -> tuple[float, str]:
     return SLOW_FACTORS[suffix]
 
 
-def slow_value(section: Mapping[str, Any], key: str) -> Any:
-    """``section[key]`` in the slow layer's internal unit (hours, nM, L, mg, ...): a float,
-    or an array ``[individual]`` where a cohort gives each individual its own value."""
-    v = section[key]
+def slow_value(section: Any, key: str) -> Any:
+    """``section[key]`` (a mapping) or ``section.key`` (a typed section) in the slow
+    layer's internal unit (hours, nM, L, mg, ...): a float, or an array ``[individual]``
+    where a cohort gives each individual its own value."""
+    v = section[key] if isinstance(section, Mapping) else getattr(section, key)
     if isinstance(v, np.ndarray):
         return v.astype(float) * slow_unit(key)[0]
     return float(v) * slow_unit(key)[0]

@@ -60,7 +60,7 @@ from sims.slow import scenarios, variables
 from sims.slow.clock import duration_hours
 from sims.slow.events import event_times
 from sims.slow.model import BRAIN_STATE, OUTPUTS, SlowModel
-from sims.slow.treatments import COMBINATION
+from sims.slow.schemas import COMBINATION, typed_scenario
 from sims.units import _all_suffixes, _longest
 from sims.workers import process_pool
 
@@ -103,8 +103,8 @@ def individual_events(model: Any, cfg: Mapping[str, Any], values: Mapping[str, n
     out = []
     for j, seed in enumerate(seeds):
         cj = with_values(cfg, {k: float(v[j]) for k, v in own.items()})
-        out.append(event_times(model.drivers(int(seed), np.zeros(1), cj["scenario"]).events,
-                               cj))
+        sc = typed_scenario(cj["scenario"])
+        out.append(event_times(model.drivers(int(seed), np.zeros(1), sc).events, cj))
     return out
 
 

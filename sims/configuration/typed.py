@@ -18,8 +18,7 @@ from sims.configuration.rules import _check, _fields
 from sims.errors import ConfigError
 from sims.params import allowed as param_allowed
 from sims.params import is_param, within
-from sims.slow.schemas import TREATMENT_SCHEMAS, TREATMENT_SHORTHAND
-from sims.slow.treatments import COMBINATION
+from sims.slow.schemas import COMBINATION, TREATMENT_SCHEMAS, TREATMENT_SHORTHAND
 
 
 @functools.cache

@@ -20,21 +20,21 @@ Values and sources: ``configs/chloride/default.yaml``; populations without a sou
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from sims.slow.numerics import FLOAT
+from sims.slow.schemas import ChlorideConfig
 
 
-def target(p: Mapping[str, Any], shift_max: Any, stress: Any, xp: Any = FLOAT) -> Any:
+def target(p: ChlorideConfig, shift_max: Any, stress: Any, xp: Any = FLOAT) -> Any:
     """Steady shift (mV) at stress level ``stress`` (acute + chronic, capped at 1)."""
     return shift_max * xp.minimum(xp.maximum(stress, 0.0), 1.0)
 
 
-def shift_rhs(p: Mapping[str, Any], shift: Any, goal: Any, xp: Any = FLOAT) -> Any:
+def shift_rhs(p: ChlorideConfig, shift: Any, goal: Any, xp: Any = FLOAT) -> Any:
     """``d shift/dt`` (mV/h): towards ``goal`` with ``tau_down_h`` (depolarising) or
     ``tau_recovery_h`` (back)."""
-    tau = xp.where(goal > shift, p["tau_down_h"], p["tau_recovery_h"])
+    tau = xp.where(goal > shift, p.tau_down_h, p.tau_recovery_h)
     return (goal - shift) / tau
 
 

@@ -84,6 +84,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sims.slow.numerics import FLOAT
+from sims.slow.schemas import HomeostasisConfig, PopulationHomeostasisConfig
 
 ALLO_FLOOR_NM = 0.01  # keeps ln(C_eq) finite
 #: Species that potentiate at the neurosteroid site (their brain levels drive regulation).
@@ -124,45 +125,45 @@ def _hill(d: float, s50: float, n: float, xp: Any = FLOAT) -> float:
     return dn / (dn + xp.pow(s50, n))
 
 
-def exposure_target(p: Mapping[str, Any], fold: float, xp: Any = FLOAT) -> float:
+def exposure_target(p: HomeostasisConfig, fold: float, xp: Any = FLOAT) -> float:
     """``sigma(x)``: 1 while the occupancy is well above baseline, 0 near it."""
-    xm = xp.pow(xp.maximum(fold, 0.0), p["exposure_hill"])
-    return xm / (xm + xp.pow(p["exposure_fold"], p["exposure_hill"]))
+    xm = xp.pow(xp.maximum(fold, 0.0), p.exposure_hill)
+    return xm / (xm + xp.pow(p.exposure_fold, p.exposure_hill))
 
 
-def exposure_rhs(p: Mapping[str, Any], fold: float, exposure: float, xp: Any = FLOAT
+def exposure_rhs(p: HomeostasisConfig, fold: float, exposure: float, xp: Any = FLOAT
                  ) -> float:
     """Derivative (per hour) of the sustained-exposure memory ``E``: it charges with
     ``tau_exposure_days`` while the occupancy is high and discharges with
     ``tau_exposure_off_days`` once it has fallen."""
     target = exposure_target(p, fold, xp)
-    tau = xp.where(target < exposure, p["tau_exposure_off_days"], p["tau_exposure_days"])
+    tau = xp.where(target < exposure, p.tau_exposure_off_days, p.tau_exposure_days)
     return (target - exposure) / (tau * 24.0)
 
 
-def delta_target(p: Mapping[str, Any], fold: float, exposure: float = 1.0,
+def delta_target(p: HomeostasisConfig, fold: float, exposure: float = 1.0,
                  xp: Any = FLOAT) -> float:
     """Steady delta expression for a fold change of the site occupancy over baseline, after
     a sustained exposure ``exposure`` (0-1; the pregnancy-like loss needs it)."""
-    sign = 1.0 if p["species"] == "mouse" else -1.0
-    xn = xp.pow(xp.maximum(fold, 0.0), p["delta_down_hill"])
-    down = p["delta_down_max"] * xn / (xn + xp.pow(p["delta_down_x50"], p["delta_down_hill"]))
-    up = (p["delta_up_max"] * delta_up_gate(p, exposure)
-          * _sat(fold - 1.0, p["delta_up_k"], xp))
+    sign = 1.0 if p.species == "mouse" else -1.0
+    xn = xp.pow(xp.maximum(fold, 0.0), p.delta_down_hill)
+    down = p.delta_down_max * xn / (xn + xp.pow(p.delta_down_x50, p.delta_down_hill))
+    up = (p.delta_up_max * delta_up_gate(p, exposure)
+          * _sat(fold - 1.0, p.delta_up_k, xp))
     # sign * exposure * down, without the multiplication by +-1 (exact either way)
     change = exposure * down
     return xp.maximum(1.0 + up - change if sign > 0 else 1.0 + up + change, 0.0)
 
 
-def delta_up_gate(p: Mapping[str, Any], exposure: float) -> float:
+def delta_up_gate(p: HomeostasisConfig, exposure: float) -> float:
     """Fraction of delta's up-regulation a rise can give: ``1 - g E^2`` with
     ``g = delta_up_exposure_gate`` (0: the full rise whatever the history, exactly)."""
-    return 1.0 - p["delta_up_exposure_gate"] * exposure * exposure
+    return 1.0 - p.delta_up_exposure_gate * exposure * exposure
 
 
-def gamma2_target(p: Mapping[str, Any], fold: float, xp: Any = FLOAT) -> float:
+def gamma2_target(p: HomeostasisConfig, fold: float, xp: Any = FLOAT) -> float:
     """Steady gamma2 expression for a fold change of the site occupancy over baseline."""
-    return xp.maximum(1.0 - p["gamma2_down_max"] * _sat(fold - 1.0, p["gamma2_k"], xp), 0.0)
+    return xp.maximum(1.0 - p.gamma2_down_max * _sat(fold - 1.0, p.gamma2_k, xp), 0.0)
 
 
 def withdrawal_gate(exposure: float, susceptibility: float = 0.0) -> float:
@@ -172,23 +173,23 @@ def withdrawal_gate(exposure: float, susceptibility: float = 0.0) -> float:
     return exposure + susceptibility * (1.0 - exposure)
 
 
-def rise_gate(p: Mapping[str, Any], exposure: float) -> float:
+def rise_gate(p: HomeostasisConfig, exposure: float) -> float:
     """Fraction of the alpha4 rise transient a rise can trigger: ``1 - g E^2`` with
     ``g = alpha4_rise_exposure_gate`` (0: always the full transient, exactly)."""
-    return 1.0 - p["alpha4_rise_exposure_gate"] * exposure * exposure
+    return 1.0 - p.alpha4_rise_exposure_gate * exposure * exposure
 
 
-def alpha4_target(p: Mapping[str, Any], log_allo: float, log_slow: float, exposure: float,
+def alpha4_target(p: HomeostasisConfig, log_allo: float, log_slow: float, exposure: float,
                   withdrawal_scale: float = 1.0, susceptibility: float = 0.0,
                   xp: Any = FLOAT) -> float:
     """alpha4 after a rise (transient, adapting) and after a withdrawal (gated by the
     sustained-exposure memory and the susceptibility, :func:`withdrawal_gate`; the
     ``withdrawal_scale`` multiplies the fall, so a larger scale answers a smaller fall
     with the same response: ``s50 / scale``)."""
-    n, s50 = p["alpha4_hill"], p["alpha4_s50"]
-    return (1.0 + p["alpha4_gain"] * rise_gate(p, exposure)
+    n, s50 = p.alpha4_hill, p.alpha4_s50
+    return (1.0 + p.alpha4_gain * rise_gate(p, exposure)
             * _hill(log_allo - log_slow, s50, n, xp)
-            + withdrawal_gate(exposure, susceptibility) * p["alpha4_withdrawal_gain"]
+            + withdrawal_gate(exposure, susceptibility) * p.alpha4_withdrawal_gain
             * _hill(withdrawal_scale * (log_slow - log_allo), s50, n, xp))
 
 
@@ -197,16 +198,16 @@ def scaled(target: float, scale: float) -> float:
     return 1.0 + scale * (target - 1.0)
 
 
-def relax(p: Mapping[str, Any], x: float, target: float, up_key: str = "tau_up_days",
+def relax(p: HomeostasisConfig, x: float, target: float, up_key: str = "tau_up_days",
           xp: Any = FLOAT) -> float:
     """``dx/dt`` (per hour) with the down / up (re-expression) time constants; ``up_key``
     names the subunit's re-expression time (``tau_up_days``: delta,
     ``gamma2_tau_up_days``: gamma2)."""
     # (the time constants in hours, chosen per element: the same numbers as tau * 24)
-    return (target - x) / xp.where(target < x, p["tau_down_days"] * 24.0, p[up_key] * 24.0)
+    return (target - x) / xp.where(target < x, p.tau_down_days * 24.0, getattr(p, up_key) * 24.0)
 
 
-def expression_targets(p: Mapping[str, Any], fold: float, log_allo: float, log_slow: float,
+def expression_targets(p: HomeostasisConfig, fold: float, log_allo: float, log_slow: float,
                        exposure: float, withdrawal_scale: float = 1.0,
                        susceptibility: float = 0.0, xp: Any = FLOAT
                        ) -> tuple[float, float, float]:
@@ -217,20 +218,20 @@ def expression_targets(p: Mapping[str, Any], fold: float, log_allo: float, log_s
                           xp))
 
 
-def expression_rhs(p: Mapping[str, Any], pop: Mapping[str, float], delta: float,
+def expression_rhs(p: HomeostasisConfig, pop: PopulationHomeostasisConfig, delta: float,
                    gamma2: float, alpha4: float, targets: tuple[float, float, float],
                    rate_error: float, xp: Any = FLOAT) -> tuple[float, float, float]:
     """Derivatives (per hour) of delta, gamma2 and alpha4 of one population (``pop``: its
     regulation scales; ``targets``: :func:`expression_targets`)."""
-    if p["rule"] == "none":
+    if p.rule == "none":
         return 0.0, 0.0, 0.0
     delta_t, gamma2_t, alpha4_t = targets
-    d_delta = relax(p, delta, scaled(delta_t, pop["delta"]), xp=xp)
-    if p["rule"] == "activity":
-        d_delta += pop["delta"] * p["activity_eta_per_day"] / 24.0 * rate_error
-    d_gamma2 = relax(p, gamma2, scaled(gamma2_t, pop["gamma2"]), "gamma2_tau_up_days", xp)
+    d_delta = relax(p, delta, scaled(delta_t, pop.delta), xp=xp)
+    if p.rule == "activity":
+        d_delta += pop.delta * p.activity_eta_per_day / 24.0 * rate_error
+    d_gamma2 = relax(p, gamma2, scaled(gamma2_t, pop.gamma2), "gamma2_tau_up_days", xp)
     return (d_delta, d_gamma2,
-            (scaled(alpha4_t, pop["alpha4"]) - alpha4) / (p["tau_alpha4_days"] * 24.0))
+            (scaled(alpha4_t, pop.alpha4) - alpha4) / (p.tau_alpha4_days * 24.0))
 
 
 def log_memory_rhs(log_allo: float, log_memory: float, tau_days: float) -> float:

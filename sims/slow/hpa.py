@@ -43,12 +43,12 @@ values (``crh_drive``, ``gr_feedback_constant``), and ACTH relative to its mean
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from sims.slow.numerics import FLOAT, is_array
+from sims.slow.schemas import HPAConfig
 
 MODELS = ("entrained", "sriram")
 
@@ -57,7 +57,7 @@ def _half_life_rate(minutes: float) -> float:
     return math.log(2.0) / (minutes / 60.0)
 
 
-def neurosteroid_brake(p: Mapping[str, Any], neurosteroid_nM: float, xp: Any = FLOAT,
+def neurosteroid_brake(p: HPAConfig, neurosteroid_nM: float, xp: Any = FLOAT,
                        polarity: Any = 1.0) -> float:
     """``1 - e H pol``: the fraction of CRH drive left by brain ALLO + THDOC (Patchev 1996).
 
@@ -66,18 +66,18 @@ def neurosteroid_brake(p: Mapping[str, Any], neurosteroid_nM: float, xp: Any = F
     same steroids *raise* CRH drive (Sarkar et al. 2011); 0 when the PVN network carries
     the steroid action itself (closed loop with ``coupling.pvn_gain`` > 0): one path."""
     x = xp.maximum(neurosteroid_nM, 0.0)
-    return 1.0 - p["neurosteroid_inhibition"] * polarity * x / (x + p["neurosteroid_ec50_nM"])
+    return 1.0 - p.neurosteroid_inhibition * polarity * x / (x + p.neurosteroid_ec50_nM)
 
 
-def circadian_shape(p: Mapping[str, Any], clock_h: float, xp: Any = FLOAT) -> float:
+def circadian_shape(p: HPAConfig, clock_h: float, xp: Any = FLOAT) -> float:
     """The entrained model's SCN drive at ``clock_h``: two harmonics, >= 0, daily mean 1."""
     w = 2.0 * math.pi / 24.0
-    raw = (1.0 + p["circadian_amplitude"] * xp.cos(w * (clock_h - p["circadian_peak_clock_h"]))
-           + p["circadian_amplitude_2"] * xp.cos(2 * w * (clock_h
-                                                          - p["circadian_peak_2_clock_h"])))
+    raw = (1.0 + p.circadian_amplitude * xp.cos(w * (clock_h - p.circadian_peak_clock_h))
+           + p.circadian_amplitude_2 * xp.cos(2 * w * (clock_h
+                                                          - p.circadian_peak_2_clock_h)))
     return xp.maximum(raw, 0.0) / circadian_mean(
-        p["circadian_amplitude"], p["circadian_peak_clock_h"], p["circadian_amplitude_2"],
-        p["circadian_peak_2_clock_h"], xp)
+        p.circadian_amplitude, p.circadian_peak_clock_h, p.circadian_amplitude_2,
+        p.circadian_peak_2_clock_h, xp)
 
 
 _MEANS: dict[tuple[float, ...], float] = {}
@@ -111,42 +111,42 @@ def circadian_mean(a1: float, p1: float, a2: float, p2: float, xp: Any = FLOAT) 
     return _ARRAY_MEANS[bkey]
 
 
-def awakening_drive(p: Mapping[str, Any], clock_h: float, xp: Any = FLOAT) -> float:
+def awakening_drive(p: HPAConfig, clock_h: float, xp: Any = FLOAT) -> float:
     """The burst of CRH drive after waking (the cortisol awakening response)."""
-    since = (clock_h - p["wake_clock_h"]) % 24.0
-    return xp.where(since < p["awakening_duration_min"] / 60.0, p["awakening_drive"], 0.0)
+    since = (clock_h - p.wake_clock_h) % 24.0
+    return xp.where(since < p.awakening_duration_min / 60.0, p.awakening_drive, 0.0)
 
 
-def crh_drive(p: Mapping[str, Any], acute: float, chronic: float, neurosteroid_nM: float,
+def crh_drive(p: HPAConfig, acute: float, chronic: float, neurosteroid_nM: float,
               clock_h: float, pvn_scale: float = 1.0, xp: Any = FLOAT,
               brake_polarity: Any = 1.0) -> float:
     """Effective CRH drive at this moment, relative to the model's unstressed reference
     (entrained: the daily mean of the SCN drive; sriram: ``k_stress``);
     ``brake_polarity``: :func:`neurosteroid_brake`."""
     brake = neurosteroid_brake(p, neurosteroid_nM, xp, brake_polarity)
-    if p["model"] == "sriram":
-        circ = 1.0 + p["circadian_amplitude"] * xp.cos(
-            2 * math.pi * (clock_h - p["circadian_peak_clock_h"]) / 24.0)
-        return ((1.0 + p["stress_drive_gain"] * acute + p["chronic_drive_gain"] * chronic)
+    if p.model == "sriram":
+        circ = 1.0 + p.circadian_amplitude * xp.cos(
+            2 * math.pi * (clock_h - p.circadian_peak_clock_h) / 24.0)
+        return ((1.0 + p.stress_drive_gain * acute + p.chronic_drive_gain * chronic)
                 * brake * circ * pvn_scale)
     rhythm = circadian_shape(p, clock_h, xp) + awakening_drive(p, clock_h, xp)
     return (rhythm * brake * pvn_scale + stress_drive(p, acute)
-            + p["chronic_drive_gain"] * chronic)
+            + p.chronic_drive_gain * chronic)
 
 
-def feedback_constant(p: Mapping[str, Any], chronic: float,
+def feedback_constant(p: HPAConfig, chronic: float,
                       inflammation_gr_factor: float) -> float:
     """GR-feedback constant relative to the default (larger = weaker feedback)."""
-    return ((1.0 + p["chronic_feedback_impairment"] * chronic) * inflammation_gr_factor
-            / p["feedback_gain"])
+    return ((1.0 + p.chronic_feedback_impairment * chronic) * inflammation_gr_factor
+            / p.feedback_gain)
 
 
-def stress_drive(p: Mapping[str, Any], acute: float) -> float:
+def stress_drive(p: HPAConfig, acute: float) -> float:
     """The acute-stress part of the CRH drive (entrained model; see :func:`rhs`)."""
-    return p["stress_drive_gain"] * acute
+    return p.stress_drive_gain * acute
 
 
-def rhs(p: Mapping[str, Any], crh: float, acth: float, cort: float, gr: float,
+def rhs(p: HPAConfig, crh: float, acth: float, cort: float, gr: float,
         drive: float, feedback: float, xp: Any = FLOAT, stress: float = 0.0
         ) -> tuple[float, float, float, float]:
     """Time derivatives (per hour) of CRH, ACTH, cortisol and GR for ``drive`` (relative
@@ -155,39 +155,39 @@ def rhs(p: Mapping[str, Any], crh: float, acth: float, cort: float, gr: float,
     ``stress`` is the acute-stress part of ``drive`` (:func:`stress_drive`): at the PVN it
     meets the GR feedback factor raised to ``stress_feedback_exponent`` (1: gated as the
     rest of the drive; 0: not gated there), the rest of the drive meets it fully."""
-    if p["model"] == "sriram":
-        return sriram_rhs(crh, acth, cort, gr, p["k_stress"] * drive, p["k_i"] * feedback, p,
+    if p.model == "sriram":
+        return sriram_rhs(crh, acth, cort, gr, p.k_stress * drive, p.k_i * feedback, p,
                           xp)
-    n, k0 = p["gr_hill"], p["gr_k"]
+    n, k0 = p.gr_hill, p.gr_k
     gn = xp.pow(xp.maximum(gr, 0.0) / (k0 * feedback), n)
     f = (1.0 + xp.pow(1.0 / k0, n)) / (1.0 + gn)
-    o_ref = p["cortisol_scale_ug_per_dL"]
-    g = p["stress_feedback_exponent"]
+    o_ref = p.cortisol_scale_ug_per_dL
+    g = p.stress_feedback_exponent
     # (exponent 1: drive * f exactly, the model before the split, to the last bit)
     pvn = xp.where(g == 1.0, drive * f, (drive - stress) * f + stress * xp.pow(f, g))
-    return (_half_life_rate(p["crh_half_life_min"]) * (pvn - crh),
-            _half_life_rate(p["acth_half_life_min"]) * (crh * f - acth),
-            _half_life_rate(p["cortisol_half_life_min"]) * (o_ref * acth - cort),
-            _half_life_rate(p["gr_half_life_min"]) * (cort / o_ref - gr))
+    return (_half_life_rate(p.crh_half_life_min) * (pvn - crh),
+            _half_life_rate(p.acth_half_life_min) * (crh * f - acth),
+            _half_life_rate(p.cortisol_half_life_min) * (o_ref * acth - cort),
+            _half_life_rate(p.gr_half_life_min) * (cort / o_ref - gr))
 
 
-def initial_state(p: Mapping[str, Any]) -> tuple[float, float, float, float]:
+def initial_state(p: HPAConfig) -> tuple[float, float, float, float]:
     """CRH, ACTH, cortisol, GR before burn-in."""
-    if p["model"] == "sriram":
+    if p.model == "sriram":
         return (1.0, 5.0, 5.0, 2.0)  # Sriram 2012 (docs/science.md §5.1)
-    return (1.0, 1.0, p["cortisol_scale_ug_per_dL"], 1.0)
+    return (1.0, 1.0, p.cortisol_scale_ug_per_dL, 1.0)
 
 
 def sriram_rhs(crh: float, acth: float, cort: float, gr: float, k_stress: float, k_i: float,
-               p: Mapping[str, Any], xp: Any = FLOAT) -> tuple[float, float, float, float]:
+               p: HPAConfig, xp: Any = FLOAT) -> tuple[float, float, float, float]:
     """Time derivatives (per hour) of CRH, ACTH, cortisol and GR (Sriram et al. 2012)."""
-    gn = xp.pow(xp.maximum(gr, 0.0), p["n2"])
-    kn = xp.pow(k_i, p["n2"])
+    gn = xp.pow(xp.maximum(gr, 0.0), p.n2)
+    kn = xp.pow(k_i, p.n2)
     inh = kn / (kn + gn)
-    d_crh = k_stress * inh - p["V_S3"] * crh / (p["K_m1"] + crh) - p["K_d1"] * crh
-    d_acth = p["K_P2"] * crh * inh - p["V_S4"] * acth / (p["K_m2"] + acth) - p["K_d2"] * acth
-    d_cort = p["K_P3"] * acth - p["V_S5"] * cort / (p["K_m3"] + cort) - p["K_d3"] * cort
-    g1 = xp.pow(xp.maximum(gr, 0.0), p["n1"])
-    d_gr = (p["K_b"] * cort * (p["G_tot"] - gr) + p["V_S2"] * g1 / (xp.pow(p["K1"], p["n1"]) + g1)
-            - p["K_d5"] * gr)
+    d_crh = k_stress * inh - p.V_S3 * crh / (p.K_m1 + crh) - p.K_d1 * crh
+    d_acth = p.K_P2 * crh * inh - p.V_S4 * acth / (p.K_m2 + acth) - p.K_d2 * acth
+    d_cort = p.K_P3 * acth - p.V_S5 * cort / (p.K_m3 + cort) - p.K_d3 * cort
+    g1 = xp.pow(xp.maximum(gr, 0.0), p.n1)
+    d_gr = (p.K_b * cort * (p.G_tot - gr) + p.V_S2 * g1 / (xp.pow(p.K1, p.n1) + g1)
+            - p.K_d5 * gr)
     return d_crh, d_acth, d_cort, d_gr

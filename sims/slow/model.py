@@ -15,6 +15,7 @@ equations, the scheme and the order of every operation are the same.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from sims.constants import CONFIG_DIR
+from sims.params import build
 from sims.slow import (
     chloride,
     homeostasis,
@@ -37,6 +39,19 @@ from sims.slow import (
 from sims.slow.clock import duration_hours, record_steps, step_hours
 from sims.slow.layout import StateLayout
 from sims.slow.numerics import backend, is_array
+from sims.slow.schemas import (
+    ChlorideConfig,
+    HomeostasisConfig,
+    HPAConfig,
+    InflammationConfig,
+    PopulationHomeostasisConfig,
+    ScenarioBase,
+    SlowConfig,
+    SteroidKineticsConfig,
+    StressLoopConfig,
+    typed_scenario,
+    typed_treatment,
+)
 from sims.slow.treatments import PKModel, build_treatments
 from sims.units import slow_value
 
@@ -53,6 +68,12 @@ BRAIN_STATE = {"allo": "allo_brain", "thdoc": "thdoc_brain",
 def _nonzero(x: Any) -> bool:
     """Whether a config value (a number, or an array ``[individual]``) is not all 0."""
     return bool(np.any(np.asarray(x, float) != 0.0))
+
+
+def one_individual(section: Any, j: int) -> Any:
+    """A typed section with individual ``j``'s value of every per-individual array."""
+    own = {k: v[j] for k, v in vars(section).items() if is_array(v)}
+    return dataclasses.replace(section, **own) if own else section
 
 
 def _ratio_or_zero(num: Any, den: Any) -> Any:
@@ -109,25 +130,31 @@ class SlowModel:
     def __init__(self, c: Mapping[str, Any], table: dict[str, np.ndarray] | None = None,
                  n_individuals: int = 1, numerics: str | None = None):
         self.n_individuals = int(n_individuals)
-        name = numerics or ("array" if n_individuals > 1 else c["slow"]["backend"])
+        #: The slow numerics (backend, burn-in, record step).
+        self.slow_cfg = build(SlowConfig, c["slow"], "slow.")
+        name = numerics or ("array" if n_individuals > 1 else self.slow_cfg.backend)
         self.xp = backend(name)
         self.vector = self.xp.name == "array"
         #: The RK4 arithmetic of the backend (one scheme, :meth:`_rk4`).
         self._arithmetic = _ArrayArithmetic(self) if self.vector else _ListArithmetic(self)
         #: Subunit expression: one population at a time on floats, in blocks on arrays.
         self._expression_rhs = self._expression_blocks if self.vector else self._expression_rows
-        #: The scenario (its values drive the driver generators; arrays: per individual).
-        self.sc_drivers = c["scenario"]
         configured = c
         self.config = c
-        self.scenario_cfg, self.treatment_cfg = c["scenario"], c["treatment"]
-        self.kinetics_cfg = c["steroids"]["kinetics"]
-        self.hpa_cfg, self.inflammation_cfg = c["hpa"], c["inflammation"]
-        self.loop = c["stress_loop"]
+        # The slow layer's own sections, typed (values may be arrays [individual]); the
+        # other layers' keys it reads (pharmacology, coupling, receptors) stay mappings.
+        #: The scenario (its values drive the driver generators).
+        self.scenario_cfg = typed_scenario(c["scenario"])
+        self.treatment_cfg = typed_treatment(c["treatment"])
+        self.kinetics_cfg = build(SteroidKineticsConfig, c["steroids"]["kinetics"],
+                                  "steroids.kinetics.")
+        self.hpa_cfg = build(HPAConfig, c["hpa"], "hpa.")
+        self.inflammation_cfg = build(InflammationConfig, c["inflammation"], "inflammation.")
+        self.loop = build(StressLoopConfig, c["stress_loop"], "stress_loop.")
         self._loop = stress_loop.active(self.loop)
         self.brain0 = c["steroids"]["brain_nM"]
-        if self.scenario_cfg["name"] == "from_file" and table is None:
-            path = scenarios.resolve_path(self.scenario_cfg["path"], CONFIG_DIR)
+        if self.scenario_cfg.name == "from_file" and table is None:
+            path = scenarios.resolve_path(self.scenario_cfg.path, CONFIG_DIR)
             table = scenarios.load_timecourse(path)  # read once, during validation
         self.table = table
         self.dt = step_hours(configured)  # the clock: numbers, shared by all individuals
@@ -137,21 +164,21 @@ class SlowModel:
         #: One PK model per treatment (none: empty); their compartments follow the
         #: recorded states in this order.
         self.pk_models: list[PKModel] = build_treatments(self.treatment_cfg,
-                                                         self.scenario_cfg["name"])
+                                                         self.scenario_cfg.name)
         infused = [pk for pk in self.pk_models if pk.infusion]
         #: The treatment given by infusion (at most one: only brexanolone infuses).
         self.infused: PKModel | None = infused[0] if infused else None
-        self.homeostasis_cfg = c["homeostasis"]
+        self.homeostasis_cfg = build(HomeostasisConfig, c["homeostasis"], "homeostasis.")
         self.pops = list(c["network"]["populations"])
         self.species = c["pharmacology"]["species"]
         #: Per-population regulation scales (validated: every population is listed).
-        none = {"delta": 0.0, "gamma2": 0.0, "alpha4": 0.0}
-        self.regulation = {p: self.homeostasis_cfg["populations"].get(p, none) for p in self.pops}
+        none = PopulationHomeostasisConfig(delta=0.0, gamma2=0.0, alpha4=0.0)
+        self.regulation = {p: self.homeostasis_cfg.populations.get(p, none) for p in self.pops}
         #: The same as arrays [population, individual] (array backend).
-        self._regulation_stack = {
-            sub: np.stack([np.broadcast_to(np.asarray(self.regulation[p][sub], float),
+        self._regulation_stack = PopulationHomeostasisConfig(**{
+            sub: np.stack([np.broadcast_to(np.asarray(getattr(self.regulation[p], sub), float),
                                            (self.n_individuals,)) for p in self.pops])
-            for sub in variables.SUBUNITS} if self.pops else {}
+            for sub in variables.SUBUNITS}) if self.pops else none
         #: (species, brain state) of the species that drive regulation (the others add 0)
         self._site_states = [(sp, st) for sp, st in BRAIN_STATE.items()
                              if homeostasis.regulates(self.species.get(sp))]
@@ -160,10 +187,10 @@ class SlowModel:
             {sp: v for sp, v in self.brain0.items() if sp in BRAIN_STATE}, self.species,
             self.xp)
         #: Recorded states (registry order): the fixed states, then homeostasis.
-        self.chloride_cfg = c["chloride"]
+        self.chloride_cfg = build(ChlorideConfig, c["chloride"], "chloride.")
         #: Populations whose E_GABA can shift (shift_max not 0), and their maximal shifts.
-        self.cl_pops = [p for p in self.pops if _nonzero(
-            self.chloride_cfg["populations"].get(p, {}).get("shift_max_mV", 0.0))]
+        cl = self.chloride_cfg.populations
+        self.cl_pops = [p for p in self.pops if p in cl and _nonzero(cl[p].shift_max_mV)]
         self.recorded = (*variables.STATES, *variables.expression_variables(self.pops),
                          *variables.chloride_variables(self.cl_pops))
         several = len(self.pk_models) > 1
@@ -191,19 +218,20 @@ class SlowModel:
         self._e_gaba0 = float(c["receptors"]["gaba_a"]["E_rev_mV"])
         k = self.kinetics_cfg
         self.plasma0 = steroids.peripheral_allo_target(
-            self.scenario_cfg["progesterone_follicular_nM"], k["allo_vmax_nM"], k["allo_km_nM"],
-            k["allo_adrenal_nM"], 1.0, 0.0)
+            self.scenario_cfg.progesterone_follicular_nM, k.allo_vmax_nM, k.allo_km_nM,
+            k.allo_adrenal_nM, 1.0, 0.0)
         self.local = steroids.local_synthesis(
-            self.brain0.get("allo", 0.0), k["brain_plasma_ratio_allo"], self.plasma0,
-            steroids.brain_progesterone_conversion(self.scenario_cfg["progesterone_follicular_nM"],
-                                                   k["brain_p_vmax_nM"], k["brain_p_km_nM"]))
+            self.brain0.get("allo", 0.0), k.brain_plasma_ratio_allo, self.plasma0,
+            steroids.brain_progesterone_conversion(self.scenario_cfg.progesterone_follicular_nM,
+                                                   k.brain_p_vmax_nM, k.brain_p_km_nM))
         # first-order rate constants (1/h), computed once: rhs runs 4x per step
-        self.k_brain = steroids.rate(k["brain_half_life_min"] / 60.0)
-        self.k_plasma = steroids.rate(k["plasma_half_life_h"])
-        self.k_sulfated = steroids.rate(k["sulfated_half_life_h"])
-        self.k_precursor = steroids.rate(k["stress_precursor_half_life_min"] / 60.0)
+        self.k_brain = steroids.rate(k.brain_half_life_min / 60.0)
+        self.k_plasma = steroids.rate(k.plasma_half_life_h)
+        self.k_sulfated = steroids.rate(k.sulfated_half_life_h)
+        self.k_precursor = steroids.rate(k.stress_precursor_half_life_min / 60.0)
         #: Plasma sulfate (nM) per nM of its brain pool: both follow the adrenal drive.
-        self._plasma_per_pool = {sp: _ratio_or_zero(k[f"{sp}_plasma_nM"], self.brain0.get(sp, 0.0))
+        self._plasma_per_pool = {sp: _ratio_or_zero(getattr(k, f"{sp}_plasma_nM"),
+                                                    self.brain0.get(sp, 0.0))
                                  for sp in ("pregs", "dheas")}
         #: ... and its inverse: brain pool (nM) per nM a treatment adds to plasma
         self._pool_per_plasma = {sp: _ratio_or_zero(1.0, r)
@@ -221,16 +249,16 @@ class SlowModel:
 
     # ------------------------------------------------------------------ drivers
     def drivers(self, seed: int, t: np.ndarray | None = None,
-                sc: Mapping[str, Any] | None = None) -> scenarios.Drivers:
+                sc: ScenarioBase | None = None) -> scenarios.Drivers:
         """Driver values at ``t`` (default: the half-step grid ``0, dt/2, ..., t_end``) of
         the scenario ``sc`` (default: the config's)."""
         if t is None:
             t = np.arange(2 * self.n_steps + 1) * (self.dt / 2)
-        sc = self.sc_drivers if sc is None else sc
+        sc = self.scenario_cfg if sc is None else sc
         rng = np.random.default_rng([seed, 1])  # stream 1: the slow layer's
-        gen = scenarios.GENERATORS[sc["name"]]
+        gen = scenarios.GENERATORS[sc.name]
         t_end = 2 * self.n_steps * (self.dt / 2)  # the last grid time, whatever t is
-        if sc["name"] == "from_file":
+        if sc.name == "from_file":
             out = gen(sc, t, rng, t_end=t_end, table=self.table)
         else:
             out = gen(sc, t, rng, t_end=t_end)
@@ -244,15 +272,15 @@ class SlowModel:
         t = np.arange(h0, h1 + 1) * (self.dt / 2)
         u = (self.infused.infusion_rate(t) if self.infused is not None
              else np.zeros(len(t)))
-        own = self.scenario_cfg["name"] in scenarios.STOCHASTIC or any(
-            is_array(v) for v in self.sc_drivers.values())
+        own = self.scenario_cfg.name in scenarios.STOCHASTIC or any(
+            is_array(v) for v in vars(self.scenario_cfg).values())
         if not own:
             v = self.drivers(int(seeds[0]), t).values
             cols = [v[n] for n in scenarios.DRIVERS]
         else:
             cols = [np.empty((len(t), self.n_individuals)) for _ in scenarios.DRIVERS]
             for j, seed in enumerate(seeds):
-                sc_j = {k: (x[j] if is_array(x) else x) for k, x in self.sc_drivers.items()}
+                sc_j = one_individual(self.scenario_cfg, j)
                 v = self.drivers(int(seed), t, sc_j).values
                 for col, n in zip(cols, scenarios.DRIVERS, strict=True):
                     col[:, j] = v[n]
@@ -285,7 +313,7 @@ class SlowModel:
         if "PVN" not in self.cl_pops:
             return 1.0
         return chloride.gabaa_polarity(s["chloride_shift_PVN"], self._e_gaba0,
-                                       self.config["hpa"]["pvn_operating_mV"])
+                                       self.hpa_cfg.pvn_operating_mV)
 
     def derivatives(self, s: Mapping[str, float], drv: tuple[float, ...], infusion: float,
                     clock_h: float) -> tuple[dict[str, float], dict[str, float]]:
@@ -301,16 +329,16 @@ class SlowModel:
         # adrenal output follows ACTH (relative to its daily mean): adrenal ALLO, DOC ->
         # THDOC, PregS, DHEA-S respond within minutes of an ACTH rise (Purdy 1991)
         xp = self.xp
-        drive = xp.maximum(s["acth"], 0.0) / hp["acth_ref"]
+        drive = xp.maximum(s["acth"], 0.0) / hp.acth_ref
         kb, kp, ks = self.k_brain, self.k_plasma, self.k_sulfated
-        boost = 1.0 + k["stress_synthesis_gain"] * prec
+        boost = 1.0 + k.stress_synthesis_gain * prec
         crh_drive = hpa.crh_drive(hp, acute, chronic, a_b + s["thdoc_brain"], clock_h,
                                   self.feedback["crh_scale"], xp, self._brake_polarity(s))
         gr_k = hpa.feedback_constant(hp, chronic, inflammation.gr_factor(inf, infl, xp))
         d = dict(zip(("crh", "acth", "cortisol", "gr"),
                      hpa.rhs(hp, s["crh"], s["acth"], s["cortisol"], s["gr"], crh_drive, gr_k,
                              xp, hpa.stress_drive(hp, acute)), strict=True))
-        r5a_t = steroids.r5a_target(chronic, k["chronic_r5a_loss"],
+        r5a_t = steroids.r5a_target(chronic, k.chronic_r5a_loss,
                                     inflammation.synthesis_factor(inf, infl, xp))
         cyt_t = inflammation.cytokine_target(inf, chronic, a_p, self.plasma0, xp)
         if self._loop:  # the vicious cycle (gain 0: skipped, the model without it exactly)
@@ -320,55 +348,55 @@ class SlowModel:
         # the saturable P -> ALLO relation is the ovary's and placenta's (corpus luteum
         # secretes ALLO with P, Ottander 2005); a treatment's circulating P makes plasma ALLO
         # only by peripheral 5a-reduction (de Lignieres 1995: vaginal P, few metabolites)
-        a_pt = steroids.peripheral_allo_target(prog_d, k["allo_vmax_nM"], k["allo_km_nM"],
-                                               k["allo_adrenal_nM"], drive, plac)
+        a_pt = steroids.peripheral_allo_target(prog_d, k.allo_vmax_nM, k.allo_km_nM,
+                                               k.allo_adrenal_nM, drive, plac)
         if self.pk_models:
-            a_pt = a_pt + k["exogenous_progesterone_allo_ratio"] * pk["progesterone"]
+            a_pt = a_pt + k.exogenous_progesterone_allo_ratio * pk["progesterone"]
         a_bt = steroids.brain_allo_target(
-            k["brain_plasma_ratio_allo"], a_p, self.local, r5a, k["stress_synthesis_gain"], prec,
-            steroids.brain_progesterone_conversion(prog, k["brain_p_vmax_nM"],
-                                                   k["brain_p_km_nM"]))
-        th_bt = self.brain0.get("thdoc", 0.0) * (th_p / k["thdoc_plasma_nM"]) * r5a * boost
+            k.brain_plasma_ratio_allo, a_p, self.local, r5a, k.stress_synthesis_gain, prec,
+            steroids.brain_progesterone_conversion(prog, k.brain_p_vmax_nM,
+                                                   k.brain_p_km_nM))
+        th_bt = self.brain0.get("thdoc", 0.0) * (th_p / k.thdoc_plasma_nM) * r5a * boost
         d |= {
-            "r5a": (r5a_t - r5a) / (k["r5a_tau_days"] * 24.0),
+            "r5a": (r5a_t - r5a) / (k.r5a_tau_days * 24.0),
             "stress_precursor": self.k_precursor * (
-                self.scenario_cfg["stress_allo_response"] * acute - prec),
+                self.scenario_cfg.stress_allo_response * acute - prec),
             "allo_plasma_endogenous": kp * (a_pt - s["allo_plasma_endogenous"]),
-            "thdoc_plasma": kp * (k["thdoc_plasma_nM"] * drive - th_p),
-            "androstanediol_plasma": kp * (k["androstanediol_per_testosterone"] * testo
+            "thdoc_plasma": kp * (k.thdoc_plasma_nM * drive - th_p),
+            "androstanediol_plasma": kp * (k.androstanediol_per_testosterone * testo
                                            - s["androstanediol_plasma"]),
             "allo_brain": kb * (a_bt - a_b),
             "thdoc_brain": kb * (th_bt - s["thdoc_brain"]),
-            "androstanediol_brain": kb * (k["brain_plasma_ratio_androstanediol"]
+            "androstanediol_brain": kb * (k.brain_plasma_ratio_androstanediol
                                           * s["androstanediol_plasma"]
                                           - s["androstanediol_brain"]),
-            "zuranolone_brain": kb * (k["brain_plasma_ratio_zuranolone"] * pk["zuranolone"]
+            "zuranolone_brain": kb * (k.brain_plasma_ratio_zuranolone * pk["zuranolone"]
                                       - s["zuranolone_brain"]),
             "pregs_brain": ks * (self._sulfate_target("pregs", drive, pk) - s["pregs_brain"]),
             "dheas_brain": ks * (self._sulfate_target("dheas", drive, pk) - s["dheas_brain"]),
-            "inflammation": (cyt_t - infl) / inf["tau_h"],
+            "inflammation": (cyt_t - infl) / inf.tau_h,
             "glucocorticoid_load": stress_loop.load_rhs(self.loop, s["cortisol"],
-                                                        hp["cortisol_ref_ug_per_dL"],
+                                                        hp.cortisol_ref_ug_per_dL,
                                                         s["glucocorticoid_load"]),
         }
         if self.cl_pops:  # KCC2 loss under stress shifts E_GABA (sims.slow.chloride)
             stress = acute + chronic
             for pop in self.cl_pops:
                 name = f"chloride_shift_{pop}"
-                shift_max = self.chloride_cfg["populations"][pop]["shift_max_mV"]
+                shift_max = self.chloride_cfg.populations[pop].shift_max_mV
                 goal = chloride.target(self.chloride_cfg, shift_max, stress, xp)
                 d[name] = chloride.shift_rhs(self.chloride_cfg, s[name], goal, xp)
         hm = self.homeostasis_cfg
         c_eq = self.allo_equivalent(s)
         log_c = homeostasis.log_allo(c_eq, xp)
         log_slow, exposure = s["allo_log_slow"], s["steroid_exposure"]
-        d["allo_log_slow"] = homeostasis.log_memory_rhs(log_c, log_slow, hm["tau_adapt_days"])
-        d["allo_equivalent_avg"] = (c_eq - s["allo_equivalent_avg"]) / hm["tau_average_h"]
+        d["allo_log_slow"] = homeostasis.log_memory_rhs(log_c, log_slow, hm.tau_adapt_days)
+        d["allo_equivalent_avg"] = (c_eq - s["allo_equivalent_avg"]) / hm.tau_average_h
         fold = s["allo_equivalent_avg"] / self.c_eq0
         d["steroid_exposure"] = homeostasis.exposure_rhs(hm, fold, exposure, xp)
         targets = homeostasis.expression_targets(hm, fold, log_c, log_slow, exposure,
-                                                 self.scenario_cfg["alpha4_withdrawal_scale"],
-                                                 self.scenario_cfg["alpha4_withdrawal_susceptibility"],
+                                                 self.scenario_cfg.alpha4_withdrawal_scale,
+                                                 self.scenario_cfg.alpha4_withdrawal_susceptibility,
                                                  xp)
         d |= self._expression_rhs(s, targets)
         for comp in self.layout.pk:
@@ -383,7 +411,7 @@ class SlowModel:
         outputs = {"progesterone_plasma": prog, "testosterone_plasma": testo,
                    "placental_allo": plac, "allo_plasma": a_p, "allo_drug_plasma": pk["allo"],
                    "zuranolone_plasma": pk["zuranolone"],
-                   "pregnenolone_plasma": k["pregnenolone_plasma_nM"] * drive
+                   "pregnenolone_plasma": k.pregnenolone_plasma_nM * drive
                    + pk["pregnenolone"],
                    "pregs_plasma": s["pregs_brain"] * self._plasma_per_pool["pregs"],
                    "dheas_plasma": s["dheas_brain"] * self._plasma_per_pool["dheas"],
@@ -413,7 +441,7 @@ class SlowModel:
         hm = self.homeostasis_cfg
         stacked = [s[sub] for sub in variables.SUBUNITS]
         rate_error = 0.0  # read by the activity rule only
-        if hm["rule"] == "activity":
+        if hm.rule == "activity":
             errors = tuple(self.feedback["rate_error"].get(pop, 0.0) for pop in self.pops)
             cached = self.__dict__.get("_rate_error_column")
             if cached is None or cached[0] != errors:
@@ -444,7 +472,7 @@ class SlowModel:
         hpa0 = dict(zip(("hpa_crh", "hpa_acth", "hpa_cortisol", "hpa_gr"),
                         hpa.initial_state(self.hpa_cfg), strict=True))
         return hpa0 | {"plasma_allo": self.plasma0,
-                       "plasma_thdoc": self.kinetics_cfg["thdoc_plasma_nM"],
+                       "plasma_thdoc": self.kinetics_cfg.thdoc_plasma_nM,
                        "brain_allo": b.get("allo", 0.0), "brain_thdoc": b.get("thdoc", 0.0),
                        "brain_pregs": b.get("pregs", 0.0), "brain_dheas": b.get("dheas", 0.0),
                        "log_allo_equivalent": homeostasis.log_allo(self.c_eq0, self.xp),
@@ -473,7 +501,7 @@ class SlowModel:
         Expression adapts over days, longer than the burn-in; its equilibrium for constant
         drivers is known exactly (targets; alpha4 = 1; references = current ln C_eq).
         """
-        if self.homeostasis_cfg["rule"] == "none":
+        if self.homeostasis_cfg.rule == "none":
             return
         index = self.layout.index
         c_eq = self.allo_equivalent(self.layout.named(y))
@@ -485,9 +513,9 @@ class SlowModel:
         for pop in self.pops:
             r = self.regulation[pop]
             y[index[f"delta_{pop}"]] = homeostasis.scaled(
-                homeostasis.delta_target(self.homeostasis_cfg, fold, exposure, self.xp), r["delta"])
+                homeostasis.delta_target(self.homeostasis_cfg, fold, exposure, self.xp), r.delta)
             y[index[f"gamma2_{pop}"]] = homeostasis.scaled(
-                homeostasis.gamma2_target(self.homeostasis_cfg, fold, self.xp), r["gamma2"])
+                homeostasis.gamma2_target(self.homeostasis_cfg, fold, self.xp), r.gamma2)
             y[index[f"alpha4_{pop}"]] = 1.0
 
     def _rk4(self, y: Any, d0, d1, d2, u0, u1, u2, clock: float) -> Any:
@@ -555,7 +583,7 @@ class SlowModel:
         """``slow.burn_in_days`` of RK4 steps at the first drivers, no infusion, clock
         running up to 0 h; then treatment compartments emptied and subunit expression put
         at its steady state. ``y``: a state list (float path) or ``[state, individual]``."""
-        n_burn = int(round(slow_value(self.config["slow"], "burn_in_days") / self.dt))
+        n_burn = int(round(slow_value(self.slow_cfg, "burn_in_days") / self.dt))
         for j in range(n_burn):
             clock = (-(n_burn - j) * self.dt) % 24.0
             y = self._rk4(y, d0, d0, d0, 0.0, 0.0, 0.0, clock)
@@ -686,7 +714,7 @@ class SlowModel:
         y = self._integrate(y, i0, i1, lambda h0, h1: self._driver_block(seeds, h0, h1),
                             store, every)
         units = {**self.state_units, **OUTPUTS}
-        first = {k: (x[0] if is_array(x) else x) for k, x in self.sc_drivers.items()}
+        first = one_individual(self.scenario_cfg, 0)
         events = self.drivers(int(seeds[0]), np.zeros(1), first).events
         traj = SlowTrajectory(np.asarray(steps, dtype=float) * self.dt, rec,
                               {n: units[n] for n in names}, events, time.perf_counter() - t_wall,

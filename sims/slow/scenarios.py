@@ -28,6 +28,16 @@ from typing import Any
 import numpy as np
 
 from sims.errors import ConfigError
+from sims.slow.schemas import (
+    AcuteStressScenario,
+    ChronicStressScenario,
+    FromFileScenario,
+    MaleAgeingScenario,
+    MenstrualScenario,
+    PerimenopauseScenario,
+    PregnancyPostpartumScenario,
+    ScenarioBase,
+)
 from sims.units import SLOW_FACTORS
 
 DRIVERS = ("progesterone", "testosterone", "placental_allo", "acute_stress", "chronic_stress")
@@ -49,14 +59,14 @@ def _const(t: np.ndarray, value: float) -> np.ndarray:
     return np.full_like(t, float(value), dtype=float)
 
 
-def _base(sc: Mapping[str, Any], t: np.ndarray) -> dict[str, np.ndarray]:
-    return {"progesterone": _const(t, sc["progesterone_follicular_nM"]),
-            "testosterone": _const(t, sc["testosterone_nM"]),
+def _base(sc: ScenarioBase, t: np.ndarray) -> dict[str, np.ndarray]:
+    return {"progesterone": _const(t, sc.progesterone_follicular_nM),
+            "testosterone": _const(t, sc.testosterone_nM),
             "placental_allo": _const(t, 0.0), "acute_stress": _const(t, 0.0),
             "chronic_stress": _const(t, 0.0)}
 
 
-def baseline(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
+def baseline(sc: ScenarioBase, t: np.ndarray, rng: np.random.Generator,
              t_end: float | None = None) -> Drivers:
     """Constant follicular-phase hormones, no stress."""
     return Drivers(t, _base(sc, t))
@@ -71,25 +81,25 @@ class Cycle:
     amplitude_nM: float  # 0 for an anovulatory cycle
 
 
-def _cycles(sc: Mapping[str, Any], t_end_h: float, rng: np.random.Generator,
+def _cycles(sc: MenstrualScenario, t_end_h: float, rng: np.random.Generator,
             perimenopause: bool) -> list[Cycle]:
     """Draw consecutive cycles covering ``[0, t_end_h]`` (+ one cycle of margin)."""
-    start = -(sc["start_cycle_day"] - 1.0) * HOURS_PER_DAY
+    start = -(sc.start_cycle_day - 1.0) * HOURS_PER_DAY
     cycles: list[Cycle] = []
     while start < t_end_h + 40 * HOURS_PER_DAY:
         frac = min(max(start / max(t_end_h, 1e-9), 0.0), 1.0) if perimenopause else 0.0
-        sd = sc["cycle_length_sd_days"]
-        amp, p_anov = sc["luteal_amplitude_nM"], 0.0
+        sd = sc.cycle_length_sd_days
+        amp, p_anov = sc.luteal_amplitude_nM, 0.0
         if perimenopause:
-            sd += frac * (sc["cycle_length_sd_end_days"] - sc["cycle_length_sd_days"])
-            p_anov = sc["anovulation_prob_start"] + frac * (
-                sc["anovulation_prob_end"] - sc["anovulation_prob_start"])
-            mean_amp = amp + frac * (sc["luteal_amplitude_end_nM"] - amp)
-            s = sc["luteal_amplitude_log_sd"]
+            sd += frac * (sc.cycle_length_sd_end_days - sc.cycle_length_sd_days)
+            p_anov = sc.anovulation_prob_start + frac * (
+                sc.anovulation_prob_end - sc.anovulation_prob_start)
+            mean_amp = amp + frac * (sc.luteal_amplitude_end_nM - amp)
+            s = sc.luteal_amplitude_log_sd
             amp = mean_amp * float(np.exp(rng.normal(-0.5 * s * s, s)))  # lognormal, mean kept
-        length = float(np.clip(rng.normal(sc["cycle_length_mean_days"], sd), 18.0, 60.0))
-        luteal = float(np.clip(rng.normal(sc["luteal_length_mean_days"],
-                                          sc["luteal_length_sd_days"]), 10.0, 17.0))
+        length = float(np.clip(rng.normal(sc.cycle_length_mean_days, sd), 18.0, 60.0))
+        luteal = float(np.clip(rng.normal(sc.luteal_length_mean_days,
+                                          sc.luteal_length_sd_days), 10.0, 17.0))
         luteal = min(luteal, length - 5.0)
         anovulatory = bool(rng.random() < p_anov)
         cycles.append(Cycle(start, length * HOURS_PER_DAY,
@@ -99,13 +109,13 @@ def _cycles(sc: Mapping[str, Any], t_end_h: float, rng: np.random.Generator,
     return cycles
 
 
-def _cycle_drivers(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
+def _cycle_drivers(sc: MenstrualScenario, t: np.ndarray, rng: np.random.Generator,
                    perimenopause: bool, t_end: float | None = None) -> Drivers:
     """Luteal progesterone as a Gaussian bump per ovulatory cycle (docs/science.md §7.1 [D])."""
     v = _base(sc, t)
     events: list[tuple[str, float]] = []
-    offset = sc["luteal_peak_offset_days"] * HOURS_PER_DAY
-    width = sc["luteal_width_days"] * HOURS_PER_DAY
+    offset = sc.luteal_peak_offset_days * HOURS_PER_DAY
+    width = sc.luteal_width_days * HOURS_PER_DAY
     end = float(t[-1]) if t_end is None else float(t_end)
     for c in _cycles(sc, end, rng, perimenopause):
         if c.amplitude_nM > 0:
@@ -118,54 +128,54 @@ def _cycle_drivers(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generato
     return Drivers(t, v, sorted(events, key=lambda e: e[1]))
 
 
-def menstrual(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
+def menstrual(sc: MenstrualScenario, t: np.ndarray, rng: np.random.Generator,
               t_end: float | None = None) -> Drivers:
     """28-day cycles with jittered cycle and luteal lengths."""
     return _cycle_drivers(sc, t, rng, perimenopause=False, t_end=t_end)
 
 
-def perimenopause(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
+def perimenopause(sc: PerimenopauseScenario, t: np.ndarray, rng: np.random.Generator,
                   t_end: float | None = None) -> Drivers:
     """Cycles with growing length variance, more anovulation and falling luteal P."""
     return _cycle_drivers(sc, t, rng, perimenopause=True, t_end=t_end)
 
 
 # --------------------------------------------------------------------------- pregnancy
-def _gestation_fraction(week: np.ndarray, sc: Mapping[str, Any]) -> np.ndarray:
+def _gestation_fraction(week: np.ndarray, sc: PregnancyPostpartumScenario) -> np.ndarray:
     """Logistic rise of placental output with gestational week, 1 at week 40."""
     def f(w):
-        return 1.0 / (1.0 + np.exp(-(w - sc["rise_midpoint_week"]) / sc["rise_width_weeks"]))
+        return 1.0 / (1.0 + np.exp(-(w - sc.rise_midpoint_week) / sc.rise_width_weeks))
     return f(week) / f(40.0)
 
 
-def pregnancy_postpartum(sc: Mapping[str, Any], t: np.ndarray,
+def pregnancy_postpartum(sc: PregnancyPostpartumScenario, t: np.ndarray,
                          rng: np.random.Generator, t_end: float | None = None) -> Drivers:
     """Gestational rise of P and placental ALLO, delivery, exponential postpartum fall."""
     v = _base(sc, t)
-    td = sc["delivery_day"] * HOURS_PER_DAY
-    week = sc["gestation_week_at_start"] + np.minimum(t, td) / (7 * HOURS_PER_DAY)
+    td = sc.delivery_day * HOURS_PER_DAY
+    week = sc.gestation_week_at_start + np.minimum(t, td) / (7 * HOURS_PER_DAY)
     frac = _gestation_fraction(week, sc)
-    p_preg = sc["progesterone_luteal_nM"] + (
-        sc["progesterone_term_nM"] - sc["progesterone_luteal_nM"]) * frac
-    a_preg = sc["placental_allo_term_nM"] * frac
+    p_preg = sc.progesterone_luteal_nM + (
+        sc.progesterone_term_nM - sc.progesterone_luteal_nM) * frac
+    a_preg = sc.placental_allo_term_nM * frac
     after = t > td
     dt_pp = np.where(after, t - td, 0.0)
-    pf = sc["progesterone_follicular_nM"]
-    p_pp = pf + (p_preg - pf) * np.exp(-dt_pp / (sc["progesterone_pp_tau_days"] * 24))
-    a_pp = a_preg * np.exp(-dt_pp / sc["placental_allo_pp_tau_h"])
+    pf = sc.progesterone_follicular_nM
+    p_pp = pf + (p_preg - pf) * np.exp(-dt_pp / (sc.progesterone_pp_tau_days * 24))
+    a_pp = a_preg * np.exp(-dt_pp / sc.placental_allo_pp_tau_h)
     v["progesterone"] = np.where(after, p_pp, p_preg)
     v["placental_allo"] = np.where(after, a_pp, a_preg)
     return Drivers(t, v, [("delivery", td)])
 
 
 # --------------------------------------------------------------------------- stress
-def add_stress_tests(sc: Mapping[str, Any], drivers: Drivers) -> Drivers:
+def add_stress_tests(sc: ScenarioBase, drivers: Drivers) -> Drivers:
     """Laboratory stress tests (``scenario.stress_tests``) on top of any scenario: one
     acute-stress pulse each, on day ``day`` at ``clock_h``; event ``stress test``."""
-    for st in sc.get("stress_tests") or ():
-        onset = st["day"] * HOURS_PER_DAY + st["clock_h"]
+    for st in sc.stress_tests:
+        onset = st.day * HOURS_PER_DAY + st.clock_h
         drivers.values["acute_stress"] = drivers.values["acute_stress"] + _pulse(
-            drivers.t, onset, st["duration_min"] / 60.0, st["intensity"])
+            drivers.t, onset, st.duration_min / 60.0, st.intensity)
         drivers.events.append(("stress test", float(onset)))
     return drivers
 
@@ -174,43 +184,43 @@ def _pulse(t: np.ndarray, onset_h: float, duration_h: float, intensity: float) -
     return np.where((t >= onset_h) & (t < onset_h + duration_h), intensity, 0.0)
 
 
-def acute_stress(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
+def acute_stress(sc: AcuteStressScenario, t: np.ndarray, rng: np.random.Generator,
                  t_end: float | None = None) -> Drivers:
     """Configured stressor pulses (onset, duration, intensity)."""
     v = _base(sc, t)
     events = []
-    for p in sc["pulses"]:
-        v["acute_stress"] += _pulse(t, p["onset_h"], p["duration_min"] / 60, p["intensity"])
-        events.append(("stress", float(p["onset_h"])))
+    for p in sc.pulses:
+        v["acute_stress"] += _pulse(t, p.onset_h, p.duration_min / 60, p.intensity)
+        events.append(("stress", float(p.onset_h)))
     return Drivers(t, v, events)
 
 
-def chronic_stress(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
+def chronic_stress(sc: ChronicStressScenario, t: np.ndarray, rng: np.random.Generator,
                    t_end: float | None = None) -> Drivers:
     """Weeks of a chronic stress level (linear ramps) with one random daily stressor."""
     v = _base(sc, t)
-    on = sc["onset_day"] * HOURS_PER_DAY
-    off = on + sc["stress_days"] * HOURS_PER_DAY
-    ramp = max(sc["ramp_days"] * HOURS_PER_DAY, 1e-9)
+    on = sc.onset_day * HOURS_PER_DAY
+    off = on + sc.stress_days * HOURS_PER_DAY
+    ramp = max(sc.ramp_days * HOURS_PER_DAY, 1e-9)
     up = np.clip((t - on) / ramp, 0.0, 1.0)
     down = np.clip((off - t) / ramp, 0.0, 1.0)
-    v["chronic_stress"] = sc["level"] * np.minimum(up, down)
+    v["chronic_stress"] = sc.level * np.minimum(up, down)
     day = np.floor(on / HOURS_PER_DAY)
     while day * HOURS_PER_DAY < off:
         onset = day * HOURS_PER_DAY + rng.uniform(8.0, 20.0)
         if on <= onset < off:
-            v["acute_stress"] += _pulse(t, onset, sc["daily_pulse_duration_min"] / 60,
-                                        sc["daily_pulse_intensity"])
+            v["acute_stress"] += _pulse(t, onset, sc.daily_pulse_duration_min / 60,
+                                        sc.daily_pulse_intensity)
         day += 1
     return Drivers(t, v, [("chronic stress on", on), ("chronic stress off", off)])
 
 
-def male_ageing(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
+def male_ageing(sc: MaleAgeingScenario, t: np.ndarray, rng: np.random.Generator,
                 t_end: float | None = None) -> Drivers:
     """Testosterone declining by a constant fraction per year."""
     v = _base(sc, t)
     years = t / (HOURS_PER_DAY * 365.25)
-    v["testosterone"] = sc["testosterone_nM"] * (1 - sc["testosterone_decline_per_year"]) ** years
+    v["testosterone"] = sc.testosterone_nM * (1 - sc.testosterone_decline_per_year) ** years
     return Drivers(t, v)
 
 
@@ -324,7 +334,7 @@ def input_files(sc: Mapping[str, Any], config_dir: Path) -> dict[str, str]:
     return {str(path): digest}
 
 
-def from_file(sc: Mapping[str, Any], t: np.ndarray, rng: np.random.Generator,
+def from_file(sc: FromFileScenario, t: np.ndarray, rng: np.random.Generator,
               t_end: float | None = None, table: dict[str, np.ndarray] | None = None
               ) -> Drivers:
     """Drivers interpolated from a user's CSV (missing drivers take baseline values)."""

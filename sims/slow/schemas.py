@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from sims.constants import STEROID_MAX_NM
-from sims.params import bookkeeping, collection, override, param
+from sims.params import bookkeeping, build, collection, override, param, unbuild
 
 # --------------------------------------------------------------------------- scenarios
 
@@ -449,6 +450,39 @@ TREATMENT_SCHEMAS = {
     "testosterone": TestosteroneTreatment, "pregnenolone": PregnenoloneTreatment,
     "dhea": DheaTreatment,
 }
+
+
+#: The validated name of several treatments given together (``treatment=[a,b]``).
+COMBINATION = "combination"
+
+
+@dataclass
+class TreatmentCombination:
+    """Several treatments given together (``treatment=[a,b]``), typed: each by its own
+    schema. Its plain form is the validated node (``name: combination`` and one entry
+    per treatment)."""
+
+    name: str = COMBINATION
+    parts: dict[str, Any] = field(default_factory=dict)  # treatment name -> its config
+
+    def plain(self) -> dict[str, Any]:
+        """The validated node of the combination."""
+        return {"name": self.name, **{k: unbuild(v) for k, v in self.parts.items()}}
+
+
+def typed_scenario(node: Mapping[str, Any], key: str = "scenario") -> Any:
+    """The validated ``scenario`` node as an instance of its scenario's schema."""
+    return build(SCENARIO_SCHEMAS[node["name"]], node, key + ".")
+
+
+def typed_treatment(node: Mapping[str, Any], key: str = "treatment") -> Any:
+    """The validated ``treatment`` node typed: its treatment's schema, or a
+    :class:`TreatmentCombination` of several."""
+    if node["name"] == COMBINATION:
+        return TreatmentCombination(parts={
+            k: build(TREATMENT_SCHEMAS[k], v, f"{key}.{k}.")
+            for k, v in node.items() if k != "name"})
+    return build(TREATMENT_SCHEMAS[node["name"]], node, key + ".")
 
 
 def _selection_schema() -> type:

@@ -24,33 +24,33 @@ Whether the system returns to its pre-stress state after stress ends is for
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from sims.slow.numerics import FLOAT
+from sims.slow.schemas import StressLoopConfig
 
 
-def active(p: Mapping[str, Any]) -> bool:
+def active(p: StressLoopConfig) -> bool:
     """Whether the loop acts (a gain that is an array -- a cohort -- counts as active)."""
-    g = p["gain"]
+    g = p.gain
     return not isinstance(g, int | float) or g != 0
 
 
-def load_rhs(p: Mapping[str, Any], cortisol: Any, cortisol_ref: float, load: Any) -> Any:
+def load_rhs(p: StressLoopConfig, cortisol: Any, cortisol_ref: float, load: Any) -> Any:
     """``dL/dt`` (per hour)."""
-    return (cortisol / cortisol_ref - load) / (p["tau_load_days"] * 24.0)
+    return (cortisol / cortisol_ref - load) / (p.tau_load_days * 24.0)
 
 
-def excess(p: Mapping[str, Any], load: Any, xp: Any = FLOAT) -> Any:
+def excess(p: StressLoopConfig, load: Any, xp: Any = FLOAT) -> Any:
     """``g X``: the loop gain times the load's excess over ``threshold``."""
-    return p["gain"] * xp.maximum(load - p["threshold"], 0.0)
+    return p.gain * xp.maximum(load - p.threshold, 0.0)
 
 
-def synthesis_factor(p: Mapping[str, Any], load: Any, xp: Any = FLOAT) -> Any:
+def synthesis_factor(p: StressLoopConfig, load: Any, xp: Any = FLOAT) -> Any:
     """Multiplier on the 5a-reductase target (<= 1)."""
-    return 1.0 / (1.0 + p["r5a_gain"] * excess(p, load, xp))
+    return 1.0 / (1.0 + p.r5a_gain * excess(p, load, xp))
 
 
-def cytokine_drive(p: Mapping[str, Any], load: Any, xp: Any = FLOAT) -> Any:
+def cytokine_drive(p: StressLoopConfig, load: Any, xp: Any = FLOAT) -> Any:
     """Addition to the cytokine-index target (>= 0)."""
-    return p["inflammation_gain"] * excess(p, load, xp)
+    return p.inflammation_gain * excess(p, load, xp)

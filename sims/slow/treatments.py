@@ -19,6 +19,14 @@ import numpy as np
 from sims.constants import named_configs
 from sims.errors import ConfigError
 from sims.molecules import molecular_weight
+from sims.slow.schemas import (
+    COMBINATION,
+    DheaTreatment,
+    PregnenoloneTreatment,
+    ProgesteroneTreatment,
+    TreatmentBase,
+    TreatmentCombination,
+)
 from sims.units import ng_per_mL_to_nM, slow_value
 
 _SEGMENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*h\s*:\s*(\d+(?:\.\d+)?)\s*$")
@@ -75,9 +83,6 @@ class PKModel:
         return u
 
 
-#: The validated name of several treatments given together (``treatment=[a,b]``).
-COMBINATION = "combination"
-
 
 
 def _matrix(rows: list[list[Any]]) -> np.ndarray:
@@ -107,46 +112,46 @@ def daily_doses(t0_h: Any, clock_h: float, n: int, amount: float, comp: int = 0
     return [(first + 24.0 * k, comp, amount) for k in range(n)]
 
 
-def build_treatment(tr: Mapping[str, Any], scenario: str | None = None) -> PKModel | None:
+def build_treatment(tr: TreatmentBase, scenario: str | None = None) -> PKModel | None:
     """The PK model of one validated treatment (None for ``none``); ``scenario``: the
     scenario's name (DHEA's sex-dependent conversion)."""
-    name = tr["name"]
+    name = tr.name
     t0 = slow_value(tr, "start_day")
-    bw = tr["body_weight_kg"]
+    bw = tr.body_weight_kg
     if name == "none":
         return None
     if name == "brexanolone":
         # per kg: amounts ug/kg, volumes L/kg -> ug/L = ng/mL
-        m = _two_compartment(tr["cl_L_per_h_per_kg"], tr["v1_L_per_kg"],
-                             tr["q_L_per_h_per_kg"], tr["v2_L_per_kg"], None)
-        infusion = [(t0 + a, t0 + b, r) for a, b, r in parse_schedule(tr["schedule"])]
-        scale = ng_per_mL_to_nM(1.0, molecular_weight("allo")) / tr["v1_L_per_kg"]
+        m = _two_compartment(tr.cl_L_per_h_per_kg, tr.v1_L_per_kg,
+                             tr.q_L_per_h_per_kg, tr.v2_L_per_kg, None)
+        infusion = [(t0 + a, t0 + b, r) for a, b, r in parse_schedule(tr.schedule)]
+        scale = ng_per_mL_to_nM(1.0, molecular_weight("allo")) / tr.v1_L_per_kg
         return PKModel(name, ["central", "peripheral"], m, 0, infusion,
                        outputs={"allo": (0, scale)})
     if name == "zuranolone":
-        m = _two_compartment(tr["cl_L_per_h"], tr["v1_L"], tr["q_L_per_h"], tr["v2_L"],
-                             tr["ka_per_h"])
-        doses = daily_doses(t0, tr["dose_clock_h"], tr["n_doses"], tr["dose_mg"])
-        scale = ng_per_mL_to_nM(1000.0, molecular_weight("zuranolone")) / tr["v1_L"]  # mg/L -> nM
+        m = _two_compartment(tr.cl_L_per_h, tr.v1_L, tr.q_L_per_h, tr.v2_L,
+                             tr.ka_per_h)
+        doses = daily_doses(t0, tr.dose_clock_h, tr.n_doses, tr.dose_mg)
+        scale = ng_per_mL_to_nM(1000.0, molecular_weight("zuranolone")) / tr.v1_L  # mg/L -> nM
         return PKModel(name, ["gut", "central", "peripheral"], m, doses=doses,
                        outputs={"zuranolone": (1, scale)})
     if name == "progesterone":
         # depot -> (F) plasma P, (f) plasma ALLO by first-pass 5a-reduction, rest metabolised;
         # the route picks the depot's absorption and both fractions
         ka, f_p, f_a = route_parameters(tr)
-        v_a, cl_a = tr["v_allo_L_per_kg"] * bw, tr["cl_allo_L_per_h_per_kg"] * bw
-        v_p, cl_p = tr["v_progesterone_L"], tr["cl_progesterone_L_per_h"]
+        v_a, cl_a = tr.v_allo_L_per_kg * bw, tr.cl_allo_L_per_h_per_kg * bw
+        v_p, cl_p = tr.v_progesterone_L, tr.cl_progesterone_L_per_h
         m = _matrix([[-ka, 0.0, 0.0], [f_p * ka, -cl_p / v_p, 0.0], [f_a * ka, 0.0, -cl_a / v_a]])
-        n = int(round(tr["n_days"] * tr["doses_per_day"]))
-        doses = [(t0 + k * 24.0 / tr["doses_per_day"], 0, tr["dose_mg"]) for k in range(n)]
+        n = int(round(tr.n_days * tr.doses_per_day))
+        doses = [(t0 + k * 24.0 / tr.doses_per_day, 0, tr.dose_mg) for k in range(n)]
         return PKModel(name, ["gut", "progesterone", "allo"], m, doses=doses, outputs={
             "progesterone": (1, ng_per_mL_to_nM(1000.0, molecular_weight("progesterone")) / v_p),
             "allo": (2, ng_per_mL_to_nM(1000.0, molecular_weight("allo")) / v_a)})
     if name == "testosterone":
-        ka, f = tr["ka_per_h"], tr["bioavailability_frac"]
-        m = _matrix([[-ka, 0.0], [f * ka, -tr["cl_L_per_h"] / tr["v_L"]]])
-        doses = daily_doses(t0, tr["dose_clock_h"], int(tr["n_days"]), tr["dose_mg"])
-        scale = ng_per_mL_to_nM(1000.0, molecular_weight("testosterone")) / tr["v_L"]
+        ka, f = tr.ka_per_h, tr.bioavailability_frac
+        m = _matrix([[-ka, 0.0], [f * ka, -tr.cl_L_per_h / tr.v_L]])
+        doses = daily_doses(t0, tr.dose_clock_h, int(tr.n_days), tr.dose_mg)
+        scale = ng_per_mL_to_nM(1000.0, molecular_weight("testosterone")) / tr.v_L
         return PKModel(name, ["skin", "central"], m, doses=doses,
                        outputs={"testosterone": (1, scale)})
     if name == "pregnenolone":
@@ -156,14 +161,14 @@ def build_treatment(tr: Mapping[str, Any], scenario: str | None = None) -> PKMod
     raise ConfigError("treatment.name", name, "a known treatment")
 
 
-def route_parameters(tr: Mapping[str, Any]) -> tuple[Any, Any, Any]:
+def route_parameters(tr: ProgesteroneTreatment) -> tuple[Any, Any, Any]:
     """(absorption rate 1/h, systemic P fraction, first-pass ALLO fraction) of the
     progesterone treatment's route."""
-    route = tr.get("route", "oral")
+    route = tr.route
     if route == "oral":
-        return tr["ka_per_h"], tr["bioavailability_frac"], tr["first_pass_allo_frac"]
-    return (tr[f"{route}_ka_per_h"], tr[f"{route}_bioavailability_frac"],
-            tr[f"{route}_first_pass_allo_frac"])
+        return tr.ka_per_h, tr.bioavailability_frac, tr.first_pass_allo_frac
+    return (getattr(tr, f"{route}_ka_per_h"), getattr(tr, f"{route}_bioavailability_frac"),
+            getattr(tr, f"{route}_first_pass_allo_frac"))
 
 
 def _umol(mg: Any, molecule: str) -> Any:
@@ -171,57 +176,58 @@ def _umol(mg: Any, molecule: str) -> Any:
     return mg * 1000.0 / molecular_weight(molecule)
 
 
-def _daily(tr: Mapping[str, Any], t0: float, amount: Any) -> list[tuple[float, int, Any]]:
+def _daily(tr: PregnenoloneTreatment | DheaTreatment, t0: float, amount: Any
+           ) -> list[tuple[float, int, Any]]:
     """``doses_per_day`` evenly spaced doses a day for ``n_days`` into the depot."""
-    n = int(round(tr["n_days"] * tr["doses_per_day"]))
-    return [(t0 + k * 24.0 / tr["doses_per_day"], 0, amount) for k in range(n)]
+    n = int(round(tr.n_days * tr.doses_per_day))
+    return [(t0 + k * 24.0 / tr.doses_per_day, 0, amount) for k in range(n)]
 
 
-def _pregnenolone(tr: Mapping[str, Any], t0: float) -> PKModel:
+def _pregnenolone(tr: PregnenoloneTreatment, t0: float) -> PKModel:
     """gut -> pregnenolone -> {PregS, progesterone, DHEA-S} (amounts in umol; the rest of
     the cleared pregnenolone leaves as other metabolites)."""
-    ka, f = tr["ka_per_h"], tr["bioavailability_frac"]
-    k = tr["cl_L_per_h"] / tr["v_L"]
-    k_s = tr["pregs_cl_L_per_h"] / tr["pregs_v_L"]
-    k_p = tr["progesterone_cl_L_per_h"] / tr["progesterone_v_L"]
-    k_d = tr["dheas_cl_L_per_h"] / tr["dheas_v_L"]
+    ka, f = tr.ka_per_h, tr.bioavailability_frac
+    k = tr.cl_L_per_h / tr.v_L
+    k_s = tr.pregs_cl_L_per_h / tr.pregs_v_L
+    k_p = tr.progesterone_cl_L_per_h / tr.progesterone_v_L
+    k_d = tr.dheas_cl_L_per_h / tr.dheas_v_L
     m = _matrix([[-ka, 0.0, 0.0, 0.0, 0.0],
                  [f * ka, -k, 0.0, 0.0, 0.0],
-                 [0.0, tr["to_pregs_frac"] * k, -k_s, 0.0, 0.0],
-                 [0.0, tr["to_progesterone_frac"] * k, 0.0, -k_p, 0.0],
-                 [0.0, tr["to_dheas_frac"] * k, 0.0, 0.0, -k_d]])
+                 [0.0, tr.to_pregs_frac * k, -k_s, 0.0, 0.0],
+                 [0.0, tr.to_progesterone_frac * k, 0.0, -k_p, 0.0],
+                 [0.0, tr.to_dheas_frac * k, 0.0, 0.0, -k_d]])
     nm = 1000.0  # umol/L -> nM
     return PKModel("pregnenolone", ["gut", "pregnenolone", "pregs", "progesterone", "dheas"],
-                   m, doses=_daily(tr, t0, _umol(tr["dose_mg"], "pregnenolone")), outputs={
-                       "pregnenolone": (1, nm / tr["v_L"]), "pregs": (2, nm / tr["pregs_v_L"]),
-                       "progesterone": (3, nm / tr["progesterone_v_L"]),
-                       "dheas": (4, nm / tr["dheas_v_L"])})
+                   m, doses=_daily(tr, t0, _umol(tr.dose_mg, "pregnenolone")), outputs={
+                       "pregnenolone": (1, nm / tr.v_L), "pregs": (2, nm / tr.pregs_v_L),
+                       "progesterone": (3, nm / tr.progesterone_v_L),
+                       "dheas": (4, nm / tr.dheas_v_L)})
 
 
-def dhea_sex(tr: Mapping[str, Any], scenario: str | None) -> str:
+def dhea_sex(tr: DheaTreatment, scenario: str | None) -> str:
     """The sex whose DHEA -> testosterone conversion applies (``auto``: male for the
     male_ageing scenario, else female)."""
-    if tr.get("sex", "auto") != "auto":
-        return tr["sex"]
+    if tr.sex != "auto":
+        return tr.sex
     return "male" if scenario == "male_ageing" else "female"
 
 
-def _dhea(tr: Mapping[str, Any], t0: float, scenario: str | None) -> PKModel:
+def _dhea(tr: DheaTreatment, t0: float, scenario: str | None) -> PKModel:
     """gut -> {DHEA, DHEA-S}; DHEA -> {DHEA-S, testosterone} (amounts in umol)."""
-    ka = tr["ka_per_h"]
-    k = tr["cl_L_per_h"] / tr["v_L"]
-    k_d = tr["dheas_cl_L_per_h"] / tr["dheas_v_L"]
-    k_t = tr["testosterone_cl_L_per_h"] / tr["testosterone_v_L"]
-    to_t = tr[f"to_testosterone_frac_{dhea_sex(tr, scenario)}"]
+    ka = tr.ka_per_h
+    k = tr.cl_L_per_h / tr.v_L
+    k_d = tr.dheas_cl_L_per_h / tr.dheas_v_L
+    k_t = tr.testosterone_cl_L_per_h / tr.testosterone_v_L
+    to_t = getattr(tr, f"to_testosterone_frac_{dhea_sex(tr, scenario)}")
     m = _matrix([[-ka, 0.0, 0.0, 0.0],
-                 [tr["dhea_frac"] * ka, -k, 0.0, 0.0],
-                 [tr["first_pass_dheas_frac"] * ka, tr["to_dheas_frac"] * k, -k_d, 0.0],
+                 [tr.dhea_frac * ka, -k, 0.0, 0.0],
+                 [tr.first_pass_dheas_frac * ka, tr.to_dheas_frac * k, -k_d, 0.0],
                  [0.0, to_t * k, 0.0, -k_t]])
     nm = 1000.0
     return PKModel("dhea", ["gut", "dhea", "dheas", "testosterone"], m,
-                   doses=_daily(tr, t0, _umol(tr["dose_mg"], "dhea")), outputs={
-                       "dhea": (1, nm / tr["v_L"]), "dheas": (2, nm / tr["dheas_v_L"]),
-                       "testosterone": (3, nm / tr["testosterone_v_L"])})
+                   doses=_daily(tr, t0, _umol(tr.dose_mg, "dhea")), outputs={
+                       "dhea": (1, nm / tr.v_L), "dheas": (2, nm / tr.dheas_v_L),
+                       "testosterone": (3, nm / tr.testosterone_v_L)})
 
 
 def treatment_items(tr: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -272,6 +278,9 @@ def treatment_label(tr: Mapping[str, Any]) -> str:
     return "+".join(t["name"] for t in treatment_items(tr)) or "none"
 
 
-def build_treatments(tr: Mapping[str, Any], scenario: str | None = None) -> list[PKModel]:
-    """The PK models of a validated treatment config (one per treatment, none: [])."""
-    return [build_treatment(item, scenario) for item in treatment_items(tr)]
+def build_treatments(tr: TreatmentBase | TreatmentCombination, scenario: str | None = None
+                     ) -> list[PKModel]:
+    """The PK models of a typed treatment config (one per treatment, none: [];
+    :func:`sims.slow.schemas.typed_treatment`)."""
+    parts = list(tr.parts.values()) if isinstance(tr, TreatmentCombination) else [tr]
+    return [m for m in (build_treatment(p, scenario) for p in parts) if m is not None]

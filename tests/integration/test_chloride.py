@@ -11,7 +11,9 @@ import pytest
 
 from sims.config import compose, validate
 from sims.errors import ConfigError
+from sims.params import build
 from sims.slow.model import SlowModel
+from sims.slow.schemas import HPAConfig
 
 PULSE = ["coupling=slow_only", "scenario=acute_stress", "scenario.duration_days=5",
          "scenario.pulses=[{onset_h: 10.0, duration_min: 360.0, intensity: 1.0}]",
@@ -127,8 +129,8 @@ def test_the_slow_brake_follows_the_pvn_chloride_and_has_one_path():
     from sims.slow import chloride, hpa
 
     c = validate(compose(PULSE))
-    hp, e0 = c["hpa"], c["receptors"]["gaba_a"]["E_rev_mV"]
-    v = hp["pvn_operating_mV"]
+    hp, e0 = build(HPAConfig, c["hpa"]), c["receptors"]["gaba_a"]["E_rev_mV"]
+    v = hp.pvn_operating_mV
     assert chloride.gabaa_polarity(0.0, e0, v) == 1.0
     assert chloride.gabaa_polarity(v - e0, e0, v) == 0.0
     assert chloride.gabaa_polarity(20.0, e0, v) == pytest.approx((v - e0 - 20.0) / (v - e0))

@@ -16,6 +16,7 @@ from scipy.linalg import expm
 from sims.config import compose, validate
 from sims.errors import ConfigError
 from sims.slow.model import SlowModel
+from sims.slow.schemas import DheaTreatment, typed_treatment
 from sims.slow.treatments import build_treatment, check_selection_overrides
 
 BASE = ["coupling=slow_only", "scenario=baseline", "scenario.duration_days=10"]
@@ -52,7 +53,7 @@ def test_pk_mass_balance(overrides):
     nothing is created (each compartment's outflow >= what it passes on) and the whole
     dose leaves the system."""
     tr = _config(*overrides)["treatment"]
-    pk = build_treatment(tr, "baseline")
+    pk = build_treatment(typed_treatment(tr), "baseline")
     flows = _delivered(pk, 1.0)
     comp = {n: i for i, n in enumerate(pk.compartments)}
     m = np.asarray(pk.matrix, float)
@@ -132,8 +133,8 @@ def test_precursors_raise_their_sulfates_and_dhea_testosterone_in_women_only():
     assert male["testosterone_plasma"] == pytest.approx(none["testosterone_plasma"], rel=1e-9)
     # auto: the scenario's sex (male_ageing is male)
     from sims.slow.treatments import dhea_sex
-    assert dhea_sex({"sex": "auto"}, "male_ageing") == "male"
-    assert dhea_sex({"sex": "auto"}, "menstrual") == "female"
+    assert dhea_sex(DheaTreatment(sex="auto"), "male_ageing") == "male"
+    assert dhea_sex(DheaTreatment(sex="auto"), "menstrual") == "female"
 
 
 def test_a_list_of_treatments_is_each_of_them():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from sims.config import compose, validate
@@ -18,7 +19,9 @@ from sims.configuration.objects import (
     collections,
 )
 from sims.constants import named_configs
+from sims.params import build
 from sims.slow import schemas as slow_schemas
+from sims.slow.model import one_individual
 
 
 def _configs() -> list[list[str]]:
@@ -106,3 +109,34 @@ def test_the_collections_are_read_from_the_schemas():
     }
     for path, entry in collections():
         assert dataclasses.is_dataclass(entry), path
+
+
+def test_lists_of_a_schema_hold_its_instances():
+    c = validate(compose(["scenario=acute_stress",
+                          "+scenario.stress_tests=[{day: 0, clock_h: 14, duration_min: 20, "
+                          "intensity: 1.5}]"]))
+    cfg = as_config(c)
+    pulse = cfg.scenario.pulses[0]
+    assert isinstance(pulse, slow_schemas.StressPulse)
+    assert pulse.onset_h == c["scenario"]["pulses"][0]["onset_h"]
+    test = cfg.scenario.stress_tests[0]
+    assert isinstance(test, slow_schemas.StressTest)
+    assert (test.day, test.clock_h, test.duration_min, test.intensity) == (0, 14, 20, 1.5)
+    assert as_dict(cfg) == c
+
+
+def test_a_slow_section_keeps_per_individual_arrays_and_gives_one_individual():
+    """The slow layer types its sections itself (sims.params.build); a cohort's arrays
+    [individual] pass through unchanged and one_individual picks one individual's values."""
+    c = validate(compose(["scenario=menstrual"]))
+    amp = np.array([10.0, 20.0, 30.0])
+    sc = slow_schemas.typed_scenario({**c["scenario"], "luteal_amplitude_nM": amp})
+    assert sc.luteal_amplitude_nM is amp
+    second = one_individual(sc, 1)
+    assert second.luteal_amplitude_nM == 20.0
+    assert second.cycle_length_mean_days == sc.cycle_length_mean_days
+    assert one_individual(second, 0) is second  # nothing per individual: itself
+    hpa = build(slow_schemas.HPAConfig, c["hpa"], "hpa.")
+    assert hpa == as_config(c).hpa
+    with pytest.raises(KeyError, match="hpa.k_i: missing"):
+        build(slow_schemas.HPAConfig, {k: v for k, v in c["hpa"].items() if k != "k_i"}, "hpa.")

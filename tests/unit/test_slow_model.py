@@ -8,7 +8,9 @@ import pytest
 
 from sims.config import compose, validate
 from sims.errors import ConfigError
+from sims.params import build
 from sims.slow.model import SlowModel
+from sims.slow.schemas import HPAConfig, typed_treatment
 from sims.slow.treatments import build_treatment
 
 SHORT = {"perimenopause": ["scenario.duration_days=60"],
@@ -60,14 +62,14 @@ def test_brexanolone_mass_balance():
     conc_ug_per_L = tr.values["allo_drug_plasma"] * 318.5 / 1000  # nM -> ng/mL = ug/L
     eliminated = tr_cfg["cl_L_per_h_per_kg"] * np.trapezoid(conc_ug_per_L, tr.time_h)
     remaining = sum(tr.final_state[-2:])  # ug/kg in the central and peripheral compartments
-    pk = build_treatment(tr_cfg)
+    pk = build_treatment(typed_treatment(tr_cfg))
     infused = sum((b - a) * r for a, b, r in pk.infusion)
     assert eliminated + remaining == pytest.approx(infused, rel=2e-3)
 
 
 def test_pk_matrices_conserve_mass_except_elimination():
     c = validate(compose(["treatment=zuranolone"]))
-    m = build_treatment(c["treatment"]).matrix
+    m = build_treatment(typed_treatment(c["treatment"])).matrix
     tr = c["treatment"]
     np.testing.assert_allclose(m.sum(axis=0), [0.0, -tr["cl_L_per_h"] / tr["v1_L"], 0.0],
                                atol=1e-12)
@@ -218,16 +220,16 @@ def test_stress_feedback_exponent_gates_only_the_stress_part_of_the_crh_drive():
     acute-stress part f ** stress_feedback_exponent (1: today's model exactly; 0: ungated)."""
     from sims.slow import hpa
 
-    p = dict(validate(compose([]))["hpa"])
-    n, k0, gr = p["gr_hill"], p["gr_k"], 3.0
+    p = build(HPAConfig, validate(compose([]))["hpa"])
+    n, k0, gr = p.gr_hill, p.gr_k, 3.0
     f = (1.0 + (1.0 / k0) ** n) / (1.0 + (gr / k0) ** n)
-    rate = np.log(2.0) / (p["crh_half_life_min"] / 60.0)
+    rate = np.log(2.0) / (p.crh_half_life_min / 60.0)
     basal, stress, crh = 1.3, 4.0, 0.5
     for g, gated in ((1.0, f), (0.0, 1.0), (0.5, f ** 0.5)):
-        p["stress_feedback_exponent"] = g
+        p.stress_feedback_exponent = g
         d_crh = hpa.rhs(p, crh, 1.0, 9.0, gr, basal + stress, 1.0, stress=stress)[0]
         assert d_crh == pytest.approx(rate * (basal * f + stress * gated - crh), rel=1e-12)
-    p["stress_feedback_exponent"] = 1.0
+    p.stress_feedback_exponent = 1.0
     assert hpa.rhs(p, crh, 1.0, 9.0, gr, basal + stress, 1.0, stress=stress) == \
         hpa.rhs(p, crh, 1.0, 9.0, gr, basal + stress, 1.0)
 

@@ -10,6 +10,7 @@ import pytest
 
 from sims.errors import ConfigError
 from sims.slow import scenarios
+from sims.slow.schemas import PregnancyPostpartumScenario, StressTest
 from sims.study.schedule import event_times, parse_visits, visit_time
 
 EVENTS = {"start": [0.0], "delivery": [336.0], "ovulation": [330.5, 1010.0],
@@ -57,7 +58,9 @@ def test_event_times_from_a_scenarios_drivers():
           "testosterone_nM": 1.0, "stress_tests": [{"day": 20.0, "clock_h": 14.0,
                                                     "duration_min": 15.0, "intensity": 1.0}]}
     d = scenarios.Drivers(np.zeros(1), {"acute_stress": np.zeros(1)}, [("delivery", 336.0)])
-    d = scenarios.add_stress_tests(sc, d)
+    typed = PregnancyPostpartumScenario(
+        **{**sc, "stress_tests": [StressTest(**st) for st in sc["stress_tests"]]})
+    d = scenarios.add_stress_tests(typed, d)
     ev = event_times(d.events, {"scenario": sc, "treatment": {"name": "brexanolone",
                                                               "start_day": 16.0}})
     assert ev == {"start": [0.0], "delivery": [336.0], "stress_test": [494.0],

@@ -4,12 +4,15 @@ artefact back."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from sims.config import compose, validate
 from sims.slow import homeostasis
 from sims.slow.model import SlowModel, SlowTrajectory
+from sims.slow.schemas import HomeostasisConfig
 
 
 def run(overrides: list[str]) -> SlowTrajectory:
@@ -167,8 +170,8 @@ def test_alpha4_withdrawal_gate_and_scale_against_hand_values():
     """sims/slow/homeostasis.py: alpha4 = 1 + A_up (1 - g E^2) h(d_up) + (E + s (1 - E))
     A_down h(w d_down), h(d) = d^n/(d^n + s50^n). With s = 0, w = 1 the gate is E exactly (the
     model before PMDD's susceptibility); s = 1 opens it fully; w shifts the fall."""
-    p = {"alpha4_hill": 3.0, "alpha4_s50": 0.4, "alpha4_gain": 1.5,
-         "alpha4_withdrawal_gain": 1.0, "alpha4_rise_exposure_gate": 1.0}
+    p = HomeostasisConfig(alpha4_hill=3.0, alpha4_s50=0.4, alpha4_gain=1.5,
+                          alpha4_withdrawal_gain=1.0, alpha4_rise_exposure_gate=1.0)
     log_slow, log_allo, e = 1.5, 1.5 - 0.2, 0.1  # a fall of 0.2 in ln C_eq
 
     def h(d: float) -> float:
@@ -186,7 +189,7 @@ def test_alpha4_withdrawal_gate_and_scale_against_hand_values():
         1.0 + 1.5 * 0.99 * 0.5)
     assert homeostasis.alpha4_target(p, 1.9, log_slow, 0.9) == pytest.approx(
         1.0 + 1.5 * 0.19 * 0.5)
-    assert homeostasis.alpha4_target({**p, "alpha4_rise_exposure_gate": 0.0}, 1.9,
+    assert homeostasis.alpha4_target(replace(p, alpha4_rise_exposure_gate=0.0), 1.9,
                                      log_slow, 0.9) == pytest.approx(1.0 + 1.5 * 0.5)
 
 
