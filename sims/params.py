@@ -43,25 +43,25 @@ def param(default: Any, unit: str, *, gt: float | None = None, ge: float | None 
     and, where it differs from its schema's ``ROLE``, its role (:data:`ROLES`)."""
     if gt is not None and ge is not None or lt is not None and le is not None:
         raise ValueError("give at most one lower (gt, ge) and one upper (lt, le) bound")
-    _check_role(role)
     meta = {UNIT: unit, GT: gt, GE: ge, LT: lt, LE: le, DOC: doc, SOURCE: source}
+    return _marked(meta, role, default, dataclasses.MISSING)
+
+
+def _marked(meta: dict[str, Any], role: str | None, default: Any, default_factory: Any
+            ) -> Any:
+    """A dataclass field with metadata ``meta`` and, if given, the role ``role``."""
     if role is not None:
+        if role not in ROLES:
+            raise ValueError(f"role {role!r}: one of {ROLES}")
         meta[ROLE_META] = role
-    return dataclasses.field(default=default, metadata=meta)
-
-
-def _check_role(role: str | None) -> None:
-    if role is not None and role not in ROLES:
-        raise ValueError(f"role {role!r}: one of {ROLES}")
+    return dataclasses.field(default=default, default_factory=default_factory, metadata=meta)
 
 
 def with_role(role: str, default: Any = dataclasses.MISSING,
               default_factory: Any = dataclasses.MISSING) -> Any:
     """A plain (non-parameter) field whose role differs from its schema's ``ROLE``, or a
     nested section whose schema declares none."""
-    _check_role(role)
-    return dataclasses.field(default=default, default_factory=default_factory,
-                             metadata={ROLE_META: role})
+    return _marked({}, role, default, default_factory)
 
 
 #: Metadata key of a field that chooses how a run is run (device, files, workers, the slow
@@ -74,11 +74,7 @@ def bookkeeping(default: Any = dataclasses.MISSING, default_factory: Any = datac
                 role: str | None = None) -> Any:
     """A field that chooses how a run is run, not what it computes (and, where it differs
     from its schema's ``ROLE``, its role)."""
-    _check_role(role)
-    meta: dict[str, Any] = {BOOKKEEPING_META: True}
-    if role is not None:
-        meta[ROLE_META] = role
-    return dataclasses.field(default=default, default_factory=default_factory, metadata=meta)
+    return _marked({BOOKKEEPING_META: True}, role, default, default_factory)
 
 
 def field_role(f: dataclasses.Field) -> str | None:
@@ -122,11 +118,7 @@ def collection(entry: type, default: Any = dataclasses.MISSING,
     """
     if default is dataclasses.MISSING and default_factory is dataclasses.MISSING:
         default_factory = dict
-    _check_role(role)
-    meta: dict[str, Any] = {ENTRIES: entry}
-    if role is not None:
-        meta[ROLE_META] = role
-    return dataclasses.field(default=default, default_factory=default_factory, metadata=meta)
+    return _marked({ENTRIES: entry}, role, default, default_factory)
 
 
 def entry_schema(f: dataclasses.Field) -> type | None:
