@@ -1,8 +1,9 @@
-"""What each config key is for, in one place.
+"""What each config key is for, read from the schemas.
 
-Every other list derives from the tables here:
+The schemas declare it (a section's ``ROLE``, a field's ``role=``, :func:`sims.params.
+bookkeeping`, ``analysis_node``); every list here derives from those marks:
 
-- :data:`KEY_CLASSES`: whether a key is compiled into the network binary, a run-time value
+- :func:`key_class`: whether a key is compiled into the network binary, a run-time value
   of it, or unused by the network. The build cache (:mod:`sims.fast.build_cache`) hashes
   the compiled keys; cohorts and calibrations refuse to vary a compiled key per individual
   or trial.
