@@ -65,13 +65,15 @@ def test_closed_loop_pvn_feedback_lowers_crh_when_allo_silences_pvn(debug_config
     # one path for the steroid action on CRH (docs/changelog.md "Model validity", chloride): in the
     # closed loop the PVN's measured rate scales the rhythm and the slow brake is off; open,
     # the brake acts on the same rhythm. Their ratio, after the last probe, by hand:
+    from sims.params import build
     from sims.slow.hpa import neurosteroid_brake
+    from sims.slow.schemas import HPAConfig
 
     tr_o, tr_c = open_.trajectory, closed.trajectory
     i = int(np.searchsorted(tr_o.time_h, 3.5 * 24))
     assert tr_c.time_h[i] == tr_o.time_h[i] and tr_o.time_h[i] > closed.times_h[-1]
     scale = 1.0 + 1.0 * (rates[-1] / closed.reference["PVN"] - 1.0)  # pvn_gain 1
-    brake = neurosteroid_brake(c_open["hpa"], tr_o.values["allo_brain"][i]
+    brake = neurosteroid_brake(build(HPAConfig, c_open["hpa"]), tr_o.values["allo_brain"][i]
                                + tr_o.values["thdoc_brain"][i])
     assert tr_c.values["crh_drive"][i] / tr_o.values["crh_drive"][i] == pytest.approx(
         scale / brake, rel=1e-9)
