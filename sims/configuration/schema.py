@@ -12,7 +12,7 @@ Schemas are stored under root-level names (``allonet_schema``, ``scenario_<name>
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar
 
 from hydra.core.config_store import ConfigStore
@@ -26,6 +26,7 @@ from sims.params import (
     bookkeeping,
     collection,
     param,
+    schema,
     with_role,
 )
 from sims.slow.schemas import (
@@ -76,7 +77,7 @@ PROBE_STATES = (*STATES, "auto")
 
 
 # --------------------------------------------------------------------------- network
-@dataclass
+@schema
 class PopulationConfig:
     """One neuron population: adaptive conductance-based LIF (+ external Poisson drive)."""
 
@@ -106,7 +107,7 @@ class PopulationConfig:
     source: str = ""
 
 
-@dataclass
+@schema
 class ConnectionConfig:
     """A projection from ``pre`` to ``post``: Bernoulli connectivity and peak conductances.
 
@@ -126,7 +127,7 @@ class ConnectionConfig:
     source: str = ""
 
 
-@dataclass
+@schema
 class NetworkConfig:
     ROLE: ClassVar[str] = COMPILED
 
@@ -144,7 +145,7 @@ class NetworkConfig:
 
 
 # --------------------------------------------------------------------------- receptors
-@dataclass
+@schema
 class AMPAConfig:
     ROLE: ClassVar[str] = COMPILED
 
@@ -152,7 +153,7 @@ class AMPAConfig:
     E_rev_mV: float = param(MISSING, "mV", doc="AMPA reversal", source=_REC)
 
 
-@dataclass
+@schema
 class NMDAConfig:
     ROLE: ClassVar[str] = COMPILED
 
@@ -163,7 +164,7 @@ class NMDAConfig:
                          source=_REC)
 
 
-@dataclass
+@schema
 class GABAAConfig:
     ROLE: ClassVar[str] = RUNTIME
 
@@ -173,7 +174,7 @@ class GABAAConfig:
                             source=_REC)
 
 
-@dataclass
+@schema
 class TonicConfig:
     ROLE: ClassVar[str] = RUNTIME
 
@@ -183,7 +184,7 @@ class TonicConfig:
     gaba_hill: float = param(1.0, "1", gt=0, doc="Hill coefficient of GABA", source=_REC)
 
 
-@dataclass
+@schema
 class PopulationReceptorConfig:
     """Per-population GABA-A receptor make-up (set independently for E, PV, SST)."""
 
@@ -213,7 +214,7 @@ class PopulationReceptorConfig:
     source: str = ""
 
 
-@dataclass
+@schema
 class Alpha4PolarityConfig:
     """Neurosteroid effect on alpha4beta2delta receptors while their current is outward
     (v > E_tonic; configs/receptors/default.yaml: sources)."""
@@ -228,7 +229,7 @@ class Alpha4PolarityConfig:
     source: str = ""
 
 
-@dataclass
+@schema
 class ReceptorsConfig:
     ROLE: ClassVar[str] = RUNTIME
 
@@ -241,7 +242,7 @@ class ReceptorsConfig:
 
 
 # --------------------------------------------------------------------------- pharmacology
-@dataclass
+@schema
 class HillConfig:
     """Effect = emax * occupancy; occupancy from (C/ec50)^hill (see pharmacology.py)."""
 
@@ -254,7 +255,7 @@ class HillConfig:
                         "block)", source=_PHARM)
 
 
-@dataclass
+@schema
 class SpeciesConfig:
     ROLE: ClassVar[str] = RUNTIME
 
@@ -271,14 +272,14 @@ class SpeciesConfig:
     source: str = ""
 
 
-@dataclass
+@schema
 class PharmacologyConfig:
     ROLE: ClassVar[str] = RUNTIME
 
     species: dict[str, Any] = collection(SpeciesConfig, default=MISSING)
 
 
-@dataclass
+@schema
 class SteroidsConfig:
     """Baseline brain steroid levels per species (total tissue concentration, as measured in
     ng/g), and their kinetics.
@@ -295,7 +296,7 @@ class SteroidsConfig:
     source: str = ""
 
 
-@dataclass
+@schema
 class CouplingConfig:
     """Which layers run, when the network is probed, and whether probes feed back."""
 
@@ -314,7 +315,7 @@ class CouplingConfig:
 
 
 # --------------------------------------------------------------------------- running
-@dataclass
+@schema
 class ProbeConfig:
     ROLE: ClassVar[str] = UNUSED
 
@@ -340,7 +341,7 @@ class ProbeConfig:
     state: str = with_role(RUNTIME, default="wake")
 
 
-@dataclass
+@schema
 class SleepPopulationConfig:
     """One population's values in the ``nrem`` state (unset: its wake value)."""
 
@@ -357,7 +358,7 @@ class SleepPopulationConfig:
     source: str = ""
 
 
-@dataclass
+@schema
 class UpDownConfig:
     """UP/DOWN state detection on the LFP population's spikes (sims/fast/metrics.py)."""
 
@@ -374,7 +375,7 @@ class UpDownConfig:
                                      "window: states undefined (NaN)", source=_SLEEP)
 
 
-@dataclass
+@schema
 class SleepConfig:
     """Brain states of the network's probes (configs/sleep/default.yaml: values, sources)."""
 
@@ -389,7 +390,7 @@ class SleepConfig:
     source: str = ""
 
 
-@dataclass
+@schema
 class BackendConfig:
     ROLE: ClassVar[str] = COMPILED
 
@@ -399,7 +400,7 @@ class BackendConfig:
     cache_dir: str = with_role(UNUSED, default="")
 
 
-@dataclass
+@schema
 class OutputConfig:
     ROLE: ClassVar[str] = UNUSED
 
@@ -409,7 +410,7 @@ class OutputConfig:
     overwrite: bool = False  # replace a complete result of *another* config in the folder
 
 
-@dataclass
+@schema
 class AllonetConfig:
     # master seed; a job's own seed derives from it (sims/seeds.py); a run-time value of
     # the standalone binary (built into a runtime-backend network: sims.fast.build_cache)

@@ -11,16 +11,16 @@ from __future__ import annotations
 import dataclasses
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Optional
 
 from sims.constants import STEROID_MAX_NM
-from sims.params import bookkeeping, build, collection, override, param, unbuild
+from sims.params import bookkeeping, build, collection, override, param, schema, unbuild
 
 # --------------------------------------------------------------------------- scenarios
 
 
-@dataclass
+@schema
 class StressTest:
     """A laboratory stressor (TSST-like) added to any scenario: one acute-stress pulse."""
 
@@ -35,7 +35,7 @@ class StressTest:
                              "reference stressor)", source="[assumption]")
 
 
-@dataclass
+@schema
 class ScenarioBase:
     """Fields shared by every scenario."""
 
@@ -64,12 +64,12 @@ class ScenarioBase:
     stress_tests: list[StressTest] = field(default_factory=list)  # lab stressors (studies)
 
 
-@dataclass
+@schema
 class BaselineScenario(ScenarioBase):
     pass
 
 
-@dataclass
+@schema
 class MenstrualScenario(ScenarioBase):
     name: str = "menstrual"
     duration_days: float = override(ScenarioBase, "duration_days", 56.0)
@@ -94,7 +94,7 @@ class MenstrualScenario(ScenarioBase):
                                    "of menses)", source="the run's design")
 
 
-@dataclass
+@schema
 class PMDDScenario(MenstrualScenario):
     """Same hormones as ``menstrual``; altered sensitivity, not levels (Schmidt 1998)."""
 
@@ -113,7 +113,7 @@ class PMDDScenario(MenstrualScenario):
         source="Lovick 2008; Smith et al. 2006 [assumption: 1]")
 
 
-@dataclass
+@schema
 class PregnancyPostpartumScenario(ScenarioBase):
     name: str = "pregnancy_postpartum"
     duration_days: float = override(ScenarioBase, "duration_days", 28.0)
@@ -141,7 +141,7 @@ class PregnancyPostpartumScenario(ScenarioBase):
                                            source="placenta out within ~30 min of birth [D]")
 
 
-@dataclass
+@schema
 class PerimenopauseScenario(MenstrualScenario):
     """Stochastic cycles whose variability grows over the run (docs/science.md §7.3 [D])."""
 
@@ -164,7 +164,7 @@ class PerimenopauseScenario(MenstrualScenario):
                                            source="docs/science.md §7.3 [D]")
 
 
-@dataclass
+@schema
 class StressPulse:
     onset_h: float = param(10.0, "h", ge=0, doc="onset, hours from the start of the run",
                            source="the run's design")
@@ -174,14 +174,14 @@ class StressPulse:
                              source="1: the reference stressor [assumption]")
 
 
-@dataclass
+@schema
 class AcuteStressScenario(ScenarioBase):
     name: str = "acute_stress"
     duration_days: float = override(ScenarioBase, "duration_days", 1.0)
     pulses: list[StressPulse] = field(default_factory=lambda: [StressPulse()])
 
 
-@dataclass
+@schema
 class ChronicStressScenario(ScenarioBase):
     name: str = "chronic_stress"
     duration_days: float = override(ScenarioBase, "duration_days", 49.0)
@@ -200,7 +200,7 @@ class ChronicStressScenario(ScenarioBase):
                                             source="[assumption]")
 
 
-@dataclass
+@schema
 class MaleAgeingScenario(ScenarioBase):
     name: str = "male_ageing"
     duration_days: float = override(ScenarioBase, "duration_days", 730.0)
@@ -215,7 +215,7 @@ class MaleAgeingScenario(ScenarioBase):
         source="-1.6 %/y (Feldman et al. 2002 MMAS) [R]")
 
 
-@dataclass
+@schema
 class FromFileScenario(ScenarioBase):
     """A user's CSV time course; header names carry units (see README)."""
 
@@ -246,7 +246,7 @@ def _clearance(default: float, unit: str, doc: str, source: str) -> Any:
     return param(default, unit, gt=0, doc=doc, source=source)
 
 
-@dataclass
+@schema
 class TreatmentBase:
     name: str = "none"
     start_day: float = param(0.0, "d", ge=0, doc="day of the run the treatment starts",
@@ -255,12 +255,12 @@ class TreatmentBase:
                                   source="[assumption]")
 
 
-@dataclass
+@schema
 class NoTreatment(TreatmentBase):
     pass
 
 
-@dataclass
+@schema
 class BrexanoloneTreatment(TreatmentBase):
     """IV ALLO; 2-compartment PK reproducing 70 ng/mL at 52 h and t1/2 ~11 h
     (docs/science.md §6.1)."""
@@ -278,7 +278,7 @@ class BrexanoloneTreatment(TreatmentBase):
 _ZURANOLONE = "fitted by us to the label: Tmax 5-6 h, t1/2 ~22 h, accumulation ~1.5x [D]"
 
 
-@dataclass
+@schema
 class ZuranoloneTreatment(TreatmentBase):
     """Oral, once daily in the evening for 14 days (label); 2-compartment PK fitted by us
     to Tmax 5-6 h, t1/2 ~22 h, accumulation ~1.5x and CL/F 33 L/h [D]."""
@@ -299,7 +299,7 @@ class ZuranoloneTreatment(TreatmentBase):
 PROGESTERONE_ROUTES = ("oral", "vaginal", "transdermal")
 
 
-@dataclass
+@schema
 class ProgesteroneTreatment(TreatmentBase):
     """Progesterone by mouth, vagina or skin. The route decides absorption and how much of a
     dose appears as ALLO: oral P passes the gut wall and liver, where 5a-reduction makes it
@@ -345,7 +345,7 @@ class ProgesteroneTreatment(TreatmentBase):
                                         "as brexanolone (docs/science.md §6.1)")
 
 
-@dataclass
+@schema
 class TestosteroneTreatment(TreatmentBase):
     """Transdermal testosterone gel once each morning."""
 
@@ -364,7 +364,7 @@ class TestosteroneTreatment(TreatmentBase):
 _PREG = "[assumption]: the split of pregnenolone's metabolism in humans is not measured"
 
 
-@dataclass
+@schema
 class PregnenoloneTreatment(TreatmentBase):
     """Oral pregnenolone (a supplement): gut -> plasma pregnenolone, whose clearance splits
     into sulfation (-> PregS), 3b-HSD (-> progesterone, then ALLO by the model's own
@@ -408,7 +408,7 @@ SEXES = ("auto", "female", "male")
 _MORALES = "50 mg/day restores young-adult DHEA-S (Morales 1994; Arlt 1999)"
 
 
-@dataclass
+@schema
 class DheaTreatment(TreatmentBase):
     """Oral DHEA: gut -> plasma DHEA (and DHEA-S by first-pass sulfation); DHEA is cleared
     to DHEA-S, to androgens (testosterone, then 3a-androstanediol by the model's route) and
@@ -456,7 +456,7 @@ TREATMENT_SCHEMAS = {
 COMBINATION = "combination"
 
 
-@dataclass
+@schema
 class TreatmentCombination:
     """Several treatments given together (``treatment=[a,b]``), typed: each by its own
     schema. Its plain form is the validated node (``name: combination`` and one entry
@@ -496,9 +496,9 @@ def _selection_schema() -> type:
     fields: list[tuple[str, Any, Any]] = [(n, Optional[Any], field(default=None))  # noqa: UP045
                                           for n in TREATMENT_SCHEMAS]
     seen: dict[str, Any] = {}
-    for schema in TREATMENT_SCHEMAS.values():
-        hints = typing.get_type_hints(schema)
-        for f in dataclasses.fields(schema):
+    for cls in TREATMENT_SCHEMAS.values():
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
             if f.name == "name" or f.name in seen:
                 continue
             seen[f.name] = hints[f.name]
@@ -514,7 +514,7 @@ TREATMENT_SHORTHAND = tuple(f.name for f in dataclasses.fields(TreatmentSelectio
 
 
 # --------------------------------------------------------------------------- steroids, HPA
-@dataclass
+@schema
 class SteroidKineticsConfig:
     """Synthesis and turnover; brain levels at baseline are ``steroids.brain_nM``."""
 
@@ -593,7 +593,7 @@ _HPA_FIT = ("fitted to the human profile: cortisol peak 07:50 ~19 ug/dL, nadir ~
 _SRIRAM = "Sriram, Rodriguez-Fernandez & Doyle 2012 (configs/hpa/sriram.yaml)"
 
 
-@dataclass
+@schema
 class HPAConfig:
     """The HPA axis (``sims.slow.hpa``), time in hours; ``model`` picks the equations.
 
@@ -687,7 +687,7 @@ class HPAConfig:
                             "adrenal drive = 1", source="[D]")
 
 
-@dataclass
+@schema
 class InflammationConfig:
     enabled: bool = True
     tau_h: float = param(12.0, "h", gt=0, doc="cytokine index relaxation",
@@ -705,7 +705,7 @@ class InflammationConfig:
                            source="[assumption]")
 
 
-@dataclass
+@schema
 class StressLoopConfig:
     """The stress-neurosteroid vicious cycle (sims/slow/stress_loop.py); gain 0 = off."""
 
@@ -723,7 +723,7 @@ class StressLoopConfig:
     source: str = ""
 
 
-@dataclass
+@schema
 class ChloridePopulationConfig:
     """One population's chloride plasticity (sims/slow/chloride.py)."""
 
@@ -731,7 +731,7 @@ class ChloridePopulationConfig:
     source: str = ""
 
 
-@dataclass
+@schema
 class ChlorideConfig:
     """Chloride homeostasis: E_GABA shifts with KCC2 loss under stress
     (configs/chloride/default.yaml: values and sources)."""
@@ -748,7 +748,7 @@ class ChlorideConfig:
     source: str = ""
 
 
-@dataclass
+@schema
 class SlowConfig:
     dt_min: float = 0.0  # 0: the scenario's recommended step
     record_every_min: float = 0.0  # 0: every 10 min, or every step if the step is longer
@@ -759,7 +759,7 @@ class SlowConfig:
     backend: str = bookkeeping(default="float")
 
 
-@dataclass
+@schema
 class PopulationHomeostasisConfig:
     """How one population's subunits follow the neurosteroid history: each scales the
     deviation of its target from 1 (1 = the full rule, 0 = fixed expression)."""
@@ -778,7 +778,7 @@ def _default_population_regulation() -> dict[str, dict]:
             "PVN": {"delta": 0.0, "gamma2": 0.0, "alpha4": 0.0}}
 
 
-@dataclass
+@schema
 class HomeostasisConfig:
     """GABA-A subunit regulation (sims/slow/homeostasis.py); values [D] unless cited
     (configs/homeostasis/steroid.yaml gives each value's basis)."""

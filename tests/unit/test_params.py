@@ -147,3 +147,20 @@ def test_a_combined_treatments_range_names_its_own_key():
                           "treatment.testosterone.dose_clock_h=24"]))
     assert e.value.key == "treatment.testosterone.dose_clock_h"
     assert e.value.allowed.startswith("a number in [0, 24) h")
+
+
+def test_a_schema_keeps_its_defaults_on_its_fields_not_on_its_class():
+    """sims.params.schema: instances read their fields without a shadowed class attribute
+    (CPython reads those about twice as slowly); every default is still the field's, the
+    constructor's and Hydra's."""
+    from omegaconf import OmegaConf
+
+    from sims.slow.schemas import HPAConfig, MenstrualScenario
+
+    for cls in (HPAConfig, MenstrualScenario):
+        for f in dataclasses.fields(cls):
+            assert f.name not in vars(cls), f"{cls.__name__}.{f.name} is a class attribute"
+    hpa_fields = {f.name: f.default for f in dataclasses.fields(HPAConfig)}
+    assert vars(HPAConfig()) == hpa_fields
+    assert MenstrualScenario().name == "menstrual"
+    assert OmegaConf.to_container(OmegaConf.structured(HPAConfig)) == hpa_fields  # Hydra's
