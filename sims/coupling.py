@@ -130,7 +130,7 @@ def run_open(c: Mapping[str, Any]) -> EpochResult:
     traj = model.run(int(cfg.seed)) if model is not None else None
     if traj is not None:
         timings["slow_s"] = traj.wall_s
-    times = probe_times(c, model.t_end if model is not None else None)
+    times = probe_times(cfg, model.t_end if model is not None else None)
     configs = [probe_config(c, traj, t) for t in times]
     tasks = [(k, t, ck, conc) for k, (t, (ck, conc, _)) in enumerate(zip(times, configs,
                                                                           strict=True))]

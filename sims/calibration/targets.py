@@ -40,9 +40,8 @@ import numpy as np
 from sims.calibration import cohort_view as cv
 from sims.calibration import statistics as st
 from sims.calibration.cohort_view import check_cohort_statistic
-from sims.config import as_config
 from sims.configuration.objects import as_section
-from sims.configuration.schema import ReceptorsConfig
+from sims.configuration.schema import PharmacologyConfig, ReceptorsConfig
 from sims.constants import named_configs
 from sims.errors import ConfigError, require
 from sims.errors import is_finite_number as _num
@@ -460,7 +459,7 @@ class RunView:
 
         mode, quantity, pop = parts[1:]
         factor = RECEPTOR_QUANTITIES[quantity][1]
-        species = as_config(self.c).pharmacology.species
+        species = as_section(PharmacologyConfig, self.c["pharmacology"], "pharmacology").species
         # only what the receptor state reads: apply_expression copies what it is given
         light = {k: self.c[k] for k in ("receptors", "homeostasis")}
         out = np.empty(len(times))

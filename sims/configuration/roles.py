@@ -35,11 +35,16 @@ from sims.params import (
 )
 
 
+@functools.cache
+def _fields_of(schema: type) -> dict[str, tuple[dataclasses.Field, Any]]:
+    hints = typing.get_type_hints(schema)
+    return {f.name: (f, hints[f.name]) for f in dataclasses.fields(schema)}
+
+
 def _marked(schema: type, meta: str, prefix: str = "") -> list[str]:
     """Dotted keys of the fields under ``schema`` whose metadata carries ``meta``."""
     out = []
-    for f in dataclasses.fields(schema):
-        hint = typing.get_type_hints(schema)[f.name]
+    for f, hint in _fields_of(schema).values():
         if f.metadata.get(meta):
             out.append(prefix + f.name)
         elif dataclasses.is_dataclass(hint):
@@ -84,12 +89,6 @@ def key_matches(key: str, pattern: str) -> bool:
 
 #: Fields that document a value (its source): never read by the network.
 DOCUMENTATION_FIELDS = ("source",)
-
-
-@functools.cache
-def _fields_of(schema: type) -> dict[str, tuple[dataclasses.Field, Any]]:
-    hints = typing.get_type_hints(schema)
-    return {f.name: (f, hints[f.name]) for f in dataclasses.fields(schema)}
 
 
 def _schema_role(schema: Any) -> str | None:
